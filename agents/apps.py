@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AgentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "agents"
+    verbose_name = "Workspaces and agents"

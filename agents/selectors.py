@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from .models import Membership, Workspace
+
+
+def agent_display_name(user: AbstractBaseUser) -> str:
+    """The name end users and colleagues see: profile name, then full name, then username."""
+    profile = getattr(user, "agent_profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def membership_get(*, workspace_id: int, user_id: int) -> Membership | None:
+    return Membership.objects.filter(workspace_id=workspace_id, user_id=user_id).first()
+
+
+def workspaces_of(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user)

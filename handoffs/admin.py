@@ -1,0 +1,139 @@
+from django.contrib import admin
+
+from .models import (
+    Bot,
+    Conversation,
+    EndUser,
+    Event,
+    Handoff,
+    Label,
+    Message,
+    MessageTemplate,
+    Note,
+)
+
+
+class LabelInline(admin.TabularInline):
+    model = Label
+    extra = 0
+
+
+class TemplateInline(admin.TabularInline):
+    model = MessageTemplate
+    extra = 0
+
+
+@admin.register(Bot)
+class BotAdmin(admin.ModelAdmin):
+    list_display = ["bot_id", "name", "workspace", "auto_assign", "agent_capacity"]
+    list_filter = ["workspace", "auto_assign"]
+    search_fields = ["bot_id", "name"]
+    readonly_fields = ["created_at"]
+    inlines = [LabelInline, TemplateInline]
+    fieldsets = [
+        (None, {"fields": ["workspace", "bot_id", "name", "default_language", "created_at"]}),
+        (
+            "Messages to the user (language -> text)",
+            {"fields": ["transfer_message", "assign_message", "resolve_message", "expire_message"]},
+        ),
+        (
+            "Agents and queue",
+            {
+                "fields": [
+                    "auto_assign",
+                    "agent_capacity",
+                    "handoff_timeout",
+                    "agent_session_timeout",
+                    "handoff_alert",
+                    "message_count",
+                    "template_trigger",
+                    "default_username",
+                    "enable_conversation_deletion",
+                ]
+            },
+        ),
+        ("Bot connector", {"fields": ["bot_webhook_url", "bot_webhook_secret"]}),
+    ]
+
+
+@admin.register(EndUser)
+class EndUserAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "bot", "channel", "created_at"]
+    list_filter = ["bot", "channel"]
+    search_fields = ["external_id", "variables"]
+    readonly_fields = ["created_at"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    fields = ["direction", "author", "text", "delivery_status", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["id", "bot", "end_user", "channel", "paused", "last_message_at"]
+    list_filter = ["bot", "channel", "paused"]
+    search_fields = ["end_user__external_id", "thread_id"]
+    list_select_related = ["bot", "end_user"]
+    raw_id_fields = ["end_user", "paused_by"]
+    readonly_fields = ["created_at", "last_message_at", "paused_at"]
+    inlines = [MessageInline]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "direction", "text", "delivery_status", "created_at"]
+    list_filter = ["direction", "delivery_status", "conversation__bot"]
+    search_fields = ["text", "external_id"]
+    raw_id_fields = ["conversation", "author"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Handoff)
+class HandoffAdmin(admin.ModelAdmin):
+    list_display = ["id", "bot", "conversation", "status", "agent", "created_at", "assigned_at"]
+    list_filter = ["status", "bot", "labels"]
+    search_fields = ["conversation__end_user__external_id", "agent__username"]
+    list_select_related = ["bot", "conversation", "agent"]
+    raw_id_fields = ["conversation", "agent"]
+    # Status changes go through the services (and their events), not a form.
+    readonly_fields = ["status", "created_at", "assigned_at", "resolved_at", "updated_at"]
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["id", "conversation", "author", "text", "created_at"]
+    search_fields = ["text"]
+    raw_id_fields = ["conversation", "handoff", "author"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "bot", "color"]
+    list_filter = ["bot"]
+    search_fields = ["name"]
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "bot", "text"]
+    list_filter = ["bot"]
+    search_fields = ["name", "text"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["id", "type", "workspace", "bot", "created_at"]
+    list_filter = ["type", "workspace"]
+    readonly_fields = [f.name for f in Event._meta.fields]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False

@@ -1,0 +1,53 @@
+"""One exception handler: every error body is Botpress's `{statusCode, code, message, errors}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from agents.errors import ApplicationError
+
+
+def error_body(status_code: int, code: str, message: str, errors: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"statusCode": status_code, "code": code, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        body = error_body(exc.status_code, exc.code, exc.message)
+        body.update(exc.extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"nonFieldErrors": exc.detail}
+        response.data = error_body(response.status_code, "invalid", _first_message(errors), errors)
+    else:
+        detail = getattr(exc, "detail", str(exc))
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(response.status_code, str(code), str(detail))
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            return f"{field}: {_first_message(value)}"
+    if isinstance(errors, list) and errors:
+        return _first_message(errors[0])
+    return str(errors) or "Invalid input."

@@ -1,0 +1,16 @@
+from .bots import Bot, Label, MessageTemplate
+from .conversations import Conversation, EndUser, Message, Note
+from .events import Event
+from .handoffs import Handoff
+
+__all__ = [
+    "Bot",
+    "Conversation",
+    "EndUser",
+    "Event",
+    "Handoff",
+    "Label",
+    "Message",
+    "MessageTemplate",
+    "Note",
+]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from .bots import Bot, Label
+from .conversations import Conversation
+
+
+class Handoff(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ASSIGNED = "assigned", "Assigned"
+        RESOLVED = "resolved", "Resolved"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+
+    OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED)
+
+    bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="handoffs")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="handoffs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handoffs",
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="handoffs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Enforced by the database: a check in Python alone would be a race.
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=models.Q(status__in=["pending", "assigned"]),
+                name="one_open_handoff_per_conversation",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["bot", "status", "created_at"], name="handoff_queue_idx"),
+            models.Index(fields=["agent", "status"], name="handoff_agent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Handoff #{self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES

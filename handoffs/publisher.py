@@ -1,0 +1,49 @@
+"""Sends committed outbox events to the channel layer; the Event row stays the truth."""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from . import outbound
+from .models import Event
+
+logger = logging.getLogger(__name__)
+
+GROUP_HANDLER = "event.message"
+
+
+def workspace_group(workspace_id: int) -> str:
+    return f"workspace-{workspace_id}"
+
+
+def enduser_group(conversation_id: int) -> str:
+    return f"enduser-{conversation_id}"
+
+
+def groups_for(event: Event) -> list[str]:
+    groups = [workspace_group(event.workspace_id)]
+    if event.conversation_id is not None:
+        groups.append(enduser_group(event.conversation_id))
+    return groups
+
+
+def dispatch(event: Event) -> None:
+    """Run after commit: realtime fan-out, then the channel adapters' outbound delivery."""
+    publish(event)
+    outbound.deliver(event)
+
+
+def publish(event: Event) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": GROUP_HANDLER, "event": event.envelope()}
+    for group in groups_for(event):
+        try:
+            async_to_sync(layer.group_send)(group, message)
+        except Exception:
+            # A missed publish is recovered by replay from the outbox; never fail the request.
+            logger.exception("publishing event %s to %s failed", event.id, group)

@@ -1,0 +1,171 @@
+"""The JSON shape of each resource, shared by the REST API and the event stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from djangorestframework_camel_case.util import camelize
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agents.selectors import agent_display_name
+
+from .models import Conversation, EndUser, Handoff, Message, Note
+
+# Keys inside these fields are the end user's or the channel's own data: never renamed.
+CAMELIZE_OPTIONS = {"ignore_fields": ("attributes", "variables", "payload")}
+
+
+def to_camel(data: dict[str, Any]) -> dict[str, Any]:
+    """Camel-case a representation exactly as the API renderer does."""
+    return camelize(data, **CAMELIZE_OPTIONS)
+
+
+def avatar_url(user: AbstractBaseUser) -> str | None:
+    profile = getattr(user, "agent_profile", None)
+    if profile is not None and profile.avatar:
+        return profile.avatar.url
+    return None
+
+
+class AgentRepresentation(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    agent_id = serializers.IntegerField(source="pk")
+    name = serializers.SerializerMethodField()
+    username = serializers.CharField(source="get_username")
+    avatar_url = serializers.SerializerMethodField()
+
+    def get_name(self, user: AbstractBaseUser) -> str:
+        return agent_display_name(user)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_avatar_url(self, user: AbstractBaseUser) -> str | None:
+        return avatar_url(user)
+
+
+class MessageRepresentation(serializers.ModelSerializer):
+    conversation_id = serializers.IntegerField()
+    channel = serializers.CharField(source="conversation.channel")
+    author = AgentRepresentation(allow_null=True)
+    type = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "conversation_id",
+            "channel",
+            "direction",
+            "type",
+            "text",
+            "payload",
+            "author",
+            "external_id",
+            "delivery_status",
+            "created_at",
+        ]
+
+    def get_type(self, message: Message) -> str:
+        return message.payload.get("type", "text") if message.payload else "text"
+
+
+class NoteRepresentation(serializers.ModelSerializer):
+    conversation_id = serializers.IntegerField()
+    handoff_id = serializers.IntegerField(allow_null=True)
+    author = AgentRepresentation(allow_null=True)
+    content = serializers.CharField(source="text")
+
+    class Meta:
+        model = Note
+        fields = ["id", "conversation_id", "handoff_id", "author", "content", "created_at"]
+
+
+class EndUserRepresentation(serializers.ModelSerializer):
+    id = serializers.CharField(source="external_id")
+    name = serializers.CharField(source="display_name")
+    attributes = serializers.JSONField(source="variables")
+
+    class Meta:
+        model = EndUser
+        fields = ["id", "channel", "name", "attributes", "created_at"]
+
+
+class ConversationRepresentation(serializers.ModelSerializer):
+    bot_id = serializers.CharField(source="bot.bot_id")
+    user_id = serializers.CharField(source="end_user.external_id")
+    user = EndUserRepresentation(source="end_user")
+    paused_by = AgentRepresentation(allow_null=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "bot_id",
+            "channel",
+            "user_id",
+            "thread_id",
+            "user",
+            "paused",
+            "paused_at",
+            "paused_reason",
+            "paused_by",
+            "created_at",
+            "last_message_at",
+        ]
+
+
+class HandoffRepresentation(serializers.ModelSerializer):
+    """Botpress HITL-next's handoff shape, plus the ids this server adds."""
+
+    bot_id = serializers.CharField(source="bot.bot_id")
+    user_id = serializers.CharField(source="conversation.end_user.external_id")
+    user_thread_id = serializers.CharField(source="conversation.thread_id")
+    user_channel = serializers.CharField(source="conversation.channel")
+    conversation_id = serializers.IntegerField()
+    agent_id = serializers.IntegerField(allow_null=True)
+    agent = AgentRepresentation(allow_null=True)
+    tags = serializers.SerializerMethodField()
+    comments = NoteRepresentation(many=True, source="conversation.notes.all")
+    user = EndUserRepresentation(source="conversation.end_user")
+    user_conversation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "id",
+            "bot_id",
+            "status",
+            "user_id",
+            "user_thread_id",
+            "user_channel",
+            "conversation_id",
+            "agent_id",
+            "agent",
+            "tags",
+            "comments",
+            "user",
+            "user_conversation",
+            "created_at",
+            "assigned_at",
+            "resolved_at",
+            "expires_at",
+        ]
+
+    def get_tags(self, handoff: Handoff) -> list[str]:
+        return [label.name for label in handoff.labels.all()]
+
+    @extend_schema_field(MessageRepresentation(allow_null=True))
+    def get_user_conversation(self, handoff: Handoff) -> dict | None:
+        # Selectors prefetch the last user message as `last_user_messages`; fall back to a query.
+        messages = getattr(handoff.conversation, "last_user_messages", None)
+        if messages is None:
+            message = (
+                handoff.conversation.messages.filter(direction=Message.Direction.INCOMING)
+                .select_related("author__agent_profile")
+                .order_by("-id")
+                .first()
+            )
+        else:
+            message = messages[0] if messages else None
+        return MessageRepresentation(message).data if message else None

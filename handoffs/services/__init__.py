@@ -1,0 +1,58 @@
+"""Every state change of the domain, each in one transaction that also writes its events."""
+
+from .agents import agent_profile_update, agent_set_online, agent_touch, agents_sweep_offline
+from .conversations import (
+    conversation_get_or_create,
+    conversation_pause,
+    end_user_get_or_create,
+    end_user_update_variables,
+)
+from .events import event_emit
+from .handoffs import (
+    conversation_unpause,
+    handoff_assign,
+    handoff_expire,
+    handoff_reject,
+    handoff_request,
+    handoff_requeue,
+    handoff_resolve,
+    handoff_set_labels,
+    handoff_transfer,
+)
+from .messages import (
+    Received,
+    message_ingest,
+    message_mark_delivery,
+    message_receive_user,
+    message_send_agent,
+    message_send_bot,
+)
+from .notes import note_add
+
+__all__ = [
+    "Received",
+    "agent_profile_update",
+    "agent_set_online",
+    "agent_touch",
+    "agents_sweep_offline",
+    "conversation_get_or_create",
+    "conversation_pause",
+    "conversation_unpause",
+    "end_user_get_or_create",
+    "end_user_update_variables",
+    "event_emit",
+    "handoff_assign",
+    "handoff_expire",
+    "handoff_reject",
+    "handoff_request",
+    "handoff_requeue",
+    "handoff_resolve",
+    "handoff_set_labels",
+    "handoff_transfer",
+    "message_ingest",
+    "message_mark_delivery",
+    "message_receive_user",
+    "message_send_agent",
+    "message_send_bot",
+    "note_add",
+]

@@ -1,0 +1,87 @@
+"""Agent availability lives here: it is part of routing handoffs, and it emits events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from agents.models import AgentProfile, Membership
+
+from ..models import Bot
+from ..representations import AgentRepresentation
+from .events import event_emit
+
+
+def agent_payload(membership: Membership) -> dict[str, Any]:
+    return {
+        **AgentRepresentation(membership.user).data,
+        "online": membership.online,
+        "role": membership.role,
+        "last_seen_at": membership.last_seen_at,
+    }
+
+
+def _emit_agent(membership: Membership) -> None:
+    event_emit(
+        bot=None,
+        workspace_id=membership.workspace_id,
+        type="agent.updated",
+        resource="agent",
+        payload=agent_payload(membership),
+    )
+
+
+@transaction.atomic
+def agent_set_online(*, membership: Membership, online: bool) -> Membership:
+    """Switch availability; changing nothing emits nothing."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"online": online}
+    if online:
+        changes["last_seen_at"] = now
+    updated = Membership.objects.filter(pk=membership.pk).exclude(online=online).update(**changes)
+    membership.refresh_from_db()
+    if updated:
+        _emit_agent(membership)
+    return membership
+
+
+def agent_touch(*, membership: Membership) -> None:
+    """Record activity (a socket message, an API call) for the session timeout."""
+    Membership.objects.filter(pk=membership.pk).update(last_seen_at=timezone.now())
+
+
+@transaction.atomic
+def agent_profile_update(
+    *, user: AbstractBaseUser, display_name: str | None = None, avatar: Any = None
+) -> AgentProfile:
+    profile, _ = AgentProfile.objects.get_or_create(user=user)
+    if display_name is not None:
+        profile.display_name = display_name.strip()[:120]
+    if avatar is not None:
+        profile.avatar = avatar
+    profile.save()
+    for membership in Membership.objects.filter(user=user).select_related("user__agent_profile"):
+        _emit_agent(membership)
+    return profile
+
+
+def agents_sweep_offline(*, now: datetime | None = None) -> int:
+    """Take offline every online agent silent longer than the session timeout of their bots."""
+    now = now or timezone.now()
+    # With several bots in a workspace the most lenient timeout applies.
+    timeouts = dict(Bot.objects.values_list("workspace_id").annotate(Max("agent_session_timeout")))
+    count = 0
+    online = Membership.objects.filter(online=True).select_related("user__agent_profile")
+    for membership in online:
+        timeout = timeouts.get(membership.workspace_id)
+        if timeout is None:
+            continue
+        if membership.last_seen_at is None or now - membership.last_seen_at > timeout:
+            agent_set_online(membership=membership, online=False)
+            count += 1
+    return count

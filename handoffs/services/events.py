@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+
+from .. import publisher
+from ..models import Bot, Event
+from ..representations import to_camel
+
+
+def event_emit(
+    *,
+    bot: Bot | None,
+    type: str,
+    resource: str,
+    payload: dict[str, Any],
+    conversation_id: int | None = None,
+    workspace_id: int | None = None,
+) -> Event:
+    """Write the event in the caller's transaction; it is dispatched only if that commits."""
+    event = Event.objects.create(
+        workspace_id=bot.workspace_id if bot is not None else workspace_id,
+        bot=bot,
+        type=type,
+        resource=resource,
+        payload=to_camel(payload),
+        conversation_id=conversation_id,
+    )
+    transaction.on_commit(partial(publisher.dispatch, event))
+    return event

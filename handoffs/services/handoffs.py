@@ -1,0 +1,272 @@
+"""The handoff lifecycle: pending -> assigned -> resolved, also rejected and expired."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from agents.errors import Conflict, Forbidden, Unprocessable
+from agents.models import Membership
+from agents.selectors import agent_display_name
+
+from ..models import Bot, Conversation, Handoff, Label
+from ..representations import AgentRepresentation, HandoffRepresentation
+from .conversations import conversation_pause, conversation_release
+from .events import event_emit
+from .messages import message_send_system
+from .texts import localized, render
+
+S = Handoff.Status
+
+
+def _emit(handoff: Handoff, type: str = "handoff.updated") -> None:
+    handoff = (
+        Handoff.objects.select_related("bot", "agent__agent_profile", "conversation__end_user")
+        .prefetch_related("labels", "conversation__notes__author__agent_profile")
+        .get(pk=handoff.pk)
+    )
+    event_emit(
+        bot=handoff.bot,
+        type=type,
+        resource="handoff",
+        payload=HandoffRepresentation(handoff).data,
+    )
+
+
+def _notify_user(handoff: Handoff, messages: dict[str, str], **values: Any) -> None:
+    conversation = handoff.conversation
+    text = localized(messages=messages, bot=handoff.bot, end_user=conversation.end_user)
+    payload = {"type": "text", **({"agent": values["agent"]} if "agent" in values else {})}
+    message_send_system(
+        conversation=conversation,
+        text=render(text, agentName=values.get("agent_name", "")),
+        payload=payload,
+    )
+
+
+def _membership(handoff: Handoff, user: AbstractBaseUser, *, lock: bool = False) -> Membership:
+    queryset = Membership.objects.filter(workspace_id=handoff.bot.workspace_id, user_id=user.pk)
+    if lock:
+        queryset = queryset.select_for_update()
+    membership = queryset.first()
+    if membership is None:
+        raise Forbidden("This agent is not a member of the handoff's workspace.")
+    return membership
+
+
+def _require_online(membership: Membership) -> None:
+    if not membership.online and not membership.is_admin:
+        # Botpress HITL-next's wording, which its clients show as is.
+        raise Unprocessable("You must be online to perform this action", code="agent_offline")
+
+
+def _require_holder_or_admin(handoff: Handoff, actor: AbstractBaseUser) -> Membership:
+    if handoff.status != S.ASSIGNED:
+        # Nobody holds it: the action no longer applies, which matters more than who asks.
+        raise _conflict(handoff)
+    membership = _membership(handoff, actor)
+    if not membership.is_admin and handoff.agent_id != actor.pk:
+        raise Forbidden(
+            "Only the assigned agent or an admin can do this.", code="not_assigned_agent"
+        )
+    return membership
+
+
+def _transition(handoff: Handoff, allowed_from: tuple[str, ...], **changes: Any) -> Handoff:
+    """Conditional UPDATE: of two agents acting at once, exactly one matches the old state."""
+    updated = Handoff.objects.filter(pk=handoff.pk, status__in=allowed_from).update(
+        **changes, updated_at=timezone.now()
+    )
+    handoff.refresh_from_db()
+    if not updated:
+        raise _conflict(handoff)
+    return handoff
+
+
+def _conflict(handoff: Handoff) -> Conflict:
+    if handoff.status == S.ASSIGNED and handoff.agent is not None:
+        message = f"This handoff is already assigned to {agent_display_name(handoff.agent)}."
+    else:
+        message = f"This handoff is {handoff.status}; the action no longer applies."
+    return Conflict(
+        message,
+        code=f"handoff_{handoff.status}",
+        extra={"status": handoff.status, "agentId": handoff.agent_id},
+    )
+
+
+def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
+    """Call with the agent's membership row locked, so concurrent assigns count in turn."""
+    open_count = Handoff.objects.filter(
+        bot__workspace_id=handoff.bot.workspace_id, agent=agent, status=S.ASSIGNED
+    ).count()
+    if open_count >= handoff.bot.agent_capacity:
+        raise Conflict(
+            f"{agent_display_name(agent)} already holds {open_count} handoffs "
+            f"(capacity {handoff.bot.agent_capacity}).",
+            code="agent_at_capacity",
+        )
+
+
+def _agent_card(agent: AbstractBaseUser) -> dict[str, Any]:
+    return dict(AgentRepresentation(agent).data)
+
+
+def handoff_request(
+    *,
+    conversation: Conversation,
+    timeout: timedelta | None = None,
+    reason: str = "",
+) -> tuple[Handoff, bool]:
+    """Open a handoff: pause the bot, tell the user, alert the agents. Idempotent while open."""
+    bot: Bot = conversation.bot
+    timeout = timeout if timeout is not None else bot.handoff_timeout
+    try:
+        with transaction.atomic():
+            handoff = Handoff.objects.create(
+                bot=bot,
+                conversation=conversation,
+                expires_at=timezone.now() + timeout if timeout else None,
+            )
+            _emit(handoff, "handoff.created")
+            conversation_pause(conversation=conversation, reason=reason or "handoff")
+            _notify_user(handoff, bot.transfer_message)
+    except IntegrityError:
+        # The conditional unique constraint: this conversation already has an open handoff.
+        existing = Handoff.objects.get(conversation=conversation, status__in=Handoff.OPEN_STATUSES)
+        return existing, False
+    return handoff, True
+
+
+@transaction.atomic
+def handoff_assign(
+    *, handoff: Handoff, agent: AbstractBaseUser, actor: AbstractBaseUser | None = None
+) -> Handoff:
+    """Give a pending handoff to an agent; exactly one of concurrent callers wins."""
+    actor = actor or agent
+    actor_membership = _membership(handoff, actor)
+    if actor.pk != agent.pk and not actor_membership.is_admin:
+        raise Forbidden("Only an admin can assign a handoff to someone else.")
+    _require_online(actor_membership)
+    _membership(handoff, agent, lock=True)
+    if not actor_membership.is_admin:
+        _check_capacity(handoff, agent)
+    _transition(
+        handoff, (S.PENDING,), status=S.ASSIGNED, agent_id=agent.pk, assigned_at=timezone.now()
+    )
+    _emit(handoff)
+    _notify_user(
+        handoff,
+        handoff.bot.assign_message,
+        agent_name=agent_display_name(agent),
+        agent=_agent_card(agent),
+    )
+    return handoff
+
+
+@transaction.atomic
+def handoff_resolve(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
+    _require_online(_require_holder_or_admin(handoff, actor))
+    _transition(handoff, (S.ASSIGNED,), status=S.RESOLVED, resolved_at=timezone.now())
+    return _close(handoff, handoff.bot.resolve_message)
+
+
+@transaction.atomic
+def handoff_reject(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
+    membership = _membership(handoff, actor)
+    if handoff.status == S.ASSIGNED:
+        _require_holder_or_admin(handoff, actor)
+    _require_online(membership)
+    _transition(handoff, (S.PENDING, S.ASSIGNED), status=S.REJECTED, resolved_at=timezone.now())
+    return _close(handoff, {})
+
+
+@transaction.atomic
+def handoff_expire(*, handoff: Handoff) -> Handoff:
+    _transition(handoff, (S.PENDING,), status=S.EXPIRED, resolved_at=timezone.now())
+    return _close(handoff, handoff.bot.expire_message)
+
+
+@transaction.atomic
+def handoff_requeue(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
+    """Put an assigned handoff back in the queue; it keeps its place by creation time."""
+    _require_holder_or_admin(handoff, actor)
+    _transition(handoff, (S.ASSIGNED,), status=S.PENDING, agent=None, assigned_at=None)
+    _emit(handoff)
+    return handoff
+
+
+@transaction.atomic
+def handoff_transfer(
+    *, handoff: Handoff, to_agent: AbstractBaseUser, actor: AbstractBaseUser
+) -> Handoff:
+    _require_online(_require_holder_or_admin(handoff, actor))
+    target = _membership(handoff, to_agent, lock=True)
+    if not target.online:
+        raise Unprocessable(
+            f"{agent_display_name(to_agent)} is offline.", code="target_agent_offline"
+        )
+    _check_capacity(handoff, to_agent)
+    # Matching the holder too: a transfer racing a requeue or another transfer must lose.
+    updated = Handoff.objects.filter(
+        Q(pk=handoff.pk, status=S.ASSIGNED, agent_id=handoff.agent_id)
+    ).update(agent_id=to_agent.pk, assigned_at=timezone.now(), updated_at=timezone.now())
+    handoff.refresh_from_db()
+    if not updated:
+        raise _conflict(handoff)
+    _emit(handoff)
+    _notify_user(
+        handoff,
+        handoff.bot.assign_message,
+        agent_name=agent_display_name(to_agent),
+        agent=_agent_card(to_agent),
+    )
+    return handoff
+
+
+@transaction.atomic
+def handoff_set_labels(
+    *, handoff: Handoff, names: list[str], actor: AbstractBaseUser | None = None
+) -> Handoff:
+    """Replace the handoff's labels; Botpress tags are free text, so unknown names are created."""
+    if actor is not None:
+        _membership(handoff, actor)
+    labels = []
+    for name in dict.fromkeys(n.strip() for n in names if n and n.strip()):
+        label, _ = Label.objects.get_or_create(bot=handoff.bot, name=name[:60])
+        labels.append(label)
+    handoff.labels.set(labels)
+    _emit(handoff)
+    return handoff
+
+
+def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
+    _emit(handoff)
+    _notify_user(handoff, messages)
+    conversation_release(conversation=handoff.conversation)
+    return handoff
+
+
+@transaction.atomic
+def conversation_unpause(
+    *, conversation: Conversation, actor: AbstractBaseUser | None = None
+) -> Conversation:
+    """Hand the user back to the bot; an open handoff is closed as resolved."""
+    open_handoff = (
+        Handoff.objects.filter(conversation=conversation, status__in=Handoff.OPEN_STATUSES)
+        .select_related("bot", "conversation__end_user")
+        .first()
+    )
+    if open_handoff is not None:
+        if actor is not None:
+            _membership(open_handoff, actor)
+        _transition(
+            open_handoff, Handoff.OPEN_STATUSES, status=S.RESOLVED, resolved_at=timezone.now()
+        )
+        _close(open_handoff, open_handoff.bot.resolve_message)
+    return conversation_release(conversation=conversation)

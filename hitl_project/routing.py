@@ -1,0 +1,3 @@
+from handoffs.routing import websocket_urlpatterns as handoff_patterns
+
+websocket_urlpatterns = [*handoff_patterns]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from handoffs import services
+from handoffs.models import Event
+
+from .factories import BotFactory, ConversationFactory, MembershipFactory, WorkspaceFactory
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    on_postgres = engine == "django.db.backends.postgresql"
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (REDIS_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):  # noqa: ANN001, ANN201
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def workspace():
+    return WorkspaceFactory()
+
+
+@pytest.fixture
+def bot(workspace):
+    return BotFactory(workspace=workspace)
+
+
+@pytest.fixture
+def agent(workspace):
+    return MembershipFactory(workspace=workspace).user
+
+
+@pytest.fixture
+def other_agent(workspace):
+    return MembershipFactory(workspace=workspace).user
+
+
+@pytest.fixture
+def admin(workspace):
+    return MembershipFactory(workspace=workspace, role="admin", online=False).user
+
+
+@pytest.fixture
+def conversation(bot):
+    return ConversationFactory(end_user__bot=bot)
+
+
+@pytest.fixture
+def pending_handoff(conversation):
+    handoff, _ = services.handoff_request(conversation=conversation)
+    return handoff
+
+
+@pytest.fixture
+def assigned_handoff(pending_handoff, agent):
+    return services.handoff_assign(handoff=pending_handoff, agent=agent)
+
+
+@pytest.fixture
+def new_events():
+    """Events written after this fixture ran, as `(type, payload)` tuples."""
+    start = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def collect() -> list[tuple[str, dict]]:
+        return [(e.type, e.payload) for e in Event.objects.filter(id__gt=start).order_by("id")]
+
+    return collect
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
