@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/daphne -b 127.0.0.1 -p 8000 hitl_project.asgi:application
+	$(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -26,6 +26,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
     online = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # Workspace sockets open across all server processes; the sweep reads it for presence.
+    open_sockets = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -13,6 +14,7 @@ from .models import Event
 logger = logging.getLogger(__name__)
 
 GROUP_HANDLER = "event.message"
+EPHEMERAL_HANDLER = "ephemeral.message"
 
 
 def workspace_group(workspace_id: int) -> str:
@@ -47,3 +49,17 @@ def publish(event: Event) -> None:
         except Exception:
             # A missed publish is recovered by replay from the outbox; never fail the request.
             logger.exception("publishing event %s to %s failed", event.id, group)
+
+
+async def publish_typing(
+    *, workspace_id: int, conversation_id: int, agent: dict[str, Any], typing: bool
+) -> None:
+    """Typing indicators are ephemeral: never stored, lost without harm."""
+    layer = get_channel_layer()
+    data = {"type": "typing", "conversationId": conversation_id, "agent": agent, "typing": typing}
+    message = {"type": EPHEMERAL_HANDLER, "data": data}
+    for group in (workspace_group(workspace_id), enduser_group(conversation_id)):
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            logger.warning("typing indicator to %s dropped", group, exc_info=True)

@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from .consumers import WorkspaceConsumer
+
+websocket_urlpatterns = [
+    path("ws/workspace/", WorkspaceConsumer.as_asgi()),
+]

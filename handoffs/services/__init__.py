@@ -1,6 +1,13 @@
 """Every state change of the domain, each in one transaction that also writes its events."""
 
-from .agents import agent_profile_update, agent_set_online, agent_touch, agents_sweep_offline
+from .agents import (
+    agent_profile_update,
+    agent_set_online,
+    agent_socket_closed,
+    agent_socket_opened,
+    agent_touch,
+    agents_sweep_offline,
+)
 from .conversations import (
     conversation_get_or_create,
     conversation_pause,
@@ -33,6 +40,8 @@ __all__ = [
     "Received",
     "agent_profile_update",
     "agent_set_online",
+    "agent_socket_closed",
+    "agent_socket_opened",
     "agent_touch",
     "agents_sweep_offline",
     "conversation_get_or_create",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
+from rest_framework import serializers
 
 from agents.models import AgentProfile, Membership
 
@@ -22,7 +23,9 @@ def agent_payload(membership: Membership) -> dict[str, Any]:
         **AgentRepresentation(membership.user).data,
         "online": membership.online,
         "role": membership.role,
-        "last_seen_at": membership.last_seen_at,
+        "last_seen_at": serializers.DateTimeField().to_representation(membership.last_seen_at)
+        if membership.last_seen_at
+        else None,
     }
 
 
@@ -50,9 +53,22 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
     return membership
 
 
-def agent_touch(*, membership: Membership) -> None:
+def agent_touch(*, user: AbstractBaseUser) -> None:
     """Record activity (a socket message, an API call) for the session timeout."""
-    Membership.objects.filter(pk=membership.pk).update(last_seen_at=timezone.now())
+    Membership.objects.filter(user=user).update(last_seen_at=timezone.now())
+
+
+def agent_socket_opened(*, user: AbstractBaseUser) -> list[int]:
+    """Count a workspace socket; returns the ids of the workspaces it may follow."""
+    memberships = Membership.objects.filter(user=user)
+    memberships.update(open_sockets=F("open_sockets") + 1, last_seen_at=timezone.now())
+    return list(memberships.values_list("workspace_id", flat=True))
+
+
+def agent_socket_closed(*, user: AbstractBaseUser) -> None:
+    Membership.objects.filter(user=user, open_sockets__gt=0).update(
+        open_sockets=F("open_sockets") - 1, last_seen_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -70,8 +86,13 @@ def agent_profile_update(
     return profile
 
 
+# A page reload closes and reopens the socket: only a longer absence takes the agent offline.
+SOCKET_GRACE = timedelta(seconds=60)
+
+
 def agents_sweep_offline(*, now: datetime | None = None) -> int:
-    """Take offline every online agent silent longer than the session timeout of their bots."""
+    """Offline: agents silent longer than their bots' session timeout, or with no socket open
+    for longer than the grace period."""
     now = now or timezone.now()
     # With several bots in a workspace the most lenient timeout applies.
     timeouts = dict(Bot.objects.values_list("workspace_id").annotate(Max("agent_session_timeout")))
@@ -79,9 +100,10 @@ def agents_sweep_offline(*, now: datetime | None = None) -> int:
     online = Membership.objects.filter(online=True).select_related("user__agent_profile")
     for membership in online:
         timeout = timeouts.get(membership.workspace_id)
-        if timeout is None:
-            continue
-        if membership.last_seen_at is None or now - membership.last_seen_at > timeout:
+        silent_for = now - membership.last_seen_at if membership.last_seen_at else None
+        gone = silent_for is None or (timeout is not None and silent_for > timeout)
+        left = membership.open_sockets == 0 and (silent_for is None or silent_for > SOCKET_GRACE)
+        if gone or left:
             agent_set_online(membership=membership, online=False)
             count += 1
     return count

@@ -1,0 +1,94 @@
+"""Presence: the socket and activity keep an agent online; silence or leaving takes them off."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from channels.db import database_sync_to_async as db
+from django.core.management import call_command
+from django.utils import timezone
+
+from agents.models import Membership
+from handoffs import services
+from tests.factories import BotFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def membership(db):  # noqa: ANN001, ANN201
+    bot = BotFactory(agent_session_timeout=timedelta(minutes=10))
+    membership = MembershipFactory(workspace=bot.workspace, online=False)
+    return services.agent_set_online(membership=membership, online=True)
+
+
+def sweep_at(moment) -> Membership:  # noqa: ANN001
+    with time_machine.travel(moment, tick=False):
+        call_command("sweep", "--once", stdout=StringIO())
+
+
+def is_online(membership: Membership) -> bool:
+    membership.refresh_from_db()
+    return membership.online
+
+
+async def test_socket_counts_and_touches(connect, membership):
+    communicator = await connect(membership.user)
+    await db(membership.refresh_from_db)()
+    assert membership.open_sockets == 1
+
+    await communicator.disconnect()
+
+    await db(membership.refresh_from_db)()
+    assert membership.open_sockets == 0
+
+
+async def test_agent_with_a_socket_goes_offline_after_the_session_timeout(connect, membership):
+    await connect(membership.user)
+    start = timezone.now()
+
+    await db(sweep_at)(start + timedelta(minutes=9))
+    assert await db(is_online)(membership)
+
+    await db(sweep_at)(start + timedelta(minutes=11))
+    assert not await db(is_online)(membership)
+
+
+async def test_activity_on_the_socket_keeps_the_agent_online(connect, membership):
+    communicator = await connect(membership.user)
+    start = timezone.now()
+
+    with time_machine.travel(start + timedelta(minutes=8), tick=False):
+        await communicator.send_json_to({"type": "activity"})
+        await communicator.send_json_to({"type": "ping"})
+        await communicator.receive_json_from(timeout=3)
+
+    await db(sweep_at)(start + timedelta(minutes=16))
+    assert await db(is_online)(membership)
+
+
+async def test_closing_the_last_socket_takes_the_agent_offline_after_a_grace(connect, membership):
+    communicator = await connect(membership.user)
+    await communicator.disconnect()
+    closed_at = timezone.now()
+
+    await db(sweep_at)(closed_at + timedelta(seconds=30))
+    assert await db(is_online)(membership)
+
+    await db(sweep_at)(closed_at + timedelta(seconds=90))
+    assert not await db(is_online)(membership)
+
+
+async def test_going_offline_is_an_agent_updated_event(connect, membership):
+    watcher = await connect(
+        await db(lambda: MembershipFactory(workspace=membership.workspace).user)()
+    )
+    await db(sweep_at)(timezone.now() + timedelta(hours=1))
+
+    event = await watcher.receive_json_from(timeout=3)
+    assert event["type"] == "agent.updated"
+    assert event["payload"]["agentId"] == membership.user_id
+    assert event["payload"]["online"] is False
