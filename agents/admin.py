@@ -1,49 +1,125 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from . import services
+from .admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
+from .errors import ApplicationError
 from .models import AgentProfile, ApiToken, Invitation, Membership, Workspace
 
+SCOPED_WORKSPACE_FILTER = ("workspace", admin.RelatedOnlyFieldListFilter)
 
-class MembershipInline(admin.TabularInline):
+
+class MembershipInline(WorkspaceScopedInline, admin.TabularInline):
     model = Membership
+    # Workspace admins bring people in by invitation, not by picking any account of the site.
+    workspace_admin_can_add = False
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["online", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "open_sockets", "last_seen_at", "created_at"]
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "pk"
+    workspace_admin_can_add = False
+    workspace_admin_can_delete = False
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at"]
     inlines = [MembershipInline]
 
+    def save_formset(self, request, form, formset, change):  # noqa: ANN001, ANN201
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            changed = [obj for obj, _ in formset.changed_objects]
+            for membership in [*formset.new_objects, *changed, *formset.deleted_objects]:
+                services.user_sync_staff(user=membership.user)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_admin_can_add = False
     list_display = ["user", "workspace", "role", "online", "last_seen_at"]
-    list_filter = ["workspace", "role", "online"]
+    list_filter = [SCOPED_WORKSPACE_FILTER, "role", "online"]
     search_fields = ["user__username", "user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
-    readonly_fields = ["online", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "open_sockets", "last_seen_at", "created_at"]
+
+    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+        super().save_model(request, obj, form, change)
+        services.user_sync_staff(user=obj.user)
+
+    def delete_model(self, request, obj):  # noqa: ANN001, ANN201
+        super().delete_model(request, obj)
+        services.user_sync_staff(user=obj.user)
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(admin.ModelAdmin):
+class AgentProfileAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "user__memberships__workspace"
+    workspace_admin_can_add = False
+    workspace_admin_can_delete = False
     list_display = ["user", "display_name"]
     search_fields = ["user__username", "display_name"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "workspace", "role", "created_at", "expires_at", "accepted_at"]
-    list_filter = ["workspace", "role"]
+class InvitationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    list_display = ["email", "workspace", "role", "state", "sent_at", "expires_at", "invited_by"]
+    list_filter = [SCOPED_WORKSPACE_FILTER, "role"]
+    list_select_related = ["workspace", "invited_by"]
     search_fields = ["email"]
-    readonly_fields = ["created_at", "sent_at", "accepted_at", "invited_by"]
-    exclude = ["token_hash"]
+    fields = [
+        "workspace", "email", "role", "invited_by", "created_at", "sent_at", "expires_at",
+        "accepted_at",
+    ]  # fmt: skip
+    readonly_fields = ["created_at", "sent_at", "expires_at", "accepted_at", "invited_by"]
+    actions = ["send_invitation"]
+
+    @admin.display(description="state")
+    def state(self, invitation: Invitation) -> str:
+        if invitation.accepted_at:
+            return "accepted"
+        if invitation.sent_at is None:
+            return "not sent"
+        return "expired" if invitation.expires_at <= timezone.now() else "sent"
+
+    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+        if change:
+            return super().save_model(request, obj, form, change)
+        created = services.invitation_create(
+            workspace=obj.workspace, email=obj.email, role=obj.role, invited_by=request.user
+        )
+        # The admin goes on with its own instance (change log, redirect): give it the row.
+        for field in Invitation._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj._state.adding = False
+
+    def response_add(self, request, obj, post_url_continue=None):  # noqa: ANN001, ANN201
+        self.message_user(
+            request,
+            f"Invitation for {obj.email} saved. Select it and run “Send invitation” to email "
+            "the link.",
+        )
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.action(description="Send invitation (emails a new one-time link)")
+    def send_invitation(self, request, queryset):  # noqa: ANN001, ANN201
+        base_url = request.build_absolute_uri("/")
+        sent = 0
+        for invitation in queryset.select_related("workspace", "invited_by"):
+            try:
+                services.invitation_send(invitation=invitation, base_url=base_url)
+            except ApplicationError as error:
+                self.message_user(request, f"{invitation.email}: {error.message}", messages.ERROR)
+            else:
+                sent += 1
+        if sent:
+            self.message_user(request, f"Sent {sent} invitation(s).", messages.SUCCESS)
 
 
 # The library's own key model is unused: tokens here belong to a workspace.
@@ -51,9 +127,9 @@ admin.site.unregister(APIKey)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(APIKeyModelAdmin):
+class ApiTokenAdmin(WorkspaceScopedAdmin, APIKeyModelAdmin):
     list_display = [*APIKeyModelAdmin.list_display, "workspace", "last_used_at"]
-    list_filter = [*APIKeyModelAdmin.list_filter, "workspace", "revoked"]
+    list_filter = [*APIKeyModelAdmin.list_filter, SCOPED_WORKSPACE_FILTER, "revoked"]
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         return (*super().get_readonly_fields(request, obj), "last_used_at")

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import AgentProfile, ApiToken, Membership, Workspace
+from .errors import ApplicationError, Conflict, NotFound
+from .models import AgentProfile, ApiToken, Invitation, Membership, Workspace
+from .selectors import agent_display_name
 
 
 def api_token_create(*, workspace: Workspace, name: str) -> tuple[ApiToken, str]:
@@ -41,4 +51,135 @@ def agent_create(
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     AgentProfile.objects.create(user=user, display_name=display_name)
     Membership.objects.create(workspace=workspace, user=user, role=role)
+    user_sync_staff(user=user)
+    return user
+
+
+def user_sync_staff(*, user: AbstractBaseUser) -> None:
+    """Workspace admins get the (workspace-filtered) Django admin; demoted admins lose it."""
+    roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if user.is_superuser or not roles:
+        # Staff without any membership were made so by hand; that is not ours to undo.
+        return
+    is_admin = Membership.Role.ADMIN in roles
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
+
+
+def _token_hash(token: str) -> str:
+    # The token has 256 random bits: a plain digest cannot be brute-forced, no salt needed.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _invitation_expiry() -> datetime:
+    return timezone.now() + settings.HITL["INVITATION_TTL"]
+
+
+def invitation_create(
+    *,
+    workspace: Workspace,
+    email: str,
+    role: str = Membership.Role.AGENT,
+    invited_by: AbstractBaseUser | None = None,
+) -> Invitation:
+    """Record an invitation; its link exists only once `invitation_send` mails it."""
+    if role not in Membership.Role.values:
+        raise ApplicationError(f"Unknown role {role!r}.", code="invalid_role")
+    return Invitation.objects.create(
+        workspace=workspace,
+        email=get_user_model().objects.normalize_email(email).strip(),
+        role=role,
+        invited_by=invited_by,
+        # A hash of a token nobody holds: the invitation cannot be used before it is sent.
+        token_hash=_token_hash(secrets.token_urlsafe(32)),
+        expires_at=_invitation_expiry(),
+    )
+
+
+@transaction.atomic
+def invitation_send(*, invitation: Invitation, base_url: str) -> str:
+    """Mail a fresh one-time link (an earlier link stops working); returns the link."""
+    # Locked and re-read: a send racing an acceptance must see it.
+    Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    invitation.refresh_from_db()
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.", code="invitation_used")
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _token_hash(token)
+    invitation.expires_at = _invitation_expiry()
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["token_hash", "expires_at", "sent_at"])
+    link = base_url.rstrip("/") + reverse("invitation-accept", kwargs={"token": token})
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "inviter": agent_display_name(invitation.invited_by) if invitation.invited_by else "",
+    }
+    subject = render_to_string("agents/email/invitation_subject.txt", context).strip()
+    body = render_to_string("agents/email/invitation_body.txt", context)
+    # Inside the transaction: if the mail cannot be sent, the previous link stays valid.
+    send_mail(subject, body, None, [invitation.email])
+    return link
+
+
+def invitation_get(*, token: str) -> Invitation:
+    """The invitation a link points to, whatever its state; unknown links raise NotFound."""
+    invitation = (
+        Invitation.objects.select_related("workspace").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or invitation.sent_at is None:
+        raise NotFound("This invitation link is not valid.", code="invitation_not_found")
+    return invitation
+
+
+def invitation_check(*, invitation: Invitation) -> None:
+    """Raise unless the invitation can still be accepted."""
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation link was already used.", code="invitation_used")
+    if invitation.expires_at <= timezone.now():
+        raise ApplicationError(
+            "This invitation link has expired. Ask your workspace admin for a new one.",
+            code="invitation_expired",
+            status_code=410,
+        )
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    token: str,
+    user: AbstractBaseUser | None = None,
+    username: str = "",
+    password: str = "",
+    display_name: str = "",
+) -> AbstractBaseUser:
+    """Join the workspace with the invited role: as `user`, or as a new account."""
+    invitation = invitation_get(token=token)
+    # Locked, so two clicks on the same link cannot both create an account.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation_check(invitation=invitation)
+    if user is not None:
+        if Membership.objects.filter(workspace=invitation.workspace, user=user).exists():
+            raise Conflict(
+                f"You are already a member of {invitation.workspace}.", code="already_member"
+            )
+        Membership.objects.create(workspace=invitation.workspace, user=user, role=invitation.role)
+        AgentProfile.objects.get_or_create(user=user)
+        user_sync_staff(user=user)
+    else:
+        if not username or not password:
+            raise ApplicationError("A username and a password are needed.", code="invalid")
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise Conflict("This username is taken.", code="username_taken")
+        user = agent_create(
+            workspace=invitation.workspace,
+            username=username,
+            password=password,
+            role=invitation.role,
+            display_name=display_name.strip()[:120],
+            email=invitation.email,
+        )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
     return user

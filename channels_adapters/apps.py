@@ -5,3 +5,12 @@ class ChannelsAdaptersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "channels_adapters"
     verbose_name = "Channel adapters"
+
+    def ready(self) -> None:
+        # handoffs never imports this app: it owns the registries, and we register into them.
+        from handoffs import outbound
+
+        from . import base, bot_connector
+
+        base.register_all()
+        outbound.register_listener(bot_connector.on_event)

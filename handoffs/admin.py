@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from agents.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
+
 from .models import (
     Bot,
     Conversation,
@@ -10,23 +12,28 @@ from .models import (
     Message,
     MessageTemplate,
     Note,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
+# Filters that list only what the (workspace-scoped) queryset holds, not every row of the site.
+SCOPED_BOT_FILTER = ("bot", admin.RelatedOnlyFieldListFilter)
 
-class LabelInline(admin.TabularInline):
+
+class LabelInline(WorkspaceScopedInline, admin.TabularInline):
     model = Label
     extra = 0
 
 
-class TemplateInline(admin.TabularInline):
+class TemplateInline(WorkspaceScopedInline, admin.TabularInline):
     model = MessageTemplate
     extra = 0
 
 
 @admin.register(Bot)
-class BotAdmin(admin.ModelAdmin):
+class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["bot_id", "name", "workspace", "auto_assign", "agent_capacity"]
-    list_filter = ["workspace", "auto_assign"]
+    list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "auto_assign"]
     search_fields = ["bot_id", "name"]
     readonly_fields = ["created_at"]
     inlines = [LabelInline, TemplateInline]
@@ -57,14 +64,15 @@ class BotAdmin(admin.ModelAdmin):
 
 
 @admin.register(EndUser)
-class EndUserAdmin(admin.ModelAdmin):
+class EndUserAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["external_id", "bot", "channel", "created_at"]
-    list_filter = ["bot", "channel"]
+    list_filter = [SCOPED_BOT_FILTER, "channel"]
     search_fields = ["external_id", "variables"]
     readonly_fields = ["created_at"]
 
 
-class MessageInline(admin.TabularInline):
+class MessageInline(WorkspaceScopedInline, admin.TabularInline):
     model = Message
     extra = 0
     fields = ["direction", "author", "text", "delivery_status", "created_at"]
@@ -74,9 +82,10 @@ class MessageInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["id", "bot", "end_user", "channel", "paused", "last_message_at"]
-    list_filter = ["bot", "channel", "paused"]
+    list_filter = [SCOPED_BOT_FILTER, "channel", "paused"]
     search_fields = ["end_user__external_id", "thread_id"]
     list_select_related = ["bot", "end_user"]
     raw_id_fields = ["end_user", "paused_by"]
@@ -85,18 +94,20 @@ class ConversationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "conversation__bot__workspace"
     list_display = ["id", "conversation", "direction", "text", "delivery_status", "created_at"]
-    list_filter = ["direction", "delivery_status", "conversation__bot"]
+    list_filter = ["direction", "delivery_status"]
     search_fields = ["text", "external_id"]
     raw_id_fields = ["conversation", "author"]
     readonly_fields = ["created_at"]
 
 
 @admin.register(Handoff)
-class HandoffAdmin(admin.ModelAdmin):
+class HandoffAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["id", "bot", "conversation", "status", "agent", "created_at", "assigned_at"]
-    list_filter = ["status", "bot", "labels"]
+    list_filter = ["status", SCOPED_BOT_FILTER, ("labels", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["conversation__end_user__external_id", "agent__username"]
     list_select_related = ["bot", "conversation", "agent"]
     raw_id_fields = ["conversation", "agent"]
@@ -105,7 +116,8 @@ class HandoffAdmin(admin.ModelAdmin):
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "conversation__bot__workspace"
     list_display = ["id", "conversation", "author", "text", "created_at"]
     search_fields = ["text"]
     raw_id_fields = ["conversation", "handoff", "author"]
@@ -113,27 +125,61 @@ class NoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["name", "bot", "color"]
-    list_filter = ["bot"]
+    list_filter = [SCOPED_BOT_FILTER]
     search_fields = ["name"]
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["name", "bot", "text"]
-    list_filter = ["bot"]
+    list_filter = [SCOPED_BOT_FILTER]
     search_fields = ["name", "text"]
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["id", "type", "workspace", "bot", "created_at"]
-    list_filter = ["type", "workspace"]
+    list_filter = ["type", ("workspace", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = [f.name for f in Event._meta.fields]
 
     def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False
 
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    fields = ["event", "status", "attempts", "last_status_code", "last_error", "delivered_at"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "workspace", "active", "consecutive_failures", "disabled_reason"]
+    list_filter = ["active", "workspace"]
+    search_fields = ["url"]
+    readonly_fields = ["consecutive_failures", "disabled_reason", "created_at"]
+    inlines = [WebhookDeliveryInline]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["delivery_id", "endpoint", "event", "status", "attempts", "last_status_code"]
+    list_filter = ["status", "endpoint"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    list_select_related = ["endpoint", "event"]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
         return False

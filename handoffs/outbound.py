@@ -1,4 +1,5 @@
-"""Registry of outbound senders: channel adapters register here, handoffs never imports them."""
+"""Registry of outbound senders and event listeners: adapters register here, handoffs never
+imports them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ logger = logging.getLogger(__name__)
 
 Sender = Callable[[Event], None]
 _senders: dict[str, Sender] = {}
+Listener = Callable[[Event], None]
+_listeners: list[Listener] = []
 
 # Messages that must reach the end user through their channel.
 TO_USER_DIRECTIONS = frozenset({"outgoing", "agent", "system"})
@@ -22,6 +25,21 @@ def register(channel: str, sender: Sender) -> None:
 
 def sender_for(channel: str) -> Sender | None:
     return _senders.get(channel)
+
+
+def register_listener(listener: Listener) -> None:
+    """Hear every committed event (the bot connector learns that handoffs ended)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def notify_listeners(event: Event) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event)
+        except Exception:
+            # One failing listener must not stop the others, nor the request that committed.
+            logger.exception("listener %r failed on event %s", listener, event.id)
 
 
 def deliver(event: Event) -> None:

@@ -33,9 +33,10 @@ def groups_for(event: Event) -> list[str]:
 
 
 def dispatch(event: Event) -> None:
-    """Run after commit: realtime fan-out, then the channel adapters' outbound delivery."""
+    """Run after commit: realtime fan-out, the channel adapters' outbound delivery, listeners."""
     publish(event)
     outbound.deliver(event)
+    outbound.notify_listeners(event)
 
 
 def publish(event: Event) -> None:

@@ -162,7 +162,7 @@ REST_FRAMEWORK = {
     # Botpress clients speak camelCase: one renderer/parser pair converts every body.
     "DEFAULT_RENDERER_CLASSES": ["handoffs.api.renderers.ApiRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "handoffs.api.parsers.ApiJSONParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
@@ -173,7 +173,12 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "hitl API",
-    "DESCRIPTION": "Human-in-the-loop handoffs for chatbots (Botpress HITL compatible).",
+    "DESCRIPTION": (
+        "Human-in-the-loop handoffs for chatbots (Botpress HITL compatible). An API token "
+        "(`Authorization: Bearer <token>`) acts as the bot; what a person does needs an agent's "
+        "session (log in at `/api-auth/login/`). Every 4xx body is "
+        "`{statusCode, code, message, errors?}`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "CAMELIZE_NAMES": True,
@@ -186,8 +191,20 @@ SPECTACULAR_SETTINGS = {
 
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
+    "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
+    "WEBHOOK_BACKOFF_BASE_SECONDS": env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=2),
+    # With the doubling backoff (capped at an hour), 15 failures span about five hours.
+    "WEBHOOK_MAX_FAILURES": env.int("WEBHOOK_MAX_FAILURES", default=15),
     "INVITATION_TTL": timedelta(days=7),
 }
+
+# Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
+MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
+# Outbound HTTP (Send API, bot webhook) runs after commit in this many threads; 0 runs inline.
+OUTBOUND_WORKERS = env.int("OUTBOUND_WORKERS", default=4)
+OUTBOUND_ATTEMPTS = env.int("OUTBOUND_ATTEMPTS", default=4)
+OUTBOUND_RETRY_WAIT = env.float("OUTBOUND_RETRY_WAIT", default=1.0)
+OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=10.0)
 
 LOGGING = {
     "version": 1,

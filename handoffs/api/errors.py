@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,7 +49,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def _first_message(errors: Any) -> str:
     if isinstance(errors, dict):
         for field, value in errors.items():
-            return f"{field}: {_first_message(value)}"
+            # The body's keys are camelCase, so the message names the field as the client does.
+            name = camelize_re.sub(underscore_to_camel, str(field))
+            return f"{name}: {_first_message(value)}"
     if isinstance(errors, list) and errors:
         return _first_message(errors[0])
     return str(errors) or "Invalid input."
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, **kwargs: Any) -> JsonResponse:
+    """A path under the API that matches no endpoint (e.g. a negative id)."""
+    return JsonResponse(error_body(404, "not_found", "No such API path."), status=404)

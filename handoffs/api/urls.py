@@ -1,1 +1,44 @@
-urlpatterns: list = []
+"""Everything under /api/v1/bots/<bot_id>/: Botpress's legacy HITL and HITL-next paths, and ours."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from .errors import unknown_path
+from .views import agents, bot, conversations, handoff_actions, handoffs, ingest, legacy, users
+
+HITL = "mod/hitl/"
+NEXT = "mod/hitlnext/"
+HANDOFF = NEXT + "handoffs/<int:handoff_id>"
+CONVERSATION = NEXT + "conversations/<int:conversation_id>"
+
+urlpatterns = [
+    # Botpress legacy HITL
+    path(HITL + "sessions/<int:conversation_id>/pause", legacy.SessionPauseApi.as_view()),
+    path(HITL + "sessions/<int:conversation_id>/unpause", legacy.SessionUnpauseApi.as_view()),
+    path(HITL + "channel/<str:channel>/user/<str:user_id>/pause", legacy.UserPauseApi.as_view()),
+    path(
+        HITL + "channel/<str:channel>/user/<str:user_id>/unpause", legacy.UserUnpauseApi.as_view()
+    ),
+    # Botpress HITL-next, and what we add under the same prefix
+    path(NEXT + "config", bot.BotConfigApi.as_view()),
+    path(NEXT + "availability", bot.AvailabilityApi.as_view()),
+    path(NEXT + "agents", agents.AgentListApi.as_view()),
+    path(NEXT + "agents/me", agents.AgentMeApi.as_view()),
+    path(NEXT + "agents/me/online", agents.AgentOnlineApi.as_view()),
+    path(NEXT + "handoffs", handoffs.HandoffListCreateApi.as_view()),
+    path(HANDOFF, handoffs.HandoffTagsApi.as_view()),
+    path(HANDOFF + "/assign", handoff_actions.HandoffAssignApi.as_view()),
+    path(HANDOFF + "/resolve", handoff_actions.HandoffResolveApi.as_view()),
+    path(HANDOFF + "/reject", handoff_actions.HandoffRejectApi.as_view()),
+    path(HANDOFF + "/requeue", handoff_actions.HandoffRequeueApi.as_view()),
+    path(HANDOFF + "/transfer", handoff_actions.HandoffTransferApi.as_view()),
+    path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
+    path(CONVERSATION + "/messages", conversations.ConversationMessagesApi.as_view()),
+    path(CONVERSATION + "/notes", conversations.ConversationNotesApi.as_view()),
+    path(NEXT + "users/<str:user_id>", users.EndUserApi.as_view()),
+    # Inbound from bot platforms
+    path("channels/<str:channel>/messages", ingest.MessageIngestApi.as_view()),
+    # Anything else here answers with the API's error body, not an HTML page.
+    re_path(r"^[\s\S]*$", unknown_path),
+]

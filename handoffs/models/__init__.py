@@ -2,6 +2,7 @@ from .bots import Bot, Label, MessageTemplate
 from .conversations import Conversation, EndUser, Message, Note
 from .events import Event
 from .handoffs import Handoff
+from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Bot",
@@ -13,4 +14,6 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "Note",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -9,6 +9,8 @@ from .agents import (
     agents_sweep_offline,
 )
 from .conversations import (
+    conversation_delete,
+    conversation_for_user,
     conversation_get_or_create,
     conversation_pause,
     end_user_get_or_create,
@@ -35,6 +37,7 @@ from .messages import (
     message_send_bot,
 )
 from .notes import note_add
+from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 
 __all__ = [
     "Received",
@@ -43,7 +46,10 @@ __all__ = [
     "agent_socket_closed",
     "agent_socket_opened",
     "agent_touch",
+    "agents_available",
     "agents_sweep_offline",
+    "conversation_delete",
+    "conversation_for_user",
     "conversation_get_or_create",
     "conversation_pause",
     "conversation_unpause",
@@ -51,6 +57,7 @@ __all__ = [
     "end_user_update_variables",
     "event_emit",
     "handoff_assign",
+    "handoff_auto_assign",
     "handoff_expire",
     "handoff_reject",
     "handoff_request",
@@ -58,6 +65,7 @@ __all__ = [
     "handoff_resolve",
     "handoff_set_labels",
     "handoff_transfer",
+    "handoffs_expire_due",
     "message_ingest",
     "message_mark_delivery",
     "message_receive_user",

@@ -16,6 +16,7 @@ from agents.models import AgentProfile, Membership
 from ..models import Bot
 from ..representations import AgentRepresentation
 from .events import event_emit
+from .queue import handoff_auto_assign
 
 
 def agent_payload(membership: Membership) -> dict[str, Any]:
@@ -50,6 +51,10 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
     membership.refresh_from_db()
     if updated:
         _emit_agent(membership)
+        if online:
+            # An agent coming online takes from the queue of every auto-assigning bot.
+            for bot in Bot.objects.filter(workspace_id=membership.workspace_id, auto_assign=True):
+                handoff_auto_assign(bot=bot)
     return membership
 
 

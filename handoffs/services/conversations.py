@@ -5,11 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from agents.errors import ApplicationError
+from agents.errors import ApplicationError, Forbidden
+from agents.selectors import membership_get
 
-from ..models import Bot, Conversation, EndUser
+from ..models import Bot, Conversation, EndUser, Handoff
 from ..representations import ConversationRepresentation, EndUserRepresentation
 from .events import event_emit
 
@@ -23,6 +25,8 @@ def end_user_get_or_create(
 ) -> tuple[EndUser, bool]:
     if not external_id or len(external_id) > 200:
         raise ApplicationError("userId must be 1 to 200 characters.", code="invalid_user_id")
+    if not channel or len(channel) > 40:
+        raise ApplicationError("channel must be 1 to 40 characters.", code="invalid_channel")
     try:
         with transaction.atomic():
             end_user, created = EndUser.objects.get_or_create(
@@ -68,6 +72,29 @@ def conversation_get_or_create(
         return Conversation.objects.get(**lookup), False
 
 
+def conversation_for_user(
+    *, bot: Bot, channel: str, user_id: str, thread_id: str | None = None
+) -> Conversation:
+    """The user's conversation, creating user and conversation if missing.
+
+    Without a thread id (Botpress legacy HITL knows only channel + user) it is the user's
+    most recent conversation, so pausing by user stops the bot where the user is talking.
+    """
+    end_user, _ = end_user_get_or_create(bot=bot, channel=channel, external_id=user_id)
+    if thread_id is None:
+        latest = (
+            Conversation.objects.filter(bot=bot, end_user=end_user)
+            .order_by(F("last_message_at").desc(nulls_last=True), "-id")
+            .first()
+        )
+        if latest is not None:
+            return latest
+    conversation, _ = conversation_get_or_create(
+        bot=bot, end_user=end_user, thread_id=thread_id or ""
+    )
+    return conversation
+
+
 def _emit_conversation(conversation: Conversation, type: str) -> None:
     event_emit(
         bot=conversation.bot,
@@ -100,3 +127,41 @@ def conversation_release(*, conversation: Conversation) -> Conversation:
     if updated:
         _emit_conversation(conversation, "conversation.unpaused")
     return conversation
+
+
+@transaction.atomic
+def conversation_delete(*, conversation: Conversation, actor: AbstractBaseUser) -> None:
+    """Erase a conversation with its messages, notes and handoffs, where the bot allows it.
+
+    An open handoff may only be erased by the agent holding it or an admin: a user waiting
+    in the queue must not disappear because any agent clicked.
+    """
+    bot = conversation.bot
+    if not bot.enable_conversation_deletion:
+        raise Forbidden("This bot does not allow deleting conversations.", code="deletion_disabled")
+    membership = membership_get(workspace_id=bot.workspace_id, user_id=actor.pk)
+    if membership is None:
+        raise Forbidden("You are not a member of this workspace.")
+    handoffs = list(
+        Handoff.objects.filter(conversation=conversation).values("pk", "status", "agent_id")
+    )
+    open_handoff = next((h for h in handoffs if h["status"] in Handoff.OPEN_STATUSES), None)
+    if open_handoff and not membership.is_admin and open_handoff["agent_id"] != actor.pk:
+        raise Forbidden(
+            "Only the agent holding this handoff or an admin can delete the conversation.",
+            code="not_assigned_agent",
+        )
+    # Written before the rows go: workspaces drop the handoffs from their lists live.
+    event_emit(
+        bot=bot,
+        type="conversation.deleted",
+        resource="conversation",
+        payload={
+            "id": conversation.pk,
+            "bot_id": bot.bot_id,
+            "channel": conversation.channel,
+            "user_id": conversation.end_user.external_id,
+            "handoff_ids": [h["pk"] for h in handoffs],
+        },
+    )
+    conversation.delete()

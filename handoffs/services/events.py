@@ -8,6 +8,7 @@ from django.db import transaction
 from .. import publisher
 from ..models import Bot, Event
 from ..representations import to_camel
+from .webhooks import webhook_deliveries_create
 
 
 def event_emit(
@@ -28,5 +29,6 @@ def event_emit(
         payload=to_camel(payload),
         conversation_id=conversation_id,
     )
+    webhook_deliveries_create(event=event)
     transaction.on_commit(partial(publisher.dispatch, event))
     return event

@@ -16,6 +16,7 @@ from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Label
 from ..representations import AgentRepresentation, HandoffRepresentation
+from . import queue
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -122,12 +123,26 @@ def handoff_request(
     conversation: Conversation,
     timeout: timedelta | None = None,
     reason: str = "",
+    require_agent: bool = False,
 ) -> tuple[Handoff, bool]:
-    """Open a handoff: pause the bot, tell the user, alert the agents. Idempotent while open."""
+    """Open a handoff: pause the bot, tell the user, alert the agents. Idempotent while open.
+
+    With `require_agent` and nobody online, the handoff is rejected at once and the bot keeps
+    the conversation (it learns `noAgent` from the handoff.created event).
+    """
     bot: Bot = conversation.bot
     timeout = timeout if timeout is not None else bot.handoff_timeout
     try:
         with transaction.atomic():
+            if require_agent and not queue.agents_available(bot=bot):
+                handoff = Handoff.objects.create(
+                    bot=bot,
+                    conversation=conversation,
+                    status=S.REJECTED,
+                    resolved_at=timezone.now(),
+                )
+                _emit(handoff, "handoff.created")
+                return handoff, True
             handoff = Handoff.objects.create(
                 bot=bot,
                 conversation=conversation,
@@ -136,6 +151,7 @@ def handoff_request(
             _emit(handoff, "handoff.created")
             conversation_pause(conversation=conversation, reason=reason or "handoff")
             _notify_user(handoff, bot.transfer_message)
+            queue.auto_assign_if_enabled(bot=bot)
     except IntegrityError:
         # The conditional unique constraint: this conversation already has an open handoff.
         existing = Handoff.objects.get(conversation=conversation, status__in=Handoff.OPEN_STATUSES)
@@ -156,6 +172,11 @@ def handoff_assign(
     _membership(handoff, agent, lock=True)
     if not actor_membership.is_admin:
         _check_capacity(handoff, agent)
+    return assign_unchecked(handoff=handoff, agent=agent)
+
+
+def assign_unchecked(*, handoff: Handoff, agent: AbstractBaseUser) -> Handoff:
+    """The assignment itself; callers have checked who may assign and the agent's capacity."""
     _transition(
         handoff, (S.PENDING,), status=S.ASSIGNED, agent_id=agent.pk, assigned_at=timezone.now()
     )
@@ -177,11 +198,13 @@ def handoff_resolve(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
 
 
 @transaction.atomic
-def handoff_reject(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
-    membership = _membership(handoff, actor)
-    if handoff.status == S.ASSIGNED:
-        _require_holder_or_admin(handoff, actor)
-    _require_online(membership)
+def handoff_reject(*, handoff: Handoff, actor: AbstractBaseUser | None) -> Handoff:
+    """Close without an agent; `actor=None` is the bot or system (an API token) declining."""
+    if actor is not None:
+        membership = _membership(handoff, actor)
+        if handoff.status == S.ASSIGNED:
+            _require_holder_or_admin(handoff, actor)
+        _require_online(membership)
     _transition(handoff, (S.PENDING, S.ASSIGNED), status=S.REJECTED, resolved_at=timezone.now())
     return _close(handoff, {})
 
@@ -249,6 +272,8 @@ def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
     _emit(handoff)
     _notify_user(handoff, messages)
     conversation_release(conversation=handoff.conversation)
+    # A closed handoff may free an agent's capacity for the next one in the queue.
+    queue.auto_assign_if_enabled(bot=handoff.bot)
     return handoff
 
 

@@ -242,3 +242,11 @@ def test_notes_survive_into_the_next_handoff(conversation, agent):
     second, _ = services.handoff_request(conversation=conversation)
 
     assert [n.text for n in second.conversation.notes.all()] == ["Prefers email"]
+
+
+def test_the_system_rejects_without_an_actor(assigned_handoff, conversation):
+    handoff = services.handoff_reject(handoff=assigned_handoff, actor=None)
+
+    conversation.refresh_from_db()
+    assert handoff.status == "rejected"
+    assert not conversation.paused

@@ -1,3 +1,4 @@
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -56,6 +57,11 @@ class Command(BaseCommand):
         bot, _ = Bot.objects.get_or_create(
             bot_id="welcome-bot", defaults={"workspace": workspace, "name": "Welcome Bot"}
         )
+        # The built-in demo bot answers /chat/welcome-bot/. Looked up by name: handoffs never
+        # imports the adapters app (it sits above us), and still works without it installed.
+        if django_apps.is_installed("channels_adapters"):
+            connector = django_apps.get_model("channels_adapters", "ConnectorSettings")
+            connector.objects.update_or_create(bot=bot, defaults={"demo_bot_enabled": True})
         for name in ("shipping", "warranty"):
             Label.objects.get_or_create(bot=bot, name=name)
         for name, text in (

@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Periodic housekeeping: take silent agents offline. Loops unless --once."
+    help = "Periodic housekeeping: expire waiting handoffs, take silent agents offline."
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--once", action="store_true", help="Run one pass and exit")
@@ -22,14 +22,16 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(interval)
+            # A long-running worker must drop broken or stale connections between passes.
+            close_old_connections()
 
     def _pass(self) -> None:
-        close_old_connections()
         try:
+            expired = services.handoffs_expire_due()
             offline = services.agents_sweep_offline()
         except Exception:
             # One failed pass (a database restart, say) must not end the worker.
             logger.exception("sweep pass failed")
             return
-        if offline:
-            self.stdout.write(f"{offline} agent(s) went offline")
+        if expired or offline:
+            self.stdout.write(f"{expired} handoff(s) expired, {offline} agent(s) went offline")

@@ -1,0 +1,30 @@
+from django import forms
+from django.contrib import admin
+
+from .models import ConnectorSettings, MessengerSettings
+
+
+@admin.register(ConnectorSettings)
+class ConnectorSettingsAdmin(admin.ModelAdmin):
+    list_display = ["bot", "demo_bot_enabled"]
+    list_filter = ["demo_bot_enabled"]
+    list_select_related = ["bot"]
+
+
+class MessengerSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MessengerSettings
+        fields = ["bot", "page_id", "verify_token", "app_secret", "page_access_token"]
+        # Masked on screen; render_value keeps them when the form is saved unchanged.
+        widgets = {
+            "app_secret": forms.PasswordInput(render_value=True),
+            "page_access_token": forms.PasswordInput(render_value=True),
+        }
+
+
+@admin.register(MessengerSettings)
+class MessengerSettingsAdmin(admin.ModelAdmin):
+    form = MessengerSettingsForm
+    list_display = ["page_id", "bot"]
+    list_select_related = ["bot"]
+    search_fields = ["page_id", "bot__bot_id"]

@@ -1,0 +1,33 @@
+"""What a channel adapter is, and how it plugs into the outbound registry that handoffs owns.
+
+An adapter is one module with `CHANNEL` (the name stored on end users and conversations) and
+`send(event)`, which delivers a committed `message.created` event of a bot, agent or system
+message to the user; its inbound side (a view or a consumer) turns the channel's traffic into
+`services.inbound_receive(...)`. Adding a channel is adding one module and listing it in
+`ADAPTERS` below.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from handoffs import outbound
+from handoffs.models import Event
+
+
+class Adapter(Protocol):
+    CHANNEL: str
+
+    def send(self, event: Event) -> None: ...
+
+
+def adapters() -> list[Adapter]:
+    from . import api, messenger, web
+
+    return [web, messenger, api]
+
+
+def register_all() -> None:
+    """Called once from the app's ready(): handoffs looks senders up by channel."""
+    for adapter in adapters():
+        outbound.register(adapter.CHANNEL, adapter.send)

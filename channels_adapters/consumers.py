@@ -1,0 +1,147 @@
+"""The visitor's WebSocket: translates between the web chat and services, nothing more."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async as db
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from agents.errors import ApplicationError, NotFound
+from handoffs import publisher
+
+from . import services, web
+
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+# Larger than any valid message (text limit plus a small payload), far below daphne's limit.
+MAX_FRAME_CHARS = 64 * 1024
+
+
+class WebChatConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/chat/<bot_id>/?token=<signed visitor id>[&after=<message id>]`.
+
+    The signed id names one end user of one bot, and it is the only key: the socket joins that
+    user's `enduser-<conversation>` group and reads that conversation's history, nothing else.
+    On connect it sends the history (after `after`, when reconnecting); then every message of
+    the conversation live, and the agent's typing.
+    """
+
+    async def connect(self) -> None:
+        self.group: str | None = None
+        self.conversation_id: int | None = None
+        # Accept first: a close before accept is an HTTP 403 and the client never sees the code.
+        await self.accept()
+        try:
+            visitor = await db(services.web_visitor)(
+                bot_id=self.scope["url_route"]["kwargs"]["bot_id"],
+                token=_query(self.scope, "token"),
+            )
+        except NotFound:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        except ApplicationError:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.bot, self.user_id = visitor.bot, visitor.user_id
+        if visitor.conversation is not None:
+            # Joined before reading the history, so nothing committed meanwhile is missed.
+            await self._join(visitor.conversation.pk)
+        history = await db(services.web_history)(
+            conversation=visitor.conversation, after=_int(_query(self.scope, "after"))
+        )
+        await self.send_json(
+            {"type": "history", "messages": [web.public_message(m) for m in history]}
+        )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self._error("Send JSON text frames of at most 64 KB.", code="frame_too_large")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("Malformed JSON.", code="invalid_json")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "message":
+            await self._message(content)
+        else:
+            await self._error(f"Unknown message type {kind!r}.", code="unknown_type")
+
+    async def _message(self, content: dict[str, Any]) -> None:
+        client_id = content.get("clientMessageId")
+        fields = {
+            "text": content.get("text", ""),
+            "payload": content.get("payload"),
+            "client_message_id": client_id,
+        }
+        try:
+            services.web_check(**fields)
+            if self.group is None:
+                conversation = await db(services.web_conversation)(
+                    bot=self.bot, user_id=self.user_id, create=True
+                )
+                await self._join(conversation.pk)
+            received = await db(services.web_receive)(bot=self.bot, user_id=self.user_id, **fields)
+        except ApplicationError as error:
+            await self._error(error.message, code=error.code, clientMessageId=client_id)
+            return
+        data = await db(services.message_data)(received.message)
+        await self.send_json(
+            {
+                "type": "ack",
+                "clientMessageId": client_id,
+                "created": received.created,
+                "message": web.public_message(data),
+            }
+        )
+
+    async def event_message(self, message: dict[str, Any]) -> None:
+        envelope = message["event"]
+        payload = envelope.get("payload") or {}
+        if envelope.get("type") != "message.created":
+            return
+        if payload.get("conversationId") != self.conversation_id:
+            return
+        await self.send_json({"type": "message", "message": web.public_message(payload)})
+
+    async def ephemeral_message(self, message: dict[str, Any]) -> None:
+        data = message.get("data") or {}
+        if data.get("type") != "typing" or data.get("conversationId") != self.conversation_id:
+            return
+        agent = data.get("agent") or {}
+        await self.send_json(
+            {"type": "typing", "agent": {"name": agent.get("name", "")}, "typing": data["typing"]}
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _join(self, conversation_id: int) -> None:
+        self.conversation_id = conversation_id
+        self.group = publisher.enduser_group(conversation_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+
+    async def _error(self, message: str, *, code: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+
+def _query(scope: dict[str, Any], name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode()).get(name)
+    return values[0] if values else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return max(int(value), 0) if value is not None else None
+    except ValueError:
+        return None

@@ -1,0 +1,58 @@
+"""Per-bot channel settings, and the record that keeps exit events to the bot at most once."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from handoffs.models import Bot, Handoff
+
+
+class ConnectorSettings(models.Model):
+    """How a bot hears its users when no external bot is connected."""
+
+    bot = models.OneToOneField(Bot, on_delete=models.CASCADE, related_name="connector_settings")
+    demo_bot_enabled = models.BooleanField(
+        default=False,
+        help_text="Answer with the built-in demo bot when the bot has no webhook URL.",
+    )
+
+    class Meta:
+        verbose_name = "bot connector"
+        verbose_name_plural = "bot connectors"
+
+    def __str__(self) -> str:
+        return f"Connector of {self.bot}"
+
+
+class MessengerSettings(models.Model):
+    """A Facebook page connected to a bot: its webhook secrets and its Send API token."""
+
+    bot = models.OneToOneField(Bot, on_delete=models.CASCADE, related_name="messenger_settings")
+    page_id = models.CharField(max_length=64, unique=True)
+    verify_token = models.CharField(
+        max_length=200, help_text="Any string; type the same in the app's webhook settings."
+    )
+    app_secret = models.CharField(max_length=200, help_text="Checks X-Hub-Signature-256.")
+    page_access_token = models.TextField(help_text="Sends messages through the Send API.")
+
+    class Meta:
+        verbose_name = "Messenger page"
+        verbose_name_plural = "Messenger pages"
+
+    def __str__(self) -> str:
+        return f"Page {self.page_id} -> {self.bot}"
+
+
+class ExitNotice(models.Model):
+    """A closed handoff whose exit event the bot connector already sent.
+
+    A closed handoff can emit `handoff.updated` again (labels), so the unique row, not the
+    event, decides that the bot hears about the end of a handoff once.
+    """
+
+    handoff = models.OneToOneField(Handoff, on_delete=models.CASCADE, related_name="+")
+    exit_type = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.exit_type} for handoff #{self.handoff_id}"

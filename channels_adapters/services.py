@@ -1,0 +1,216 @@
+"""Rules every adapter shares: the way in for a user's message, and the web chat's identities."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import QuerySet
+
+from agents.errors import ApplicationError, Forbidden, NotFound
+from handoffs import services as handoff_services
+from handoffs.models import Bot, Conversation, Message
+from handoffs.representations import MessageRepresentation, to_camel
+from handoffs.services import Received
+
+from . import bot_connector
+from .models import MessengerSettings
+
+logger = logging.getLogger(__name__)
+
+WEB = "web"
+# Rich content from a user (a quick reply's value, attachment links) is small; text has its own
+# limit in handoffs (HITL["MAX_TEXT_LENGTH"]).
+MAX_PAYLOAD_BYTES = 16 * 1024
+CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+HISTORY_LIMIT = 100
+
+
+def inbound_receive(
+    *,
+    bot: Bot,
+    channel: str,
+    user_id: str,
+    text: str = "",
+    payload: dict[str, Any] | None = None,
+    external_id: str | None = None,
+) -> Received:
+    """Every adapter's way in: store the user's message once, then the bot hears it unless the
+    conversation is paused (then only the agents do, whatever the message's type)."""
+    _check_payload(payload)
+    if external_id and len(external_id) > 200:
+        # Channel ids have no length promise; a digest keeps replays idempotent all the same.
+        external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
+    received = handoff_services.message_receive_user(
+        bot=bot,
+        channel=channel,
+        user_id=user_id,
+        text=text,
+        payload=payload,
+        external_id=external_id,
+    )
+    try:
+        bot_connector.forward(received=received)
+    except Exception:
+        # The message is stored and agents see it; a failing bot must not fail the channel.
+        logger.exception("bot connector failed on message %s", received.message.pk)
+    return received
+
+
+def _check_payload(payload: Any) -> None:
+    if payload is None:
+        return
+    if not isinstance(payload, dict):
+        raise ApplicationError("payload must be a JSON object.", code="invalid_payload")
+    if len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
+        raise ApplicationError(
+            f"payload is larger than {MAX_PAYLOAD_BYTES} bytes.",
+            code="payload_too_large",
+            status_code=413,
+        )
+
+
+def bot_for_channel(*, bot_id: str) -> Bot:
+    bot = Bot.objects.filter(bot_id=bot_id).first()
+    if bot is None:
+        raise NotFound("Unknown bot.", code="bot_not_found")
+    return bot
+
+
+def messenger_page_for(*, bot_id: str) -> MessengerSettings:
+    """The Facebook page of this bot; a bot without one is as unknown as a missing bot."""
+    page = MessengerSettings.objects.select_related("bot").filter(bot__bot_id=bot_id).first()
+    if page is None:
+        raise NotFound("Unknown bot, or no Messenger page connected to it.", code="bot_not_found")
+    return page
+
+
+def delivery_mark_pending(*, message_id: int) -> None:
+    """Before the network: a message whose delivery never finishes stays visibly pending."""
+    Message.objects.filter(pk=message_id).update(
+        delivery_status=Message.Delivery.PENDING, delivery_error=""
+    )
+
+
+# --- web chat -----------------------------------------------------------------------------
+
+
+def _signer(bot: Bot) -> signing.Signer:
+    # Salted per bot: a visitor's id for one bot is worth nothing on another.
+    return signing.Signer(salt=f"hitl.webchat.{bot.bot_id}")
+
+
+def web_token_new(*, bot: Bot) -> str:
+    """A new anonymous visitor: a random id, signed so nobody can claim someone else's."""
+    return _signer(bot).sign(f"web-{secrets.token_urlsafe(12)}")
+
+
+def web_user_from_token(*, bot: Bot, token: Any) -> str:
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise Forbidden("A chat token is required.", code="invalid_chat_token")
+    try:
+        return _signer(bot).unsign(token)
+    except signing.BadSignature:
+        raise Forbidden("This chat token is not valid.", code="invalid_chat_token") from None
+
+
+@dataclass(frozen=True)
+class WebVisitor:
+    bot: Bot
+    user_id: str
+    conversation: Conversation | None
+
+
+def web_visitor(*, bot_id: str, token: Any) -> WebVisitor:
+    """Who a chat token names, and their conversation if they have written before."""
+    bot = bot_for_channel(bot_id=bot_id)
+    user_id = web_user_from_token(bot=bot, token=token)
+    return WebVisitor(
+        bot=bot, user_id=user_id, conversation=web_conversation(bot=bot, user_id=user_id)
+    )
+
+
+def web_conversation(*, bot: Bot, user_id: str, create: bool = False) -> Conversation | None:
+    """The visitor's one conversation with the bot; created only when they first write."""
+    if create:
+        end_user, _ = handoff_services.end_user_get_or_create(
+            bot=bot, channel=WEB, external_id=user_id
+        )
+        conversation, _ = handoff_services.conversation_get_or_create(bot=bot, end_user=end_user)
+        return conversation
+    return Conversation.objects.filter(
+        bot=bot, channel=WEB, end_user__external_id=user_id, thread_id=""
+    ).first()
+
+
+def web_history(
+    *, conversation: Conversation | None, after: int | None = None, limit: int = HISTORY_LIMIT
+) -> list[dict[str, Any]]:
+    """The last messages of the visitor's conversation (after an id, for polling), oldest first."""
+    if conversation is None:
+        return []
+    messages: QuerySet[Message] = Message.objects.filter(conversation=conversation)
+    if after is not None:
+        messages = messages.filter(pk__gt=after).order_by("id")[:limit]
+    else:
+        messages = messages.order_by("-id")[:limit]
+    rows = sorted(messages.select_related("conversation", "author__agent_profile"), key=_id)
+    return [message_data(message) for message in rows]
+
+
+def message_data(message: Message) -> dict[str, Any]:
+    """The message as the event stream carries it (camelCase)."""
+    return to_camel(MessageRepresentation(message).data)
+
+
+def web_check(*, text: Any = "", payload: Any = None, client_message_id: Any = None) -> None:
+    """Refuse a bad message before anything is stored: the socket opens the conversation (to
+    join its group) before the message itself is written."""
+    if client_message_id is not None and (
+        not isinstance(client_message_id, str) or not CLIENT_MESSAGE_ID.match(client_message_id)
+    ):
+        raise ApplicationError(
+            "clientMessageId must be 1 to 64 letters, digits, '-' or '_'.",
+            code="invalid_client_message_id",
+        )
+    if not isinstance(text, str):
+        raise ApplicationError("text must be a string.", code="invalid_text")
+    limit = settings.HITL["MAX_TEXT_LENGTH"]
+    if len(text) > limit:
+        raise ApplicationError(
+            f"Text is longer than {limit} characters.", code="text_too_long", status_code=413
+        )
+    _check_payload(payload)
+    if not text.strip() and not payload:
+        raise ApplicationError("A message needs text or a payload.", code="empty_message")
+
+
+def web_receive(
+    *,
+    bot: Bot,
+    user_id: str,
+    text: Any = "",
+    payload: Any = None,
+    client_message_id: Any = None,
+) -> Received:
+    """A visitor's message; the same client message id sent twice (a retry) is stored once."""
+    web_check(text=text, payload=payload, client_message_id=client_message_id)
+    return inbound_receive(
+        bot=bot,
+        channel=WEB,
+        user_id=user_id,
+        text=text.strip(),
+        payload=payload or None,
+        external_id=client_message_id,
+    )
+
+
+def _id(message: Message) -> int:
+    return message.pk

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("chat/<slug:bot_id>/", views.chat_page, name="webchat"),
+    path("chat/<slug:bot_id>/messages/", views.chat_messages, name="webchat-messages"),
+    path("channels/messenger/<slug:bot_id>/", views.messenger_webhook, name="messenger-webhook"),
+]

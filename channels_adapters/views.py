@@ -1,0 +1,149 @@
+"""HTTP faces of the adapters: the web chat page and its REST fallback, the Messenger webhook."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from agents.errors import ApplicationError, Forbidden, NotFound
+
+from . import messenger, services, web
+
+CHAT_COOKIE = "hitl_chat"
+CHAT_TOKEN_HEADER = "X-Hitl-Chat-Token"
+MAX_CHAT_BODY = 64 * 1024
+
+
+def application_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refusals answer with the API's error body: {"statusCode", "code", "message"}."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as error:
+            body = {"statusCode": error.status_code, "code": error.code, "message": error.message}
+            return JsonResponse({**body, **error.extra}, status=error.status_code)
+
+    return wrapper
+
+
+# The widget shows this page in an iframe on the customer's own site.
+@xframe_options_exempt
+@require_GET
+def chat_page(request: HttpRequest, bot_id: str) -> HttpResponse:
+    try:
+        bot = services.bot_for_channel(bot_id=bot_id)
+    except NotFound:
+        raise Http404("Unknown bot.") from None
+    token = request.COOKIES.get(CHAT_COOKIE)
+    try:
+        services.web_user_from_token(bot=bot, token=token)
+    except Forbidden:
+        token = services.web_token_new(bot=bot)
+    context = {
+        "bot": bot,
+        "token": token,
+        "max_length": settings.HITL["MAX_TEXT_LENGTH"],
+        "embedded": request.GET.get("embed") == "1",
+    }
+    response = render(request, "chat/chat.html", context)
+    # The page carries the token too: inside a cross-site iframe this cookie is not sent, and
+    # the script keeps the visitor in localStorage instead.
+    response.set_cookie(
+        CHAT_COOKIE,
+        token,
+        max_age=int(timedelta(days=365).total_seconds()),
+        path=f"/chat/{bot.bot_id}/",
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure(),
+    )
+    return response
+
+
+# Authenticated by the X-Hitl-Chat-Token header, never by a cookie, so there is no CSRF to fear.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@application_errors
+def chat_messages(request: HttpRequest, bot_id: str) -> HttpResponse:
+    """The socket's REST fallback: GET `?after=<id>` polls, POST sends a message."""
+    visitor = services.web_visitor(bot_id=bot_id, token=request.headers.get(CHAT_TOKEN_HEADER))
+    if request.method == "GET":
+        history = services.web_history(
+            conversation=visitor.conversation, after=_int(request.GET.get("after"))
+        )
+        return JsonResponse({"messages": [web.public_message(m) for m in history]})
+    data = _json(_body(request, limit=MAX_CHAT_BODY))
+    if not isinstance(data, dict):
+        raise ApplicationError("Send a JSON object.", code="invalid_json")
+    received = services.web_receive(
+        bot=visitor.bot,
+        user_id=visitor.user_id,
+        text=data.get("text", ""),
+        payload=data.get("payload"),
+        client_message_id=data.get("clientMessageId"),
+    )
+    message = web.public_message(services.message_data(received.message))
+    return JsonResponse(
+        {"message": message, "created": received.created}, status=201 if received.created else 200
+    )
+
+
+# Facebook signs the body (X-Hub-Signature-256); that, not a CSRF token, proves the sender.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@application_errors
+def messenger_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
+    """GET: Facebook's subscription check. POST: signed page events."""
+    page = services.messenger_page_for(bot_id=bot_id)
+    if request.method == "GET":
+        challenge = messenger.verify_subscription(page=page, params=request.GET.dict())
+        if challenge is None:
+            raise Forbidden("Wrong hub.mode or hub.verify_token.", code="invalid_verify_token")
+        return HttpResponse(challenge, content_type="text/plain")
+    body = _body(request, limit=messenger.MAX_BODY_BYTES)
+    header = request.headers.get(messenger.SIGNATURE_HEADER)
+    if not messenger.signature_valid(page=page, body=body, header=header):
+        raise Forbidden(
+            "Missing or wrong X-Hub-Signature-256 for this page's app secret.",
+            code="invalid_signature",
+        )
+    messenger.receive_webhook(page=page, data=_json(body))
+    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+def _body(request: HttpRequest, *, limit: int) -> bytes:
+    too_large = ApplicationError(
+        f"The body is larger than {limit} bytes.", code="body_too_large", status_code=413
+    )
+    if (_int(request.headers.get("Content-Length")) or 0) > limit:
+        raise too_large
+    body = request.body
+    if len(body) > limit:
+        raise too_large
+    return body
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise ApplicationError("The body is not valid JSON.", code="invalid_json") from None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None

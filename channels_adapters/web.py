@@ -1,0 +1,37 @@
+"""The `web` channel: the built-in web chat (`/chat/<bot_id>/` and the embeddable widget)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handoffs.models import Event
+
+CHANNEL = "web"
+
+
+def send(event: Event) -> None:
+    """Nothing to push: the publisher sends every message event to `enduser-<conversation>`,
+    the group the visitor's socket listens to (consumers.WebChatConsumer)."""
+
+
+def public_message(data: dict[str, Any]) -> dict[str, Any]:
+    """What a visitor may see of a message (camelCase representation): the agent's name and
+    avatar, never usernames, ids or delivery details."""
+    payload = dict(data.get("payload") or {})
+    if isinstance(payload.get("agent"), dict):
+        # The assign notice carries the agent's card for the widget to show.
+        payload["agent"] = _agent(payload["agent"])
+    author = data.get("author")
+    return {
+        "id": data["id"],
+        "direction": data["direction"],
+        "type": data.get("type") or "text",
+        "text": data.get("text") or "",
+        "payload": payload,
+        "agent": _agent(author) if isinstance(author, dict) else None,
+        "createdAt": data.get("createdAt"),
+    }
+
+
+def _agent(card: dict[str, Any]) -> dict[str, Any]:
+    return {"name": card.get("name") or "", "avatarUrl": card.get("avatarUrl")}

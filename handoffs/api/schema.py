@@ -1,0 +1,59 @@
+"""OpenAPI pieces every view shares: the one error body and the errors each status means."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every 4xx body; `message` and `statusCode` are Botpress's keys."""
+
+    status_code = serializers.IntegerField()
+    code = serializers.CharField(help_text="Machine-readable, e.g. `handoff_assigned`.")
+    message = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.JSONField(), required=False, help_text="Per field, on 400."
+    )
+    status = serializers.CharField(required=False, help_text="On 409: the handoff's status now.")
+    agent_id = serializers.IntegerField(
+        required=False, allow_null=True, help_text="On 409: who holds the handoff now."
+    )
+
+
+MEANINGS = {
+    400: "Bad input: malformed JSON, a missing field, a wrong type or value.",
+    401: "No credentials, or an invalid or revoked token.",
+    403: "Not allowed: `agent_required` when an API token calls an action that needs a person, "
+    "or the agent may not act on this handoff (`not_assigned_agent`).",
+    404: "Unknown bot (or a bot of another workspace), or an id not of this bot.",
+    409: "The transition no longer applies (someone acted first); the body has the current "
+    "`status` and `agentId`.",
+    413: "Text longer than 10,000 characters.",
+    422: "The agent must be online (`You must be online to perform this action`).",
+}
+
+COMMON = (400, 401, 403, 404)
+
+
+def errors(*extra: int) -> dict[int, OpenApiResponse]:
+    """Error responses of an operation: the common ones plus `extra`."""
+    return {
+        status: OpenApiResponse(ErrorSerializer, description=MEANINGS[status])
+        for status in sorted({*COMMON, *extra})
+    }
+
+
+TOKEN_MAY = "An API token may call this."
+AGENT_ONLY = "Needs an agent's session: an API token gets 403 `agent_required`."
+
+
+def path_string(name: str, *, max_length: int, pattern: str | None = None) -> OpenApiParameter:
+    """A path segment with the limits the view enforces, so the docs and clients know them."""
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length}
+    if pattern:
+        schema["pattern"] = pattern
+    return OpenApiParameter(name, schema, OpenApiParameter.PATH)
+
+
+USER_ID = path_string("userId", max_length=200)

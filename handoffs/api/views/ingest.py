@@ -1,0 +1,100 @@
+"""Inbound traffic from a bot platform: the user's messages and the bot's own replies."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ... import services
+from ...models import Message
+from ...representations import MessageRepresentation
+from .. import inputs
+from ..access import BotApiView
+from ..schema import TOKEN_MAY, errors, path_string
+
+CHANNEL_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+class ChannelPathInput(serializers.Serializer):
+    channel = serializers.RegexField(CHANNEL_PATTERN, max_length=40)
+
+
+class MessageIngestInput(serializers.Serializer):
+    user_id = serializers.CharField(max_length=200, help_text="The end user's id on the platform.")
+    thread_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="At most 10,000 characters (413 beyond). `text` or `payload` is needed.",
+    )
+    payload = serializers.DictField(required=False, help_text="Rich content; keys kept as sent.")
+    external_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="The platform's message id: a retry with the same one stores nothing twice.",
+    )
+    user = serializers.DictField(
+        required=False, help_text="Variables merged into the user's profile; keys kept as sent."
+    )
+    direction = serializers.ChoiceField(
+        choices=[Message.Direction.INCOMING.value, Message.Direction.OUTGOING.value],
+        default=Message.Direction.INCOMING.value,
+        help_text="`incoming` from the user, `outgoing` for the bot's own reply.",
+    )
+
+
+class IngestResultRepresentation(serializers.Serializer):
+    routed_to = serializers.ChoiceField(
+        choices=["agent", "bot"],
+        help_text="`agent` when the conversation is paused: the bot must stay silent.",
+    )
+    created = serializers.BooleanField(help_text="False for a replay of a known `externalId`.")
+    message = MessageRepresentation()
+
+
+class MessageIngestApi(BotApiView):
+    @extend_schema(
+        operation_id="messageIngest",
+        tags=["channels"],
+        summary="A message from a bot platform",
+        description="`<channel>` is the end user's channel (`api` for bots on other platforms). "
+        "The user and conversation are created if new. 201 when stored, 200 for a replay of "
+        f"the same `externalId` (the first message is returned). {TOKEN_MAY}",
+        parameters=[path_string("channel", max_length=40, pattern=CHANNEL_PATTERN)],
+        request=MessageIngestInput,
+        responses={
+            201: OpenApiResponse(IngestResultRepresentation, description="Stored."),
+            200: OpenApiResponse(IngestResultRepresentation, description="A replay."),
+            **errors(413),
+        },
+    )
+    def post(self, request: Request, bot_id: str, channel: str) -> Response:
+        path = ChannelPathInput(data={"channel": channel})
+        path.is_valid(raise_exception=True)
+        data = inputs.body(MessageIngestInput, request)
+        received = services.message_ingest(
+            bot=self.bot,
+            channel=channel,
+            user_id=data["user_id"],
+            direction=data["direction"],
+            text=data["text"],
+            payload=data.get("payload"),
+            thread_id=data["thread_id"],
+            external_id=data.get("external_id") or None,
+            variables=data.get("user"),
+        )
+        result = {
+            "routed_to": received.routed_to,
+            "created": received.created,
+            "message": received.message,
+        }
+        return Response(
+            IngestResultRepresentation(result).data,
+            status=status.HTTP_201_CREATED if received.created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,33 @@
+import logging
+import time
+
+import httpx
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from handoffs.services.webhooks import webhooks_deliver_due
+
+logger = logging.getLogger(__name__)
+
+
+class Command(BaseCommand):
+    help = "Send pending webhook deliveries, with retries and backoff. Loops unless --once."
+
+    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+        parser.add_argument("--once", action="store_true", help="Run one pass and exit")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between passes")
+
+    def handle(self, *args, once: bool, interval: float, **options) -> None:  # noqa: ANN002, ANN003
+        with httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"]) as client:
+            while True:
+                try:
+                    webhooks_deliver_due(client=client)
+                except Exception:
+                    # A failed pass (a database restart, say) must not end the worker.
+                    logger.exception("webhook pass failed")
+                if once:
+                    return
+                time.sleep(interval)
+                # A long-running worker must drop broken or stale connections between passes.
+                close_old_connections()

@@ -1,0 +1,140 @@
+"""Reads that several callers share; each returns what a representation needs in few queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from agents.errors import ApplicationError, NotFound
+from agents.models import Membership
+
+from .models import Bot, Conversation, EndUser, Handoff, Message, Note
+
+S = Handoff.Status
+
+# Position of a handoff in the list: the queue first, then work in progress, then history.
+QUEUE_RANK = Case(
+    When(status=S.PENDING, then=Value(0)),
+    When(status=S.ASSIGNED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def bot_get(*, bot_id: str) -> Bot | None:
+    return Bot.objects.filter(bot_id=bot_id).first()
+
+
+def handoff_queryset() -> QuerySet[Handoff]:
+    """Everything HandoffRepresentation reads, so a list costs the same queries at any length."""
+    notes = Note.objects.select_related("author__agent_profile")
+    last_user_message = (
+        Message.objects.filter(direction=Message.Direction.INCOMING)
+        .select_related("author__agent_profile")
+        .order_by("-id")[:1]
+    )
+    return Handoff.objects.select_related(
+        "bot", "agent__agent_profile", "conversation__end_user"
+    ).prefetch_related(
+        "labels",
+        Prefetch("conversation__notes", queryset=notes),
+        # A sliced Prefetch: one query for the last incoming message of every conversation.
+        Prefetch(
+            "conversation__messages", queryset=last_user_message, to_attr="last_user_messages"
+        ),
+    )
+
+
+def handoff_list(
+    *,
+    bot: Bot,
+    statuses: list[str] | None = None,
+    agent_id: int | None = None,
+    tag: str | None = None,
+    user_id: str | None = None,
+) -> QuerySet[Handoff]:
+    """Oldest pending first, then assigned, then closed ones, each oldest first."""
+    handoffs = handoff_queryset().filter(bot=bot)
+    if statuses:
+        handoffs = handoffs.filter(status__in=statuses)
+    if agent_id is not None:
+        handoffs = handoffs.filter(agent_id=agent_id)
+    if tag:
+        handoffs = handoffs.filter(labels__name=tag)
+    if user_id:
+        handoffs = handoffs.filter(conversation__end_user__external_id=user_id)
+    return handoffs.annotate(queue_rank=QUEUE_RANK).order_by("queue_rank", "id")
+
+
+def handoff_get(*, bot: Bot, handoff_id: int) -> Handoff:
+    """A handoff of this bot, ready to represent; another bot's id is unknown here."""
+    handoff = handoff_queryset().filter(bot=bot, pk=handoff_id).first()
+    if handoff is None:
+        raise NotFound("Unknown handoff.", code="handoff_not_found")
+    return handoff
+
+
+def conversation_get(*, bot: Bot, conversation_id: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_related("bot", "end_user", "paused_by__agent_profile")
+        .filter(bot=bot, pk=conversation_id)
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("Unknown conversation.", code="conversation_not_found")
+    return conversation
+
+
+def message_list(*, conversation: Conversation, limit: int) -> list[Message]:
+    """The last `limit` messages, newest last."""
+    newest_first = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("conversation", "author__agent_profile")
+        .order_by("-id")[:limit]
+    )
+    return list(reversed(newest_first))
+
+
+def note_list(*, conversation: Conversation) -> QuerySet[Note]:
+    return Note.objects.filter(conversation=conversation).select_related("author__agent_profile")
+
+
+def end_user_get(*, bot: Bot, external_id: str, channel: str | None = None) -> EndUser:
+    """The user with this id; the channel is needed only when two channels share the id."""
+    users = EndUser.objects.select_related("bot").filter(bot=bot, external_id=external_id)
+    if channel:
+        users = users.filter(channel=channel)
+    found = list(users[:2])
+    if not found:
+        raise NotFound("Unknown user.", code="user_not_found")
+    if len(found) > 1:
+        raise ApplicationError(
+            "Several channels have a user with this id; pass ?channel= to choose.",
+            code="ambiguous_user",
+        )
+    return found[0]
+
+
+def agent_list(*, workspace_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(workspace_id=workspace_id)
+        .select_related("user__agent_profile")
+        .order_by("user__username")
+    )
+
+
+def bot_availability(*, bot: Bot) -> dict[str, Any]:
+    """What a bot asks before handing off: is anyone there, and how long is the queue."""
+    online = Membership.objects.filter(workspace_id=bot.workspace_id, online=True).count()
+    queue = Handoff.objects.filter(bot=bot, status=S.PENDING).count()
+    return {"available": online > 0, "online_agents": online, "queue_length": queue}
+
+
+def bot_config(*, bot_id: int) -> Bot:
+    return Bot.objects.prefetch_related("labels", "templates").get(pk=bot_id)
+
+
+def handoff_keyset_after(handoffs: QuerySet[Handoff], *, rank: int, last_id: int) -> QuerySet:
+    """The rows after a position of `handoff_list`'s order, for cursor pagination."""
+    return handoffs.filter(Q(queue_rank__gt=rank) | Q(queue_rank=rank, id__gt=last_id))

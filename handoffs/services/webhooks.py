@@ -1,0 +1,132 @@
+"""Outgoing webhooks: deliveries are written with their event, then sent by a worker.
+
+At least once, in event order per endpoint (a failing delivery holds back the ones after it),
+with exponential backoff; an endpoint failing for long is disabled with a visible reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import datetime, timedelta
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Event, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+D = WebhookDelivery.Status
+BATCH = 50
+
+
+def webhook_deliveries_create(*, event: Event) -> None:
+    """Called in the event's own transaction, so no committed event lacks its deliveries."""
+    endpoints = WebhookEndpoint.objects.filter(workspace_id=event.workspace_id, active=True)
+    deliveries = [
+        WebhookDelivery(endpoint=endpoint, event=event)
+        for endpoint in endpoints
+        if endpoint.wants(event.type)
+    ]
+    if deliveries:
+        WebhookDelivery.objects.bulk_create(deliveries)
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    base = settings.HITL["WEBHOOK_BACKOFF_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def webhooks_deliver_due(*, client: httpx.Client | None = None, now: datetime | None = None) -> int:
+    """One pass over active endpoints; returns how many deliveries succeeded."""
+    own_client = client is None
+    client = client or httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"])
+    delivered = 0
+    try:
+        endpoint_ids = list(
+            WebhookEndpoint.objects.filter(active=True, deliveries__status=D.PENDING)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        for endpoint_id in endpoint_ids:
+            delivered += _deliver_endpoint(endpoint_id, client, now or timezone.now())
+    finally:
+        if own_client:
+            client.close()
+    return delivered
+
+
+@transaction.atomic
+def _deliver_endpoint(endpoint_id: int, client: httpx.Client, now: datetime) -> int:
+    # The endpoint's row lock keeps a second worker off it, which keeps deliveries in order.
+    endpoint = (
+        WebhookEndpoint.objects.select_for_update(skip_locked=True)
+        .filter(pk=endpoint_id, active=True)
+        .first()
+    )
+    if endpoint is None:
+        return 0
+    pending = (
+        endpoint.deliveries.filter(status=D.PENDING)
+        .select_related("event__bot")
+        .order_by("event_id")[:BATCH]
+    )
+    delivered = 0
+    for delivery in pending:
+        if delivery.next_attempt_at and delivery.next_attempt_at > now:
+            break
+        if not _attempt(endpoint, delivery, client, now):
+            break
+        delivered += 1
+    return delivered
+
+
+def _attempt(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery, client: httpx.Client, now: datetime
+) -> bool:
+    body = json.dumps(delivery.event.envelope(), separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "hitl-webhooks/1",
+        "X-Hitl-Event": delivery.event.type,
+        "X-Hitl-Delivery": str(delivery.delivery_id),
+        "X-Hitl-Signature": sign(endpoint.secret, body),
+    }
+    delivery.attempts += 1
+    try:
+        response = client.post(endpoint.url, content=body, headers=headers)
+        delivery.last_status_code = response.status_code
+        delivery.last_response = response.text[:1000]
+        delivery.last_error = "" if response.is_success else f"HTTP {response.status_code}"
+        ok = response.is_success
+    except httpx.HTTPError as error:
+        delivery.last_status_code = None
+        delivery.last_error = f"{type(error).__name__}: {error}"[:500]
+        ok = False
+    if ok:
+        delivery.status = D.DELIVERED
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        endpoint.consecutive_failures = 0
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        endpoint.consecutive_failures += 1
+        if endpoint.consecutive_failures >= settings.HITL["WEBHOOK_MAX_FAILURES"]:
+            endpoint.active = False
+            endpoint.disabled_reason = (
+                f"Disabled {now:%Y-%m-%d %H:%M} UTC after {endpoint.consecutive_failures} "
+                f"consecutive failures; last: {delivery.last_error}"
+            )[:300]
+            logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, delivery.last_error)
+    delivery.save()
+    endpoint.save(update_fields=["consecutive_failures", "active", "disabled_reason"])
+    return ok

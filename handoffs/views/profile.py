@@ -1,0 +1,37 @@
+"""The agent's own profile: the name and avatar colleagues and end users see."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from agents.selectors import agent_display_name
+
+from .. import services
+from ..forms import ProfileForm
+from ..representations import avatar_url
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    current = getattr(user, "agent_profile", None)
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"display_name": current.display_name if current else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        avatar = form.cleaned_data["avatar"] or None
+        if avatar is None and form.cleaned_data["remove_avatar"]:
+            # An empty file name clears the field; None means "unchanged".
+            avatar = ""
+        services.agent_profile_update(
+            user=user, display_name=form.cleaned_data["display_name"], avatar=avatar
+        )
+        messages.success(request, "Your profile is saved.")
+        return redirect("profile")
+    context = {"form": form, "name": agent_display_name(user), "avatar_url": avatar_url(user)}
+    return render(request, "handoffs/profile.html", context)

@@ -1,0 +1,122 @@
+"""What the workspace page renders first and hands to its script, in the API's JSON shapes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Max, QuerySet
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.urls import reverse
+
+from agents.errors import NotFound
+from agents.models import Membership
+
+from ..models import Bot, Event, Handoff
+from ..representations import HandoffRepresentation, MessageRepresentation, to_camel
+from ..selectors import agent_list, handoff_get, handoff_queryset, message_list
+from ..services.agents import agent_payload
+
+# Closed handoffs are history: the page starts with the most recent ones only.
+CLOSED_SHOWN = 100
+# The API's own maximum for a transcript.
+TRANSCRIPT_LIMIT = 500
+
+
+def bots_of(*, user: AbstractBaseUser) -> QuerySet[Bot]:
+    return (
+        Bot.objects.filter(workspace__memberships__user=user)
+        .select_related("workspace")
+        .order_by("workspace__name", "name", "bot_id")
+    )
+
+
+def _handoffs(bot: Bot) -> list[Handoff]:
+    queryset = handoff_queryset().filter(bot=bot)
+    open_handoffs = queryset.filter(status__in=Handoff.OPEN_STATUSES).order_by("id")
+    closed = queryset.exclude(status__in=Handoff.OPEN_STATUSES).order_by("-id")[:CLOSED_SHOWN]
+    return [*open_handoffs, *closed]
+
+
+def _represent(handoffs: list[Handoff]) -> list[dict[str, Any]]:
+    return to_camel(HandoffRepresentation(handoffs, many=True).data)
+
+
+def profile_entries(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The user's variables for display: the full name first, then the others by name."""
+    entries = [("fullName", attributes["fullName"])] if attributes.get("fullName") else []
+    entries += sorted((k, v) for k, v in attributes.items() if k != "fullName")
+    return entries
+
+
+def actions_for(handoff: dict[str, Any], me: dict[str, Any]) -> dict[str, bool]:
+    """Which buttons the page shows first; the script applies the same rules afterwards."""
+    mine = handoff["agentId"] == me["agentId"]
+    is_admin = me["role"] == Membership.Role.ADMIN
+    status = handoff["status"]
+    holds = status == Handoff.Status.ASSIGNED and (mine or is_admin)
+    return {
+        "assign": status == Handoff.Status.PENDING and (me["online"] or is_admin),
+        "resolve": holds,
+        "requeue": holds,
+        "transfer": holds,
+        "compose": (status == Handoff.Status.ASSIGNED and mine)
+        or (is_admin and status in Handoff.OPEN_STATUSES),
+    }
+
+
+def workspace_state(
+    *, request: HttpRequest, bot: Bot, membership: Membership, selected_id: int | None
+) -> dict[str, Any]:
+    user = membership.user
+    workspace_ids = list(
+        Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
+    )
+    # Read before the handoffs: the socket replays from here, so nothing between is missed.
+    last_event_id = (
+        Event.objects.filter(workspace_id__in=workspace_ids).aggregate(last=Max("id"))["last"] or 0
+    )
+    handoffs = _handoffs(bot)
+    selected = None
+    if selected_id is not None:
+        selected = next((h for h in handoffs if h.pk == selected_id), None)
+        if selected is None:
+            try:
+                selected = handoff_get(bot=bot, handoff_id=selected_id)
+            except NotFound:
+                selected = None
+            else:
+                handoffs.append(selected)
+    agents = [to_camel(agent_payload(m)) for m in agent_list(workspace_id=bot.workspace_id)]
+    me = next(a for a in agents if a["agentId"] == user.pk)
+    messages = []
+    if selected is not None:
+        history = message_list(conversation=selected.conversation, limit=TRANSCRIPT_LIMIT)
+        messages = to_camel(MessageRepresentation(history, many=True).data)
+    return {
+        "me": me,
+        "bot": {
+            "botId": bot.bot_id,
+            "name": bot.name,
+            "templateTrigger": bot.template_trigger,
+            "handoffAlert": bot.handoff_alert,
+            "enableConversationDeletion": bot.enable_conversation_deletion,
+        },
+        "labels": [label.name for label in bot.labels.all()],
+        "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
+        "agents": agents,
+        "handoffs": _represent(handoffs),
+        "selectedId": selected.pk if selected is not None else None,
+        "messages": messages,
+        "lastEventId": last_event_id,
+        # agent.updated events do not name their workspace: the script needs to know.
+        "workspaceCount": len(workspace_ids),
+        "transcriptLimit": TRANSCRIPT_LIMIT,
+        "apiBase": f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/",
+        "deleteUrl": reverse(
+            "conversation-delete", kwargs={"bot_id": bot.bot_id, "conversation_id": 0}
+        ),
+        "socketPath": "/ws/workspace/",
+        "csrfToken": get_token(request),
+    }

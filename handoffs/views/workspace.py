@@ -1,0 +1,85 @@
+"""The agent workspace: server-rendered first, then kept live by static/hitl/workspace.js."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agents.errors import ApplicationError, NotFound
+from agents.models import Membership
+from agents.selectors import membership_get
+
+from .. import services
+from ..models import Bot
+from ..selectors import bot_get, conversation_get
+from .state import actions_for, bots_of, profile_entries, workspace_state
+
+
+def _member_bot(request: HttpRequest, bot_id: str) -> tuple[Bot, Membership]:
+    """The bot and the caller's membership; another workspace's bot is as unknown as none."""
+    bot = bot_get(bot_id=bot_id)
+    membership = (
+        membership_get(workspace_id=bot.workspace_id, user_id=request.user.pk) if bot else None
+    )
+    if bot is None or membership is None:
+        raise Http404("Unknown bot.")
+    return bot, membership
+
+
+@login_required
+def workspace_index(request: HttpRequest) -> HttpResponse:
+    bots = list(bots_of(user=request.user))
+    if len(bots) == 1:
+        return redirect("workspace-bot", bot_id=bots[0].bot_id)
+    is_member = Membership.objects.filter(user=request.user).exists()
+    return render(
+        request, "handoffs/workspace/choose_bot.html", {"bots": bots, "is_member": is_member}
+    )
+
+
+@login_required
+def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
+    bot, membership = _member_bot(request, bot_id)
+    try:
+        selected_id = int(request.GET["handoff"])
+    except (KeyError, ValueError):
+        selected_id = None
+    state = workspace_state(
+        request=request, bot=bot, membership=membership, selected_id=selected_id
+    )
+    handoffs, me = state["handoffs"], state["me"]
+    selected = next((h for h in handoffs if h["id"] == state["selectedId"]), None)
+    pending = sum(1 for h in handoffs if h["status"] == "pending")
+    mine = sum(1 for h in handoffs if h["status"] == "assigned" and h["agentId"] == me["agentId"])
+    context = {
+        "pending_count": pending,
+        "has_default_items": bool(pending or mine),
+        "bot": bot,
+        "bots": bots_of(user=request.user),
+        "state": state,
+        "selected": selected,
+        "actions": actions_for(selected, state["me"]) if selected else {},
+        "profile": profile_entries(selected["user"]["attributes"]) if selected else [],
+        "online_agents": [a for a in state["agents"] if a["online"]],
+    }
+    return render(request, "handoffs/workspace/page.html", context)
+
+
+@require_POST
+def conversation_delete(request: HttpRequest, bot_id: str, conversation_id: int) -> JsonResponse:
+    """Called by the workspace script; answers JSON in the API's error shape."""
+    try:
+        if not request.user.is_authenticated:
+            raise ApplicationError("Log in first.", code="not_authenticated", status_code=401)
+        try:
+            bot, _ = _member_bot(request, bot_id)
+        except Http404 as error:
+            raise NotFound("Unknown bot.", code="bot_not_found") from error
+        conversation = conversation_get(bot=bot, conversation_id=conversation_id)
+        services.conversation_delete(conversation=conversation, actor=request.user)
+    except ApplicationError as error:
+        body = {"statusCode": error.status_code, "code": error.code, "message": error.message}
+        return JsonResponse(body, status=error.status_code)
+    return JsonResponse({"deleted": True, "conversationId": conversation_id})

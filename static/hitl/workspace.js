@@ -1,0 +1,1000 @@
+// The agent workspace, live. The server renders the first state; this module keeps it true:
+// every action goes through the REST API, every change arrives as an event on /ws/workspace/.
+
+const state = JSON.parse(document.getElementById("workspace-state").textContent);
+const { me, bot } = state;
+const byId = (id) => document.getElementById(id);
+
+const OPEN = new Set(["pending", "assigned"]);
+const RANK = { pending: 0, assigned: 1 };
+const handoffs = new Map(state.handoffs.map((h) => [h.id, h]));
+const agents = new Map(state.agents.map((a) => [a.agentId, a]));
+// Per handoff, the id of the last event applied: a late, older event must not win.
+const handoffVersion = new Map();
+const labels = [...state.labels];
+let selectedId = state.selectedId;
+let lastEventId = state.lastEventId;
+const baseTitle = document.title;
+
+const ui = {
+  list: byId("handoff-list"),
+  empty: byId("handoff-empty"),
+  pendingCount: byId("pending-count"),
+  sort: byId("sort"),
+  statusFilters: byId("status-filters"),
+  labelFilters: byId("label-filters"),
+  conversation: byId("conversation"),
+  conversationEmpty: byId("conversation-empty"),
+  title: byId("conversation-title"),
+  status: byId("conversation-status"),
+  meta: byId("conversation-meta"),
+  assign: byId("assign-button"),
+  resolve: byId("resolve-button"),
+  requeue: byId("requeue-button"),
+  transferForm: byId("transfer-form"),
+  transferAgent: byId("transfer-agent"),
+  remove: byId("delete-button"),
+  transcript: byId("transcript"),
+  typing: byId("typing"),
+  composer: byId("composer"),
+  composerText: byId("composer-text"),
+  composerOff: byId("composer-off"),
+  templateList: byId("template-list"),
+  details: byId("details"),
+  profile: byId("profile"),
+  labels: byId("labels"),
+  notes: byId("notes"),
+  noteForm: byId("note-form"),
+  noteText: byId("note-text"),
+  online: byId("online-toggle"),
+  onlineLabel: byId("online-label"),
+  meName: byId("me-name"),
+  meAvatar: byId("me-avatar"),
+  live: byId("live-status"),
+  notice: byId("notice"),
+  noticeText: byId("notice-text"),
+  notify: byId("notify-button"),
+};
+
+// ---- REST -------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+async function request(url, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json", "X-CSRFToken": state.csrfToken };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+const api = (path, options) => request(state.apiBase + path, options);
+
+// ---- small helpers ------------------------------------------------------------------
+
+function fromTemplate(id) {
+  return byId(id).content.firstElementChild.cloneNode(true);
+}
+
+const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+function clock(iso) {
+  const date = new Date(iso);
+  const today = new Date().toDateString() === date.toDateString();
+  return (today ? timeFormat : dateTimeFormat).format(date);
+}
+
+function age(iso) {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return "now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
+  return `${Math.floor(seconds / 86400)} d`;
+}
+
+const userName = (h) => h.user?.name || h.userId;
+const summary = (message) => (message ? message.text || `[${message.type}]` : "");
+const isAdmin = () => me.role === "admin";
+
+function isUrgent(h) {
+  return h.status === "pending" && Date.now() - Date.parse(h.createdAt) > bot.handoffAlert * 60000;
+}
+
+let noticeTimer;
+function showNotice(text) {
+  ui.notice.hidden = false;
+  ui.noticeText.textContent = text;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(hideNotice, 12000);
+}
+
+function hideNotice() {
+  ui.notice.hidden = true;
+  ui.noticeText.textContent = "";
+}
+
+byId("notice-close").addEventListener("click", hideNotice);
+
+// ---- unread: what this agent has seen, per handoff, in this browser --------------------
+
+const seenKey = `hitl.seen.${bot.botId}.${me.agentId}`;
+const seen = JSON.parse(localStorage.getItem(seenKey) || "{}");
+const lastUserMessageId = (h) => h.userConversation?.id ?? 0;
+
+function isUnread(h) {
+  if (!OPEN.has(h.status)) return false;
+  if (h.id === selectedId && document.visibilityState === "visible") return false;
+  return (seen[h.id] ?? -1) < lastUserMessageId(h);
+}
+
+function markSeen(h) {
+  seen[h.id] = lastUserMessageId(h);
+  // Only handoffs still on the page are kept, so the record cannot grow forever.
+  for (const id of Object.keys(seen)) if (!handoffs.has(Number(id))) delete seen[id];
+  localStorage.setItem(seenKey, JSON.stringify(seen));
+}
+
+// ---- filters and the handoffs list ------------------------------------------------------
+
+const filtersKey = `hitl.filters.${bot.botId}`;
+
+function checkedValues(container) {
+  return [...container.querySelectorAll("input:checked")].map((input) => input.value);
+}
+
+function saveFilters() {
+  const filters = {
+    statuses: checkedValues(ui.statusFilters),
+    labels: checkedValues(ui.labelFilters),
+    sort: ui.sort.value,
+  };
+  localStorage.setItem(filtersKey, JSON.stringify(filters));
+}
+
+function restoreFilters() {
+  const saved = JSON.parse(localStorage.getItem(filtersKey) || "null");
+  if (!saved) return;
+  for (const input of ui.statusFilters.querySelectorAll("input")) {
+    input.checked = saved.statuses.includes(input.value);
+  }
+  for (const input of ui.labelFilters.querySelectorAll("input")) {
+    input.checked = saved.labels.includes(input.value);
+  }
+  ui.sort.value = saved.sort === "newest" ? "newest" : "oldest";
+}
+
+function matches(h, statuses, wantedLabels) {
+  const mine = h.agentId === me.agentId;
+  const shown =
+    (h.status === "pending" && statuses.has("unassigned")) ||
+    (h.status === "assigned" && statuses.has(mine ? "mine" : "others")) ||
+    (!OPEN.has(h.status) && statuses.has(h.status));
+  return shown && (!wantedLabels.length || h.tags.some((tag) => wantedLabels.includes(tag)));
+}
+
+function compare(a, b) {
+  const rank = (RANK[a.status] ?? 2) - (RANK[b.status] ?? 2);
+  if (rank) return rank;
+  const older = Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id;
+  return ui.sort.value === "newest" ? -older : older;
+}
+
+function renderItem(h) {
+  const node = fromTemplate("tpl-handoff");
+  node.dataset.id = h.id;
+  slot(node, "name").textContent = userName(h);
+  const badge = slot(node, "status");
+  badge.textContent = h.status;
+  badge.className = `badge badge--${h.status}`;
+  slot(node, "last").textContent = summary(h.userConversation);
+  slot(node, "channel").textContent = h.userChannel;
+  slot(node, "agent").textContent = h.agent ? h.agent.name : "";
+  slot(node, "tags").textContent = h.tags.join(", ");
+  const time = slot(node, "age");
+  time.dateTime = h.createdAt;
+  time.textContent = age(h.createdAt);
+  time.title = clock(h.createdAt);
+  const urgent = isUrgent(h);
+  slot(node, "urgent").hidden = !urgent;
+  node.classList.toggle("handoff--urgent", urgent);
+  slot(node, "unread").hidden = !isUnread(h);
+  const button = node.querySelector("button");
+  if (h.id === selectedId) button.setAttribute("aria-current", "true");
+  else button.removeAttribute("aria-current");
+  return node;
+}
+
+function pendingCount() {
+  let count = 0;
+  for (const h of handoffs.values()) if (h.status === "pending") count += 1;
+  return count;
+}
+
+const titleText = () => (pendingCount() ? `(${pendingCount()}) ${baseTitle}` : baseTitle);
+
+function renderList() {
+  const focused = document.activeElement?.closest?.(".handoff")?.dataset.id;
+  const statuses = new Set(checkedValues(ui.statusFilters));
+  const wanted = checkedValues(ui.labelFilters);
+  const shown = [...handoffs.values()].filter((h) => matches(h, statuses, wanted)).sort(compare);
+  ui.list.replaceChildren(...shown.map(renderItem));
+  ui.empty.hidden = shown.length > 0;
+  const pending = pendingCount();
+  ui.pendingCount.textContent = pending ? String(pending) : "";
+  if (!flashTimer) document.title = titleText();
+  if (focused) ui.list.querySelector(`[data-id="${focused}"] button`)?.focus();
+}
+
+function renderLabelFilters() {
+  const checked = new Set(checkedValues(ui.labelFilters));
+  const legend = ui.labelFilters.querySelector("legend");
+  const inputs = labels.map((name) => {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.name = "label-filter";
+    input.value = name;
+    input.checked = checked.has(name);
+    label.append(input, ` ${name}`);
+    return label;
+  });
+  ui.labelFilters.replaceChildren(legend, ...inputs);
+  ui.labelFilters.hidden = labels.length === 0;
+}
+
+function learnLabels(tags) {
+  const fresh = tags.filter((tag) => !labels.includes(tag));
+  if (!fresh.length) return;
+  labels.push(...fresh);
+  labels.sort();
+  renderLabelFilters();
+}
+
+ui.statusFilters.addEventListener("change", () => (saveFilters(), renderList()));
+ui.labelFilters.addEventListener("change", () => (saveFilters(), renderList()));
+ui.sort.addEventListener("change", () => (saveFilters(), renderList()));
+ui.list.addEventListener("click", (event) => {
+  const item = event.target.closest(".handoff");
+  if (item) select(Number(item.dataset.id));
+});
+
+// ---- the selected handoff: conversation and details ------------------------------------
+
+function actionsFor(h) {
+  const mine = h.agentId === me.agentId;
+  const holds = h.status === "assigned" && (mine || isAdmin());
+  const openHandoff = OPEN.has(h.status);
+  return {
+    assign: h.status === "pending" && (me.online || isAdmin()),
+    resolve: holds,
+    requeue: holds,
+    transfer: holds,
+    compose: (h.status === "assigned" && mine) || (isAdmin() && openHandoff),
+    remove:
+      bot.enableConversationDeletion && (isAdmin() || !openHandoff || (h.status === "assigned" && mine)),
+  };
+}
+
+function composerHint(h) {
+  if (h.status === "pending") {
+    return me.online ? "Assign this handoff to yourself to write to the user." : "Go online to take this handoff.";
+  }
+  if (h.status === "assigned") return `${h.agent?.name || "Another agent"} is handling this conversation.`;
+  return `This handoff is ${h.status}: the bot is talking to the user again.`;
+}
+
+function renderConversation() {
+  const h = handoffs.get(selectedId);
+  ui.conversation.hidden = !h;
+  ui.details.hidden = !h;
+  ui.conversationEmpty.hidden = Boolean(h);
+  if (!h) return;
+  ui.title.textContent = userName(h);
+  ui.status.textContent = h.status;
+  ui.status.className = `badge badge--${h.status}`;
+  ui.meta.textContent = h.userChannel + (h.agent ? ` · ${h.agent.name}` : "");
+  const allowed = actionsFor(h);
+  ui.assign.hidden = !allowed.assign;
+  ui.resolve.hidden = !allowed.resolve;
+  ui.requeue.hidden = !allowed.requeue;
+  ui.transferForm.hidden = !allowed.transfer;
+  ui.remove.hidden = !allowed.remove;
+  ui.composer.hidden = !allowed.compose;
+  ui.composerOff.hidden = allowed.compose;
+  ui.composerOff.textContent = composerHint(h);
+  renderTransferOptions(h);
+  renderDetails(h);
+}
+
+function renderTransferOptions(h) {
+  const current = ui.transferAgent.value;
+  const options = [...agents.values()]
+    .filter((a) => a.online && a.agentId !== h.agentId)
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((a) => new Option(a.name, a.agentId));
+  ui.transferAgent.replaceChildren(new Option("Transfer to…", ""), ...options);
+  ui.transferAgent.value = options.some((o) => o.value === current) ? current : "";
+}
+
+function renderDetails(h) {
+  const attributes = h.user?.attributes || {};
+  const entries = Object.keys(attributes)
+    .filter((key) => key !== "fullName")
+    .sort()
+    .map((key) => [key, attributes[key]]);
+  if (attributes.fullName) entries.unshift(["Name", attributes.fullName]);
+  entries.push(["ID", h.userId]);
+  ui.profile.replaceChildren(
+    ...entries.map(([key, value]) => {
+      const row = document.createElement("div");
+      const term = document.createElement("dt");
+      const detail = document.createElement("dd");
+      term.textContent = key;
+      detail.textContent = typeof value === "object" ? JSON.stringify(value) : String(value);
+      row.append(term, detail);
+      return row;
+    }),
+  );
+  renderLabelPicker(h);
+  renderNotes(h);
+}
+
+function renderLabelPicker(h) {
+  const existing = [...ui.labels.querySelectorAll("input")].map((input) => input.value);
+  if (existing.join("\n") !== labels.join("\n")) {
+    const legend = ui.labels.querySelector("legend");
+    const chips = labels.map((name) => {
+      const chip = document.createElement("label");
+      chip.className = "chip";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = name;
+      chip.append(input, ` ${name}`);
+      return chip;
+    });
+    ui.labels.replaceChildren(legend, ...chips);
+  }
+  // Updated in place, so the checkbox in the agent's hand keeps its focus.
+  for (const input of ui.labels.querySelectorAll("input")) input.checked = h.tags.includes(input.value);
+}
+
+function renderNote(note) {
+  const node = fromTemplate("tpl-note");
+  node.dataset.id = note.id;
+  slot(node, "text").textContent = note.content;
+  slot(node, "author").textContent = note.author?.name || "Someone";
+  const time = slot(node, "time");
+  time.dateTime = note.createdAt;
+  time.textContent = clock(note.createdAt);
+  return node;
+}
+
+function renderNotes(h) {
+  ui.notes.replaceChildren(...(h.comments || []).map(renderNote));
+}
+
+function authorOf(message, h) {
+  if (message.direction === "incoming") return userName(h);
+  if (message.direction === "agent") return message.author?.name || "Agent";
+  return message.direction === "outgoing" ? "Bot" : "System";
+}
+
+function renderMessage(message, h) {
+  const node = fromTemplate("tpl-message");
+  node.dataset.id = message.id;
+  node.className = `msg msg--${message.direction}`;
+  slot(node, "author").textContent = authorOf(message, h);
+  slot(node, "text").textContent = summary(message);
+  const time = slot(node, "time");
+  time.dateTime = message.createdAt;
+  time.textContent = clock(message.createdAt);
+  return node;
+}
+
+function nearBottom() {
+  const t = ui.transcript;
+  return t.scrollHeight - t.scrollTop - t.clientHeight < 80;
+}
+
+function scrollToEnd() {
+  ui.transcript.scrollTop = ui.transcript.scrollHeight;
+}
+
+function appendMessage(message, h) {
+  if (ui.transcript.querySelector(`[data-id="${message.id}"]`)) return;
+  const follow = nearBottom() || message.direction === "agent";
+  ui.transcript.append(renderMessage(message, h));
+  if (follow) scrollToEnd();
+}
+
+// Messages arriving while a transcript loads are kept, then added after it.
+let loading = null;
+
+async function loadTranscript(h) {
+  loading = { conversationId: h.conversationId, arrived: [] };
+  const mine = loading;
+  ui.transcript.replaceChildren();
+  ui.transcript.setAttribute("aria-busy", "true");
+  try {
+    const messages = await api(`conversations/${h.conversationId}/messages?limit=${state.transcriptLimit}`);
+    if (loading !== mine) return;
+    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, h)));
+    for (const message of mine.arrived) appendMessage(message, h);
+    scrollToEnd();
+  } catch (error) {
+    if (loading === mine) showNotice(error.message);
+  } finally {
+    if (loading === mine) {
+      loading = null;
+      ui.transcript.removeAttribute("aria-busy");
+    }
+  }
+}
+
+async function select(id) {
+  const h = handoffs.get(id);
+  if (!h) return;
+  const changed = id !== selectedId;
+  selectedId = id;
+  const url = new URL(location.href);
+  url.searchParams.set("handoff", id);
+  history.replaceState(null, "", url);
+  markSeen(h);
+  renderList();
+  renderConversation();
+  if (changed || !ui.transcript.children.length) {
+    ui.typing.textContent = "";
+    closeMenu();
+    await loadTranscript(h);
+  }
+}
+
+function clearSelection() {
+  selectedId = null;
+  const url = new URL(location.href);
+  url.searchParams.delete("handoff");
+  history.replaceState(null, "", url);
+  renderList();
+  renderConversation();
+}
+
+// ---- actions (REST) -------------------------------------------------------------------
+
+async function act(control, action) {
+  control.disabled = true;
+  try {
+    await action();
+  } catch (error) {
+    showNotice(error.message);
+    if (error.status === 409 && error.body?.status) applyConflict(error.body);
+  } finally {
+    control.disabled = false;
+  }
+}
+
+// A lost race: show the handoff as the server says it is now, even if its event is late.
+function applyConflict(body) {
+  const h = handoffs.get(selectedId);
+  if (!h) return;
+  const agent = agents.get(body.agentId);
+  handoffs.set(h.id, {
+    ...h,
+    status: body.status,
+    agentId: body.agentId ?? null,
+    agent: agent ? { ...agent } : h.agent,
+  });
+  renderList();
+  renderConversation();
+}
+
+const post = (path, body = {}) => api(path, { method: "POST", body });
+
+ui.assign.addEventListener("click", () =>
+  act(ui.assign, async () => upsertHandoff(await post(`handoffs/${selectedId}/assign`))),
+);
+ui.resolve.addEventListener("click", () =>
+  act(ui.resolve, async () => upsertHandoff(await post(`handoffs/${selectedId}/resolve`))),
+);
+ui.requeue.addEventListener("click", () =>
+  act(ui.requeue, async () => upsertHandoff(await post(`handoffs/${selectedId}/requeue`))),
+);
+ui.transferForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const agentId = Number(ui.transferAgent.value);
+  if (!agentId) return;
+  const button = ui.transferForm.querySelector("button");
+  act(button, async () => upsertHandoff(await post(`handoffs/${selectedId}/transfer`, { agentId })));
+});
+ui.remove.addEventListener("click", () => {
+  const h = handoffs.get(selectedId);
+  if (!h) return;
+  const sure = confirm(`Delete the whole conversation with ${userName(h)}? Its messages, notes and handoffs are erased.`);
+  if (!sure) return;
+  act(ui.remove, async () => {
+    // The delete URL is rendered for conversation 0: put this conversation's id in its place.
+    const url = state.deleteUrl.replace("/0/delete/", `/${h.conversationId}/delete/`);
+    await request(url, { method: "POST" });
+    removeConversation(h.conversationId);
+  });
+});
+
+ui.labels.addEventListener("change", () => {
+  const h = handoffs.get(selectedId);
+  if (!h) return;
+  const tags = checkedValues(ui.labels);
+  act(ui.labels, async () => {
+    try {
+      upsertHandoff(await post(`handoffs/${h.id}`, { tags }));
+    } catch (error) {
+      renderLabelPicker(handoffs.get(h.id));
+      throw error;
+    }
+  });
+});
+
+ui.noteForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const h = handoffs.get(selectedId);
+  const content = ui.noteText.value.trim();
+  if (!h || !content) return;
+  act(ui.noteForm.querySelector("button"), async () => {
+    addNote(await post(`conversations/${h.conversationId}/notes`, { content }));
+    ui.noteText.value = "";
+  });
+});
+
+ui.online.addEventListener("change", () => {
+  const online = ui.online.checked;
+  act(ui.online, async () => {
+    try {
+      updateAgent(await post("agents/me/online", { online }));
+    } finally {
+      renderMe();
+      renderConversation();
+    }
+  });
+});
+
+// ---- composer: Enter sends; the trigger opens the templates ----------------------------
+
+const trigger = bot.templateTrigger || ":";
+let menu = { open: false, items: [], active: 0, start: 0 };
+
+function templateQuery() {
+  const before = ui.composerText.value.slice(0, ui.composerText.selectionStart);
+  const at = before.lastIndexOf(trigger);
+  // Only at the start of a word, so "https://" or "12:30" do not open the list.
+  if (at < 0 || (at > 0 && !/\s/.test(before[at - 1]))) return null;
+  const query = before.slice(at + trigger.length);
+  return /\s/.test(query) ? null : { start: at, query: query.toLowerCase() };
+}
+
+function openMenu(items, start) {
+  menu = { open: true, items, active: 0, start };
+  ui.templateList.replaceChildren(
+    ...items.map((template, index) => {
+      const option = document.createElement("li");
+      option.id = `template-option-${index}`;
+      option.setAttribute("role", "option");
+      const name = document.createElement("span");
+      name.className = "template__name";
+      name.textContent = `${trigger}${template.name}`;
+      const text = document.createElement("span");
+      text.className = "template__text";
+      text.textContent = template.text;
+      option.append(name, text);
+      // mousedown, not click: the textarea must keep focus and its caret.
+      option.addEventListener("mousedown", (event) => {
+        event.preventDefault();
+        insertTemplate(index);
+      });
+      return option;
+    }),
+  );
+  ui.templateList.hidden = false;
+  highlight(0);
+}
+
+function highlight(index) {
+  menu.active = (index + menu.items.length) % menu.items.length;
+  ui.templateList.querySelectorAll("[role=option]").forEach((option, i) => {
+    option.setAttribute("aria-selected", String(i === menu.active));
+    if (i === menu.active) option.scrollIntoView({ block: "nearest" });
+  });
+  ui.composerText.setAttribute("aria-activedescendant", `template-option-${menu.active}`);
+}
+
+function closeMenu() {
+  menu = { open: false, items: [], active: 0, start: 0 };
+  ui.templateList.hidden = true;
+  ui.templateList.replaceChildren();
+  ui.composerText.removeAttribute("aria-activedescendant");
+}
+
+function updateMenu() {
+  const found = templateQuery();
+  if (!found) return closeMenu();
+  const items = state.templates
+    .filter((t) => t.name.toLowerCase().includes(found.query))
+    .sort((a, b) => b.name.toLowerCase().startsWith(found.query) - a.name.toLowerCase().startsWith(found.query));
+  if (!items.length) return closeMenu();
+  openMenu(items, found.start);
+}
+
+function insertTemplate(index) {
+  const template = menu.items[index];
+  const text = ui.composerText.value;
+  const caret = ui.composerText.selectionStart;
+  ui.composerText.value = text.slice(0, menu.start) + template.text + text.slice(caret);
+  const position = menu.start + template.text.length;
+  ui.composerText.setSelectionRange(position, position);
+  closeMenu();
+  ui.composerText.focus();
+}
+
+ui.composerText.addEventListener("keydown", (event) => {
+  if (menu.open) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      highlight(menu.active + (event.key === "ArrowDown" ? 1 : -1));
+      return;
+    }
+    if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      insertTemplate(menu.active);
+      return;
+    }
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeMenu();
+      return;
+    }
+  }
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    ui.composer.requestSubmit();
+  }
+});
+ui.composerText.addEventListener("input", () => {
+  updateMenu();
+  sendTyping(ui.composerText.value.length > 0);
+});
+ui.composerText.addEventListener("click", updateMenu);
+ui.composerText.addEventListener("blur", () => {
+  closeMenu();
+  sendTyping(false);
+});
+
+ui.composer.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const h = handoffs.get(selectedId);
+  const text = ui.composerText.value;
+  if (!h || !text.trim()) return;
+  act(ui.composer.querySelector("button"), async () => {
+    const message = await post(`conversations/${h.conversationId}/messages`, { text });
+    ui.composerText.value = "";
+    sendTyping(false);
+    appendMessage(message, h);
+  });
+});
+
+// ---- events from the socket -------------------------------------------------------------
+
+function upsertHandoff(h, eventId) {
+  if (eventId !== undefined) {
+    if ((handoffVersion.get(h.id) ?? 0) > eventId) return;
+    handoffVersion.set(h.id, eventId);
+  }
+  handoffs.set(h.id, h);
+  learnLabels(h.tags);
+  renderList();
+  if (h.id === selectedId) renderConversation();
+}
+
+function alertAgent(title, body, handoffId) {
+  if (document.visibilityState === "visible") return;
+  flashTitle(title);
+  if ("Notification" in window && Notification.permission === "granted") {
+    const notification = new Notification(title, { body, tag: `handoff-${handoffId}`, silent: true });
+    notification.addEventListener("click", () => {
+      window.focus();
+      select(handoffId);
+      notification.close();
+    });
+  }
+}
+
+function onHandoffCreated(h, eventId) {
+  const known = handoffs.has(h.id);
+  upsertHandoff(h, eventId);
+  if (!known && h.status === "pending") {
+    alertAgent(`New handoff: ${userName(h)}`, summary(h.userConversation), h.id);
+  }
+}
+
+function onMessage(message) {
+  let touched = false;
+  for (const h of handoffs.values()) {
+    if (h.conversationId !== message.conversationId) continue;
+    if (message.direction === "incoming") {
+      h.userConversation = message;
+      touched = true;
+      if (h.status === "assigned" && h.agentId === me.agentId) {
+        alertAgent(`${userName(h)} wrote`, summary(message), h.id);
+      }
+    }
+  }
+  const selected = handoffs.get(selectedId);
+  if (selected && selected.conversationId === message.conversationId) {
+    if (loading && loading.conversationId === message.conversationId) loading.arrived.push(message);
+    else appendMessage(message, selected);
+    if (document.visibilityState === "visible") markSeen(selected);
+  }
+  if (touched) renderList();
+}
+
+function addNote(note) {
+  for (const h of handoffs.values()) {
+    if (h.conversationId !== note.conversationId) continue;
+    h.comments = h.comments || [];
+    if (!h.comments.some((c) => c.id === note.id)) h.comments.push(note);
+  }
+  const selected = handoffs.get(selectedId);
+  if (selected && selected.conversationId === note.conversationId) renderNotes(selected);
+}
+
+function updateAgent(agent) {
+  agents.set(agent.agentId, { ...agents.get(agent.agentId), ...agent });
+  if (agent.agentId === me.agentId) Object.assign(me, agent);
+}
+
+function renderMe() {
+  ui.online.checked = Boolean(me.online);
+  ui.onlineLabel.textContent = me.online ? "Online" : "Offline";
+  ui.meName.textContent = me.name;
+  if (me.avatarUrl) {
+    const image = document.createElement("img");
+    image.className = "avatar";
+    image.src = me.avatarUrl;
+    image.alt = "";
+    ui.meAvatar.replaceChildren(image);
+  } else {
+    const initials = document.createElement("span");
+    initials.className = "avatar avatar--initials";
+    initials.setAttribute("aria-hidden", "true");
+    initials.textContent = (me.name || "?").charAt(0).toUpperCase();
+    ui.meAvatar.replaceChildren(initials);
+  }
+}
+
+// An agent.updated event does not say which workspace it is about; someone in several
+// workspaces asks this bot's API for the truth instead of trusting the payload.
+let agentsRefresh;
+function onAgent(agent) {
+  if (state.workspaceCount > 1) {
+    clearTimeout(agentsRefresh);
+    agentsRefresh = setTimeout(async () => {
+      try {
+        for (const fresh of await api("agents")) updateAgent(fresh);
+      } catch (error) {
+        showNotice(error.message);
+      }
+      renderMe();
+      renderConversation();
+    }, 200);
+    return;
+  }
+  if (!agents.has(agent.agentId)) return;
+  updateAgent(agent);
+  renderMe();
+  renderConversation();
+}
+
+function onUser(user) {
+  let touched = false;
+  for (const h of handoffs.values()) {
+    if (h.userId === user.id && h.userChannel === user.channel) {
+      h.user = user;
+      touched = true;
+    }
+  }
+  if (!touched) return;
+  renderList();
+  renderConversation();
+}
+
+function removeConversation(conversationId) {
+  for (const h of [...handoffs.values()]) if (h.conversationId === conversationId) handoffs.delete(h.id);
+  if (selectedId !== null && !handoffs.has(selectedId)) {
+    clearSelection();
+    showNotice("The conversation was deleted.");
+  } else {
+    renderList();
+  }
+}
+
+const typingTimers = new Map();
+function onTyping(data) {
+  const selected = handoffs.get(selectedId);
+  if (!selected || data.conversationId !== selected.conversationId) return;
+  if (data.agent?.agentId === me.agentId) return;
+  const who = data.agent?.name || userName(selected);
+  clearTimeout(typingTimers.get(who));
+  if (!data.typing) {
+    ui.typing.textContent = "";
+    return;
+  }
+  ui.typing.textContent = `${who} is typing…`;
+  typingTimers.set(
+    who,
+    setTimeout(() => (ui.typing.textContent = ""), 6000),
+  );
+}
+
+function applyEvent(event) {
+  lastEventId = Math.max(lastEventId, event.id);
+  if (event.botId && event.botId !== bot.botId) return;
+  const payload = event.payload;
+  switch (event.type) {
+    case "handoff.created":
+      return onHandoffCreated(payload, event.id);
+    case "handoff.updated":
+      return upsertHandoff(payload, event.id);
+    case "message.created":
+      return onMessage(payload);
+    case "note.created":
+      return addNote(payload);
+    case "agent.updated":
+      return onAgent(payload);
+    case "user.updated":
+      return onUser(payload);
+    case "conversation.deleted":
+      return removeConversation(payload.id);
+    default:
+  }
+}
+
+// ---- the socket: reconnects and replays what it missed -------------------------------------
+
+let socket;
+let retries = 0;
+
+function setLive(mode, text) {
+  ui.live.dataset.state = mode;
+  ui.live.textContent = text;
+}
+
+function send(message) {
+  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function connect() {
+  setLive("connecting", retries ? "Reconnecting…" : "Connecting…");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  socket = new WebSocket(`${scheme}://${location.host}${state.socketPath}?after=${lastEventId}`);
+  socket.addEventListener("open", () => {
+    retries = 0;
+    setLive("live", "Live");
+  });
+  socket.addEventListener("message", (message) => {
+    let data;
+    try {
+      data = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (data.type === "typing") onTyping(data);
+    else if (typeof data.id === "number") applyEvent(data);
+  });
+  socket.addEventListener("close", (event) => {
+    if (event.code === 4401) {
+      setLive("offline", "Logged out");
+      showNotice("Your session has ended: log in again to keep working.");
+      return;
+    }
+    if (event.code === 4403) {
+      setLive("offline", "No access");
+      return;
+    }
+    // Backoff with jitter, so a restarted server is not hit by every agent at once.
+    const delay = Math.min(15000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
+    retries += 1;
+    setLive("connecting", "Reconnecting…");
+    setTimeout(connect, delay);
+  });
+}
+
+let typingSentAt = 0;
+let typingOn = false;
+function sendTyping(typing) {
+  const h = handoffs.get(selectedId);
+  if (!h) return;
+  const now = Date.now();
+  if (typing && typingOn && now - typingSentAt < 3000) return;
+  if (!typing && !typingOn) return;
+  typingOn = typing;
+  typingSentAt = now;
+  send({ type: "typing", conversationId: h.conversationId, typing });
+}
+
+// Activity keeps the agent online through the bot's session timeout; once a minute is enough.
+let activitySentAt = 0;
+function activity() {
+  if (Date.now() - activitySentAt < 60000) return;
+  activitySentAt = Date.now();
+  send({ type: "activity" });
+}
+document.addEventListener("keydown", activity);
+document.addEventListener("pointerdown", activity);
+
+// ---- alerts while the tab is hidden ------------------------------------------------------------
+
+let flashTimer = null;
+function flashTitle(text) {
+  if (flashTimer) return;
+  let on = false;
+  flashTimer = setInterval(() => {
+    on = !on;
+    document.title = on ? `● ${text}` : titleText();
+  }, 1000);
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState !== "visible") return;
+  clearInterval(flashTimer);
+  flashTimer = null;
+  document.title = titleText();
+  const selected = handoffs.get(selectedId);
+  if (selected) markSeen(selected);
+  renderList();
+});
+
+if ("Notification" in window && Notification.permission === "default") {
+  ui.notify.hidden = false;
+  ui.notify.addEventListener("click", async () => {
+    await Notification.requestPermission();
+    ui.notify.hidden = Notification.permission !== "default";
+  });
+}
+
+// ---- start ------------------------------------------------------------------------------------
+
+restoreFilters();
+renderList();
+renderMe();
+if (selectedId !== null && handoffs.has(selectedId)) {
+  const h = handoffs.get(selectedId);
+  renderConversation();
+  ui.transcript.replaceChildren(...state.messages.map((m) => renderMessage(m, h)));
+  scrollToEnd();
+  markSeen(h);
+  renderList();
+}
+setInterval(renderList, 30000);
+setInterval(() => send({ type: "ping" }), 25000);
+connect();

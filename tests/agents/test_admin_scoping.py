@@ -1,0 +1,172 @@
+"""The admin for workspace admins: only their workspaces; superusers keep everything."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from agents import services
+from agents.models import Membership
+from handoffs import services as handoff_services
+from tests.factories import (
+    BotFactory,
+    ConversationFactory,
+    MembershipFactory,
+    UserFactory,
+    WorkspaceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def boss(workspace):
+    return services.agent_create(
+        workspace=workspace, username="boss", password="x-long-pass-1", role="admin"
+    )
+
+
+@pytest.fixture
+def foreign_bot():
+    return BotFactory(name="Foreign Bot", workspace=WorkspaceFactory(name="Elsewhere Inc"))
+
+
+def as_user(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_workspace_admins_are_staff(boss):
+    assert boss.is_staff and not boss.is_superuser
+
+
+def test_a_workspace_admin_sees_only_their_bots(boss, bot, foreign_bot):
+    content = as_user(boss).get("/admin/handoffs/bot/").content.decode()
+
+    assert bot.bot_id in content
+    assert foreign_bot.bot_id not in content
+    # Nor in the sidebar filters.
+    assert "Elsewhere Inc" not in content
+
+
+def test_a_workspace_admin_cannot_open_another_workspaces_bot(boss, foreign_bot):
+    response = as_user(boss).get(f"/admin/handoffs/bot/{foreign_bot.pk}/change/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_a_workspace_admin_edits_their_bot(boss, bot):
+    response = as_user(boss).get(f"/admin/handoffs/bot/{bot.pk}/change/")
+
+    assert response.status_code == 200
+    # Labels and templates are edited inline, so the inlines must be allowed too.
+    inlines = [f.opts.model.__name__ for f in response.context["inline_admin_formsets"]]
+    assert inlines == ["Label", "MessageTemplate"]
+    assert all(f.has_add_permission for f in response.context["inline_admin_formsets"])
+
+
+def test_bot_form_offers_only_their_workspaces(boss, workspace, foreign_bot):
+    form = as_user(boss).get("/admin/handoffs/bot/add/").context["adminform"].form
+
+    assert list(form.fields["workspace"].queryset) == [workspace]
+
+
+def test_handoffs_are_scoped(boss, bot, foreign_bot):
+    mine, _ = handoff_services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
+    theirs, _ = handoff_services.handoff_request(
+        conversation=ConversationFactory(end_user__bot=foreign_bot)
+    )
+
+    response = as_user(boss).get("/admin/handoffs/handoff/")
+
+    assert [h.pk for h in response.context["cl"].result_list] == [mine.pk]
+    assert theirs.pk != mine.pk
+
+
+@pytest.mark.parametrize(
+    ("path", "workspace_of"),
+    [
+        ("/admin/agents/membership/", lambda row: row.workspace_id),
+        ("/admin/agents/invitation/", lambda row: row.workspace_id),
+        ("/admin/agents/apitoken/", lambda row: row.workspace_id),
+        ("/admin/agents/agentprofile/", lambda row: row.user.memberships.get().workspace_id),
+        ("/admin/handoffs/enduser/", lambda row: row.bot.workspace_id),
+        ("/admin/handoffs/conversation/", lambda row: row.bot.workspace_id),
+        ("/admin/handoffs/message/", lambda row: row.conversation.bot.workspace_id),
+        ("/admin/handoffs/event/", lambda row: row.workspace_id),
+    ],
+)
+def test_every_changelist_is_scoped(boss, workspace, bot, foreign_bot, path, workspace_of):
+    for some_bot in (bot, foreign_bot):
+        services.api_token_create(workspace=some_bot.workspace, name="token")
+        services.invitation_create(workspace=some_bot.workspace, email="x@example.com")
+        MembershipFactory(workspace=some_bot.workspace)
+        handoff_services.message_receive_user(bot=some_bot, channel="web", user_id="u", text="hi")
+
+    response = as_user(boss).get(path)
+
+    rows = list(response.context["cl"].result_list)
+    assert rows
+    assert {workspace_of(row) for row in rows} == {workspace.pk}
+
+
+def test_a_workspace_admin_cannot_create_workspaces(boss):
+    assert as_user(boss).get("/admin/agents/workspace/add/").status_code == 403
+
+
+def test_a_workspace_admin_cannot_add_memberships(boss):
+    assert as_user(boss).get("/admin/agents/membership/add/").status_code == 403
+
+
+def test_a_workspace_admin_cannot_see_user_accounts(boss):
+    assert as_user(boss).get("/admin/auth/user/").status_code == 403
+
+
+def test_an_agent_has_no_admin(agent):
+    response = as_user(agent).get("/admin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_without_an_admin_membership_sees_nothing(workspace):
+    clerk = MembershipFactory(workspace=workspace, user__is_staff=True).user
+
+    response = as_user(clerk).get("/admin/")
+
+    assert response.status_code == 200
+    assert response.context["app_list"] == []
+    assert as_user(clerk).get("/admin/handoffs/bot/").status_code == 403
+
+
+def test_a_superuser_sees_everything(bot, foreign_bot):
+    root = UserFactory(is_superuser=True, is_staff=True)
+
+    content = as_user(root).get("/admin/handoffs/bot/").content.decode()
+
+    assert bot.bot_id in content and foreign_bot.bot_id in content
+
+
+def test_demoting_an_admin_closes_the_admin(boss, workspace):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    membership = Membership.objects.get(user=boss)
+
+    response = as_user(root).post(
+        f"/admin/agents/membership/{membership.pk}/change/",
+        {"workspace": workspace.pk, "user": boss.pk, "role": "agent", "_save": "Save"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    boss.refresh_from_db()
+    assert not boss.is_staff
+
+
+def test_staff_made_by_hand_stays_staff(workspace):
+    helper = UserFactory(is_staff=True)
+
+    services.user_sync_staff(user=helper)
+
+    helper.refresh_from_db()
+    assert helper.is_staff

@@ -1,0 +1,100 @@
+"""One daphne and one Chromium per module; each test gets fresh browser contexts.
+
+Playwright's sync API keeps an event loop running in this thread, so Django's ORM refuses
+synchronous calls while it is up: DJANGO_ALLOW_ASYNC_UNSAFE is set for these modules only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from tests.servers import ROOT, daphne
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+RESULTS = ROOT / "test-results"
+PASSWORD = "correct-horse-battery"
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):  # noqa: ANN001, ANN201
+    if os.path.exists(CHROMIUM):
+        return
+    skip = pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM}")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher():  # noqa: ANN201
+    """Not MD5 here: the daphne process checks passwords with the default hashers."""
+
+
+@pytest.fixture(scope="module")
+def live_url(django_db_setup) -> Iterator[str]:  # noqa: ANN001
+    """A daphne process serving the test database (one process: the in-memory layer works)."""
+    with daphne() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def new_page(browser, live_url) -> Iterator[Callable]:  # noqa: ANN001
+    """A page in its own context (its own cookies), optionally logged in as `user`."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    contexts = []
+
+    def open_page(user=None):  # noqa: ANN001, ANN202
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
+        contexts.append(context)
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            context.add_cookies(
+                [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_url}]
+            )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.js_errors = errors
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str) -> Path:  # noqa: ANN001
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / name
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,47 @@
+"""The adapters plug into handoffs' registries, and handoffs never imports them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from channels_adapters import api, base, bot_connector, messenger, web
+from handoffs import outbound
+
+HANDOFFS = Path(__file__).resolve().parents[2] / "handoffs"
+
+
+def test_each_channel_has_its_sender():
+    assert outbound.sender_for("web") is web.send
+    assert outbound.sender_for("messenger") is messenger.send
+    assert outbound.sender_for("api") is api.send
+
+
+def test_adding_a_channel_is_one_module_in_the_list():
+    assert {adapter.CHANNEL for adapter in base.adapters()} == {"web", "messenger", "api"}
+
+
+def test_the_bot_connector_listens_to_the_event_stream():
+    assert bot_connector.on_event in outbound._listeners
+
+
+@pytest.mark.parametrize("sender", [api.send, web.send])
+def test_api_and_web_senders_push_nothing(sender):
+    assert sender(object()) is None
+
+
+def test_handoffs_never_imports_channels_adapters():
+    offenders = []
+    for path in HANDOFFS.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] == "channels_adapters" for name in names):
+                offenders.append(str(path.relative_to(HANDOFFS)))
+
+    assert offenders == []

@@ -1,0 +1,58 @@
+"""Many concurrent triggers of automatic assignment on PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connections
+from django.db.models import Count
+
+from handoffs import services
+from handoffs.models import Handoff
+from tests.factories import BotFactory, ConversationFactory, MembershipFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_200_concurrent_creations_with_5_agents():
+    bot = BotFactory(auto_assign=True, agent_capacity=40)
+    agents = [MembershipFactory(workspace=bot.workspace).user for _ in range(5)]
+    conversations = [ConversationFactory(end_user__bot=bot) for _ in range(200)]
+
+    def create(conversation) -> None:  # noqa: ANN001
+        try:
+            services.handoff_request(conversation=conversation)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(create, conversations))
+
+    assert Handoff.objects.count() == 200
+    assert Handoff.objects.filter(status="assigned").count() == 200
+    loads = dict(
+        Handoff.objects.values_list("agent").annotate(n=Count("id")).values_list("agent", "n")
+    )
+    assert set(loads) == {a.pk for a in agents}
+    assert max(loads.values()) <= 40
+
+
+def test_concurrent_creations_never_exceed_capacity():
+    bot = BotFactory(auto_assign=True, agent_capacity=3)
+    for _ in range(5):
+        MembershipFactory(workspace=bot.workspace)
+    conversations = [ConversationFactory(end_user__bot=bot) for _ in range(60)]
+
+    def create(conversation) -> None:  # noqa: ANN001
+        try:
+            services.handoff_request(conversation=conversation)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(create, conversations))
+
+    loads = Handoff.objects.filter(status="assigned").values("agent").annotate(n=Count("id"))
+    assert sorted(row["n"] for row in loads) == [3, 3, 3, 3, 3]
+    assert Handoff.objects.filter(status="pending").count() == 45

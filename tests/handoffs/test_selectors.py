@@ -1,0 +1,57 @@
+"""Shared reads: the handoff list's order and what it prefetches, the user lookup."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.errors import ApplicationError, NotFound
+from handoffs import selectors, services
+from tests.factories import BotFactory, ConversationFactory, EndUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def request_handoff(bot):  # noqa: ANN001, ANN201
+    handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
+    return handoff
+
+
+def test_list_order_is_queue_then_work_then_history(bot, agent):  # noqa: ANN001
+    closed, assigned, pending = (request_handoff(bot) for _ in range(3))
+    services.handoff_reject(handoff=closed, actor=None)
+    services.handoff_assign(handoff=assigned, agent=agent)
+
+    listed = list(selectors.handoff_list(bot=bot))
+
+    assert listed == [pending, assigned, closed]
+
+
+def test_the_last_user_message_is_prefetched(bot):  # noqa: ANN001
+    handoff = request_handoff(bot)
+    user_id = handoff.conversation.end_user.external_id
+    for direction, text in (("incoming", "first"), ("incoming", "last"), ("outgoing", "bot")):
+        services.message_ingest(
+            bot=bot, channel="web", user_id=user_id, direction=direction, text=text
+        )
+
+    listed = selectors.handoff_list(bot=bot).get()
+
+    assert [m.text for m in listed.conversation.last_user_messages] == ["last"]
+
+
+def test_handoff_get_refuses_another_bots_handoff(bot, workspace):  # noqa: ANN001
+    other = request_handoff(BotFactory(workspace=workspace))
+
+    with pytest.raises(NotFound):
+        selectors.handoff_get(bot=bot, handoff_id=other.pk)
+
+
+def test_a_user_id_on_two_channels_is_ambiguous(bot):  # noqa: ANN001
+    EndUserFactory(bot=bot, external_id="ada", channel="web")
+    EndUserFactory(bot=bot, external_id="ada", channel="messenger")
+
+    with pytest.raises(ApplicationError) as error:
+        selectors.end_user_get(bot=bot, external_id="ada")
+
+    assert error.value.code == "ambiguous_user"
+    assert selectors.end_user_get(bot=bot, external_id="ada", channel="web").channel == "web"

@@ -1,0 +1,131 @@
+"""Signed outgoing webhooks against a local receiver: order, retries, disabling, restarts."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from werkzeug import Response
+
+from handoffs import services
+from handoffs.models import WebhookDelivery, WebhookEndpoint
+from handoffs.services.webhooks import webhooks_deliver_due
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def endpoint(httpserver, workspace):
+    return WebhookEndpoint.objects.create(
+        workspace=workspace, url=httpserver.url_for("/hook"), event_types=["message.created"]
+    )
+
+
+def say(bot, text: str) -> None:  # noqa: ANN001
+    services.message_receive_user(bot=bot, channel="web", user_id="u1", text=text)
+
+
+def received_texts(httpserver) -> list[str]:  # noqa: ANN001
+    return [json.loads(request.data)["payload"]["text"] for request, _ in httpserver.log]
+
+
+def test_delivery_is_signed_with_the_endpoint_secret(httpserver, endpoint, bot):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    say(bot, "hello")
+
+    assert webhooks_deliver_due() == 1
+
+    request, _ = httpserver.log[0]
+    expected = hmac.new(endpoint.secret.encode(), request.data, hashlib.sha256).hexdigest()
+    assert request.headers["X-Hitl-Signature"] == f"sha256={expected}"
+    assert request.headers["X-Hitl-Event"] == "message.created"
+    delivery = WebhookDelivery.objects.get()
+    assert request.headers["X-Hitl-Delivery"] == str(delivery.delivery_id)
+    body = json.loads(request.data)
+    assert set(body) == {"id", "type", "botId", "resource", "payload", "createdAt"}
+    assert delivery.status == "delivered"
+
+
+def test_only_subscribed_types_are_sent(endpoint, bot, conversation):
+    services.handoff_request(conversation=conversation)
+
+    # handoff.created, conversation.paused and the transfer message.created: only the last.
+    assert [d.event.type for d in WebhookDelivery.objects.all()] == ["message.created"]
+
+
+def test_other_workspaces_events_are_not_sent(endpoint):
+    from tests.factories import BotFactory
+
+    say(BotFactory(), "elsewhere")
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_retry_after_500_keeps_the_order(httpserver, endpoint, bot):
+    httpserver.expect_ordered_request("/hook").respond_with_response(Response("boom", 500))
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    httpserver.expect_ordered_request("/hook").respond_with_data("ok")
+    say(bot, "first")
+    say(bot, "second")
+
+    assert webhooks_deliver_due() == 0
+    # Not due yet: the failed delivery waits for its backoff and holds back the next one.
+    assert webhooks_deliver_due() == 0
+    assert webhooks_deliver_due(now=timezone.now() + timedelta(minutes=1)) == 2
+
+    assert received_texts(httpserver) == ["first", "first", "second"]
+    first = WebhookDelivery.objects.order_by("event_id").first()
+    assert first.attempts == 2
+    assert first.last_status_code == 200
+
+
+def test_unreachable_receiver_is_retried(endpoint, bot):
+    endpoint.url = "http://127.0.0.1:9/hook"  # discard port: connection refused
+    endpoint.save()
+    say(bot, "hello")
+
+    webhooks_deliver_due()
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending"
+    assert delivery.attempts == 1
+    assert "ConnectError" in delivery.last_error
+
+
+def test_endpoint_is_disabled_after_the_failure_limit(httpserver, endpoint, bot, settings):
+    settings.HITL = {**settings.HITL, "WEBHOOK_MAX_FAILURES": 3}
+    httpserver.expect_request("/hook").respond_with_response(Response("down", 503))
+    say(bot, "hello")
+    moment = timezone.now()
+
+    for step in range(5):
+        webhooks_deliver_due(now=moment + timedelta(hours=step))
+
+    endpoint.refresh_from_db()
+    assert not endpoint.active
+    assert "3 consecutive failures" in endpoint.disabled_reason
+    assert "HTTP 503" in endpoint.disabled_reason
+    assert len(httpserver.log) == 3
+    assert WebhookDelivery.objects.get().status == "pending"  # kept for when it is re-enabled
+
+
+def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
+    httpserver.expect_ordered_request("/hook").respond_with_response(Response("boom", 500))
+    say(bot, "one")
+    call_command("deliver_webhooks", "--once", stdout=StringIO())
+    say(bot, "two")
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    httpserver.clear()
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    # A new worker process picks up what the old one left pending.
+    call_command("deliver_webhooks", "--once", stdout=StringIO())
+
+    assert received_texts(httpserver) == ["one", "two"]
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}

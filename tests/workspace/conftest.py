@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def login():
+    """A test client logged in as `user`."""
+
+    def logged_in(user) -> Client:  # noqa: ANN001
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return logged_in
+
+
+def page_state(response) -> dict:  # noqa: ANN001
+    """The JSON the workspace page hands to its script."""
+    html = response.content.decode()
+    start = html.index('<script id="workspace-state" type="application/json">')
+    start = html.index(">", start) + 1
+    return json.loads(html[start : html.index("</script>", start)])
