@@ -296,15 +296,20 @@ function actionsFor(h) {
     transfer: holds,
     compose: (h.status === "assigned" && mine) || (isAdmin() && openHandoff),
     remove:
-      bot.enableConversationDeletion && (isAdmin() || !openHandoff || (h.status === "assigned" && mine)),
+      bot.enableConversationDeletion &&
+      (isAdmin() || !openHandoff || (h.status === "assigned" && mine)),
   };
 }
 
 function composerHint(h) {
   if (h.status === "pending") {
-    return me.online ? "Assign this handoff to yourself to write to the user." : "Go online to take this handoff.";
+    return me.online
+      ? "Assign this handoff to yourself to write to the user."
+      : "Go online to take this handoff.";
   }
-  if (h.status === "assigned") return `${h.agent?.name || "Another agent"} is handling this conversation.`;
+  if (h.status === "assigned") {
+    return `${h.agent?.name || "Another agent"} is handling this conversation.`;
+  }
   return `This handoff is ${h.status}: the bot is talking to the user again.`;
 }
 
@@ -380,7 +385,9 @@ function renderLabelPicker(h) {
     ui.labels.replaceChildren(legend, ...chips);
   }
   // Updated in place, so the checkbox in the agent's hand keeps its focus.
-  for (const input of ui.labels.querySelectorAll("input")) input.checked = h.tags.includes(input.value);
+  for (const input of ui.labels.querySelectorAll("input")) {
+    input.checked = h.tags.includes(input.value);
+  }
 }
 
 function renderNote(note) {
@@ -441,7 +448,8 @@ async function loadTranscript(h) {
   ui.transcript.replaceChildren();
   ui.transcript.setAttribute("aria-busy", "true");
   try {
-    const messages = await api(`conversations/${h.conversationId}/messages?limit=${state.transcriptLimit}`);
+    const path = `conversations/${h.conversationId}/messages?limit=${state.transcriptLimit}`;
+    const messages = await api(path);
     if (loading !== mine) return;
     ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, h)));
     for (const message of mine.arrived) appendMessage(message, h);
@@ -528,13 +536,15 @@ ui.transferForm.addEventListener("submit", (event) => {
   const agentId = Number(ui.transferAgent.value);
   if (!agentId) return;
   const button = ui.transferForm.querySelector("button");
-  act(button, async () => upsertHandoff(await post(`handoffs/${selectedId}/transfer`, { agentId })));
+  act(button, async () => {
+    upsertHandoff(await post(`handoffs/${selectedId}/transfer`, { agentId }));
+  });
 });
 ui.remove.addEventListener("click", () => {
   const h = handoffs.get(selectedId);
   if (!h) return;
-  const sure = confirm(`Delete the whole conversation with ${userName(h)}? Its messages, notes and handoffs are erased.`);
-  if (!sure) return;
+  const question = `Delete the whole conversation with ${userName(h)}? `;
+  if (!confirm(`${question}Its messages, notes and handoffs are erased.`)) return;
   act(ui.remove, async () => {
     // The delete URL is rendered for conversation 0: put this conversation's id in its place.
     const url = state.deleteUrl.replace("/0/delete/", `/${h.conversationId}/delete/`);
@@ -639,9 +649,11 @@ function closeMenu() {
 function updateMenu() {
   const found = templateQuery();
   if (!found) return closeMenu();
+  // Names that start with what was typed come first.
+  const starts = (t) => (t.name.toLowerCase().startsWith(found.query) ? 0 : 1);
   const items = state.templates
     .filter((t) => t.name.toLowerCase().includes(found.query))
-    .sort((a, b) => b.name.toLowerCase().startsWith(found.query) - a.name.toLowerCase().startsWith(found.query));
+    .sort((a, b) => starts(a) - starts(b));
   if (!items.length) return closeMenu();
   openMenu(items, found.start);
 }
@@ -720,7 +732,8 @@ function alertAgent(title, body, handoffId) {
   if (document.visibilityState === "visible") return;
   flashTitle(title);
   if ("Notification" in window && Notification.permission === "granted") {
-    const notification = new Notification(title, { body, tag: `handoff-${handoffId}`, silent: true });
+    const tag = `handoff-${handoffId}`;
+    const notification = new Notification(title, { body, tag, silent: true });
     notification.addEventListener("click", () => {
       window.focus();
       select(handoffId);
@@ -829,7 +842,9 @@ function onUser(user) {
 }
 
 function removeConversation(conversationId) {
-  for (const h of [...handoffs.values()]) if (h.conversationId === conversationId) handoffs.delete(h.id);
+  for (const h of [...handoffs.values()]) {
+    if (h.conversationId === conversationId) handoffs.delete(h.id);
+  }
   if (selectedId !== null && !handoffs.has(selectedId)) {
     clearSelection();
     showNotice("The conversation was deleted.");
