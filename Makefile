@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrate clean
+.PHONY: run test lint format migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# Benchmarks on PostgreSQL + Redis at 127.0.0.1 (bench/README.md), not in `make test`;
+# `make bench BENCH_ARGS=--quick` is a smoke run.
+bench: $(STAMP)
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python -m bench.latency $(BENCH_ARGS)
+	$(BIN)/python -m bench.fanout $(BENCH_ARGS)
+	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
+	$(BIN)/python -m bench.queries $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,7 +25,14 @@ def enduser_group(conversation_id: int) -> str:
     return f"enduser-{conversation_id}"
 
 
+def agent_group(user_id: int) -> str:
+    """One agent's sockets, whatever their workspaces: private events such as notifications."""
+    return f"agent-{user_id}"
+
+
 def groups_for(event: Event) -> list[str]:
+    if event.recipient_id is not None:
+        return [agent_group(event.recipient_id)]
     groups = [workspace_group(event.workspace_id)]
     if event.conversation_id is not None:
         groups.append(enduser_group(event.conversation_id))

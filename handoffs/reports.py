@@ -14,9 +14,32 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from django.utils import timezone
+
+from agents.errors import ApplicationError
 from agents.selectors import agent_display_name
 
 from .models import Bot, Handoff
+
+MAX_DAYS = 366
+
+
+def report_range(params: Any) -> tuple[date, date]:
+    """`from` and `to` (YYYY-MM-DD, UTC, inclusive) from query parameters; default: a week."""
+    try:
+        end = date.fromisoformat(params["to"]) if params.get("to") else timezone.now().date()
+        start = (
+            date.fromisoformat(params["from"]) if params.get("from") else end - timedelta(days=6)
+        )
+    except ValueError as error:
+        raise ApplicationError(
+            "Dates are YYYY-MM-DD.", code="invalid_date", extra={"errors": {"date": [str(error)]}}
+        ) from error
+    if start > end:
+        raise ApplicationError("`from` must not be after `to`.", code="invalid_range")
+    if (end - start).days >= MAX_DAYS:
+        raise ApplicationError(f"At most {MAX_DAYS} days at once.", code="invalid_range")
+    return start, end
 
 
 def p90(values: list[float]) -> float | None:

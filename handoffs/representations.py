@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from djangorestframework_camel_case.util import camelize
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from agents.selectors import agent_display_name
 
-from .models import Conversation, EndUser, Handoff, Message, Note
+from .models import Conversation, EndUser, Handoff, Message, Note, Notification
 
 # Keys inside these fields are the end user's or the channel's own data: never renamed.
 CAMELIZE_OPTIONS = {"ignore_fields": ("attributes", "variables", "payload")}
@@ -129,6 +130,9 @@ class HandoffRepresentation(serializers.ModelSerializer):
     comments = NoteRepresentation(many=True, source="conversation.notes.all")
     user = EndUserRepresentation(source="conversation.end_user")
     user_conversation = serializers.SerializerMethodField()
+    queue_position = serializers.SerializerMethodField(
+        help_text="1 for the next pending handoff to be taken; null unless pending."
+    )
 
     class Meta:
         model = Handoff
@@ -146,6 +150,7 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "comments",
             "user",
             "user_conversation",
+            "queue_position",
             "created_at",
             "assigned_at",
             "resolved_at",
@@ -154,6 +159,23 @@ class HandoffRepresentation(serializers.ModelSerializer):
 
     def get_tags(self, handoff: Handoff) -> list[str]:
         return [label.name for label in handoff.labels.all()]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_queue_position(self, handoff: Handoff) -> int | None:
+        if handoff.status != Handoff.Status.PENDING:
+            return None
+        ahead = getattr(handoff, "queue_ahead", None)
+        if ahead is None:
+            # Not annotated (an event payload): count the handoffs ahead.
+            ahead = (
+                Handoff.objects.filter(bot_id=handoff.bot_id, status=Handoff.Status.PENDING)
+                .filter(
+                    Q(created_at__lt=handoff.created_at)
+                    | Q(created_at=handoff.created_at, id__lt=handoff.id)
+                )
+                .count()
+            )
+        return ahead + 1
 
     @extend_schema_field(MessageRepresentation(allow_null=True))
     def get_user_conversation(self, handoff: Handoff) -> dict | None:
@@ -169,3 +191,62 @@ class HandoffRepresentation(serializers.ModelSerializer):
         else:
             message = messages[0] if messages else None
         return MessageRepresentation(message).data if message else None
+
+
+class NotificationRepresentation(serializers.ModelSerializer):
+    """One agent's notification: the API's item and the `notification.created` payload."""
+
+    bot_id = serializers.CharField(source="bot.bot_id", allow_null=True, default=None)
+    conversation_id = serializers.IntegerField(allow_null=True)
+    handoff_id = serializers.IntegerField(allow_null=True)
+    read = serializers.BooleanField(source="is_read")
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "level",
+            "message",
+            "link",
+            "bot_id",
+            "conversation_id",
+            "handoff_id",
+            "read",
+            "read_at",
+            "created_at",
+        ]
+
+
+class OpenHandoffRepresentation(serializers.ModelSerializer):
+    """The few fields of a conversation's open handoff that a conversation list shows."""
+
+    agent_id = serializers.IntegerField(allow_null=True)
+    agent = AgentRepresentation(allow_null=True)
+
+    class Meta:
+        model = Handoff
+        fields = ["id", "status", "agent_id", "agent", "created_at"]
+
+
+class ConversationSummaryRepresentation(ConversationRepresentation):
+    """A conversation in a list: with its last message and its open handoff, if any.
+
+    Reads `last_messages` and `open_handoffs`, which `conversation_queryset` prefetches.
+    """
+
+    last_message = serializers.SerializerMethodField()
+    open_handoff = serializers.SerializerMethodField()
+
+    class Meta(ConversationRepresentation.Meta):
+        fields = [*ConversationRepresentation.Meta.fields, "last_message", "open_handoff"]
+
+    @extend_schema_field(MessageRepresentation(allow_null=True))
+    def get_last_message(self, conversation: Conversation) -> dict | None:
+        messages = conversation.last_messages
+        return MessageRepresentation(messages[0]).data if messages else None
+
+    @extend_schema_field(OpenHandoffRepresentation(allow_null=True))
+    def get_open_handoff(self, conversation: Conversation) -> dict | None:
+        handoffs = conversation.open_handoffs
+        return OpenHandoffRepresentation(handoffs[0]).data if handoffs else None

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from agents.errors import ApplicationError, NotFound
 from agents.models import Membership
 
-from .models import Bot, Conversation, EndUser, Handoff, Message, Note
+from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 
 S = Handoff.Status
 
@@ -19,6 +35,23 @@ QUEUE_RANK = Case(
     When(status=S.ASSIGNED, then=Value(1)),
     default=Value(2),
     output_field=IntegerField(),
+)
+
+
+# Pending handoffs of the same bot ahead in the FIFO queue (by creation, then id).
+QUEUE_AHEAD = Coalesce(
+    Subquery(
+        Handoff.objects.filter(bot=OuterRef("bot"), status=Handoff.Status.PENDING)
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("bot")
+        .annotate(ahead=Count("id"))
+        .values("ahead")
+    ),
+    0,
 )
 
 
@@ -34,15 +67,17 @@ def handoff_queryset() -> QuerySet[Handoff]:
         .select_related("author__agent_profile")
         .order_by("-id")[:1]
     )
-    return Handoff.objects.select_related(
-        "bot", "agent__agent_profile", "conversation__end_user"
-    ).prefetch_related(
-        "labels",
-        Prefetch("conversation__notes", queryset=notes),
-        # A sliced Prefetch: one query for the last incoming message of every conversation.
-        Prefetch(
-            "conversation__messages", queryset=last_user_message, to_attr="last_user_messages"
-        ),
+    return (
+        Handoff.objects.select_related("bot", "agent__agent_profile", "conversation__end_user")
+        .annotate(queue_ahead=QUEUE_AHEAD)
+        .prefetch_related(
+            "labels",
+            Prefetch("conversation__notes", queryset=notes),
+            # A sliced Prefetch: one query for the last incoming message of every conversation.
+            Prefetch(
+                "conversation__messages", queryset=last_user_message, to_attr="last_user_messages"
+            ),
+        )
     )
 
 
@@ -131,10 +166,90 @@ def bot_availability(*, bot: Bot) -> dict[str, Any]:
     return {"available": online > 0, "online_agents": online, "queue_length": queue}
 
 
-def bot_config(*, bot_id: int) -> Bot:
-    return Bot.objects.prefetch_related("labels", "templates").get(pk=bot_id)
+def bot_config(*, bot: Bot) -> Bot:
+    """The bot with its labels and templates, for the config agents' clients load."""
+    return Bot.objects.prefetch_related("labels", "templates").get(pk=bot.pk)
 
 
 def handoff_keyset_after(handoffs: QuerySet[Handoff], *, rank: int, last_id: int) -> QuerySet:
     """The rows after a position of `handoff_list`'s order, for cursor pagination."""
     return handoffs.filter(Q(queue_rank__gt=rank) | Q(queue_rank=rank, id__gt=last_id))
+
+
+ACTIVITY_AT = Coalesce("last_message_at", "created_at")
+
+
+def conversation_queryset() -> QuerySet[Conversation]:
+    """Everything ConversationSummaryRepresentation reads: three queries for a page of any size."""
+    last_message = Message.objects.select_related("author__agent_profile").order_by("-id")[:1]
+    open_handoffs = Handoff.objects.filter(status__in=Handoff.OPEN_STATUSES).select_related(
+        "agent__agent_profile"
+    )
+    return Conversation.objects.select_related(
+        "bot", "end_user", "paused_by__agent_profile"
+    ).prefetch_related(
+        # Sliced: one query for the last message of every conversation on the page.
+        Prefetch("messages", queryset=last_message, to_attr="last_messages"),
+        Prefetch("handoffs", queryset=open_handoffs, to_attr="open_handoffs"),
+    )
+
+
+def conversation_list(
+    *,
+    bots: Iterable[Bot],
+    query: str | None = None,
+    channel: str | None = None,
+    paused: bool | None = None,
+) -> QuerySet[Conversation]:
+    """The bots' conversations, most recent activity first; `query` matches the user's name,
+    the user's id or the text of any message."""
+    conversations = conversation_queryset().filter(bot__in=list(bots))
+    if query:
+        in_messages = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=query)
+        conversations = conversations.filter(
+            Q(end_user__variables__fullName__icontains=query)
+            | Q(end_user__external_id__icontains=query)
+            | Exists(in_messages)
+        )
+    if channel:
+        conversations = conversations.filter(channel=channel)
+    if paused is not None:
+        conversations = conversations.filter(paused=paused)
+    # A conversation without a message yet counts from its creation: the expression, never
+    # NULL, keeps the keyset simple and matches the conv_activity_idx index.
+    return conversations.annotate(activity_at=ACTIVITY_AT).order_by("-activity_at", "-id")
+
+
+def conversation_keyset_after(
+    conversations: QuerySet[Conversation], *, activity_at: datetime, last_id: int
+) -> QuerySet[Conversation]:
+    """The rows after a position of `conversation_list`'s order, for cursor pagination."""
+    return conversations.filter(
+        Q(activity_at__lt=activity_at) | Q(activity_at=activity_at, id__lt=last_id)
+    )
+
+
+def conversation_summary_get(*, bot: Bot, conversation_id: int) -> Conversation:
+    """One conversation as the list shows it; another bot's id is unknown here."""
+    conversation = conversation_queryset().filter(bot=bot, pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("Unknown conversation.", code="conversation_not_found")
+    return conversation
+
+
+def notification_list(
+    *, user: AbstractBaseUser, workspace_ids: Iterable[int], unread_only: bool = False
+) -> QuerySet[Notification]:
+    """The user's own notifications in these workspaces, newest first."""
+    notifications = Notification.objects.filter(
+        recipient_id=user.pk, workspace_id__in=list(workspace_ids)
+    ).select_related("bot")
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-id")
+
+
+def notification_unread_count(*, user: AbstractBaseUser, workspace_ids: Iterable[int]) -> int:
+    return Notification.objects.filter(
+        recipient_id=user.pk, workspace_id__in=list(workspace_ids), read_at__isnull=True
+    ).count()

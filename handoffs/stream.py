@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Max, Q, QuerySet
 
 from agents.selectors import agent_display_name
 
@@ -14,16 +15,33 @@ from .models import Conversation, Event
 REPLAY_BATCH = 500
 
 
-def events_after(
-    *, workspace_ids: Iterable[int], after: int, limit: int = REPLAY_BATCH
-) -> list[dict]:
-    """Envelopes of the workspaces' events with id > after, oldest first."""
-    events = (
-        Event.objects.filter(workspace_id__in=list(workspace_ids), id__gt=after)
-        .select_related("bot")
-        .order_by("id")[:limit]
+def _visible(*, workspace_ids: Iterable[int], user_id: int) -> QuerySet[Event]:
+    """The workspaces' events an agent may see: shared ones and those addressed to them.
+
+    Another agent's private events (notifications) are never sent nor replayed.
+    """
+    return Event.objects.filter(workspace_id__in=list(workspace_ids)).filter(
+        Q(recipient_id__isnull=True) | Q(recipient_id=user_id)
     )
+
+
+def event_ids_after(
+    *, workspace_ids: Iterable[int], after: int, user_id: int, limit: int = REPLAY_BATCH
+) -> list[int]:
+    """Only the ids, oldest first: a socket's catch-up usually has sent them all already."""
+    events = _visible(workspace_ids=workspace_ids, user_id=user_id).filter(id__gt=after)
+    return list(events.order_by("id").values_list("id", flat=True)[:limit])
+
+
+def envelopes_of(*, ids: Iterable[int]) -> list[dict]:
+    events = Event.objects.filter(id__in=list(ids)).select_related("bot").order_by("id")
     return [event.envelope() for event in events]
+
+
+def latest_event_id(*, workspace_ids: Iterable[int]) -> int:
+    """Where a fresh socket's catch-up starts: after everything already written."""
+    latest = Event.objects.filter(workspace_id__in=list(workspace_ids)).aggregate(Max("id"))
+    return latest["id__max"] or 0
 
 
 def typing_target(

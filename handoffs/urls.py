@@ -1,10 +1,18 @@
 from django.urls import path
 
-from .views import profile, workspace
+from .views import conversations, profile, reports, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace_index, name="workspace"),
+    path("workspace/reports/", reports.reports_page, name="reports"),
+    # Before the bot pages: "conversations" would read as a bot id there.
+    path("workspace/conversations/", conversations.conversations_page, name="conversations"),
     path("workspace/<slug:bot_id>/", workspace.workspace_page, name="workspace-bot"),
+    path(
+        "workspace/<slug:bot_id>/conversations/",
+        conversations.conversations_page,
+        name="conversations-bot",
+    ),
     path(
         "workspace/<slug:bot_id>/conversations/<int:conversation_id>/delete/",
         workspace.conversation_delete,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework_api_key",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
     "agents",
     "handoffs",
@@ -85,6 +86,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every sync view runs in its own thread: persistent connections leak one per
     # thread and CONN_MAX_AGE=0 pays a connect per request, so a shared pool is the fix.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A pooled connection killed by a database restart is replaced at checkout, not used
+    # for a request that would then fail.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("DATABASE_POOL"):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
@@ -93,7 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         }
 else:
     # The live-server and browser tests read the database from another thread or process.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(BASE_DIR / "test-db.sqlite3")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
+        "SQLITE_TEST_NAME", default=str(BASE_DIR / "test-db.sqlite3")
+    )
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -136,6 +142,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -187,10 +194,16 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files: the docs page works offline and calls no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
+    # How often each agent socket re-reads the outbox for events the channel layer dropped.
+    "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
     "WEBHOOK_BACKOFF_BASE_SECONDS": env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=2),
     # With the doubling backoff (capped at an hour), 15 failures span about five hours.

@@ -71,11 +71,16 @@ def assigned_handoff(pending_handoff, agent):
 
 @pytest.fixture
 def new_events():
-    """Events written after this fixture ran, as `(type, payload)` tuples."""
+    """Events of the shared stream written after this fixture ran, as `(type, payload)` tuples.
+
+    Agents' private notification events are left out: tests/handoffs/test_notifications.py
+    looks at those.
+    """
     start = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
     def collect() -> list[tuple[str, dict]]:
-        return [(e.type, e.payload) for e in Event.objects.filter(id__gt=start).order_by("id")]
+        shared = Event.objects.filter(id__gt=start, recipient_id__isnull=True).order_by("id")
+        return [(e.type, e.payload) for e in shared]
 
     return collect
 

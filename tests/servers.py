@@ -33,43 +33,60 @@ def test_database_url() -> str:
     return f"sqlite:///{db['NAME']}"
 
 
+class Daphne:
+    """One daphne process on a fixed port, which a test may kill and start again."""
+
+    def __init__(self, env: dict[str, str] | None = None, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "DEBUG": "true",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, startup_timeout: float = 30) -> Daphne:
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        self.process = subprocess.Popen(
+            [*command, "hitl_project.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _wait_for_port(self.port, self.process, startup_timeout)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful close, as in a crash."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
 @contextmanager
 def daphne(env: dict[str, str] | None = None, startup_timeout: float = 30) -> Iterator[str]:
     """Serve the project with daphne on a free port; yields its base URL."""
-    port = free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": test_database_url(),
-        "DEBUG": "true",
-        "PYTHONUNBUFFERED": "1",
-        **(env or {}),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "hitl_project.asgi:application",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    server = Daphne(env).start(startup_timeout)
     try:
-        _wait_for_port(port, process, startup_timeout)
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:

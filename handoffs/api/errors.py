@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
@@ -13,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agents.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(status_code: int, code: str, message: str, errors: Any = None) -> dict[str, Any]:
@@ -27,6 +32,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body = error_body(exc.status_code, exc.code, exc.message)
         body.update(exc.extra)
         return Response(body, status=exc.status_code)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away mid-request (a restart, a failover): the transaction rolled
+        # back, nothing was stored, and the client may retry.
+        logger.warning("database unavailable: %s", exc)
+        body = error_body(503, "service_unavailable", "The database is unavailable; try again.")
+        return Response(body, status=503, headers={"Retry-After": "1"})
+    if isinstance(exc, RequestDataTooBig):
+        # Django would answer with its HTML 400 page; clients need the error body.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than {limit} bytes."
+        return Response(error_body(413, "body_too_large", message), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

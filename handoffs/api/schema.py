@@ -29,7 +29,7 @@ MEANINGS = {
     404: "Unknown bot (or a bot of another workspace), or an id not of this bot.",
     409: "The transition no longer applies (someone acted first); the body has the current "
     "`status` and `agentId`.",
-    413: "Text longer than 10,000 characters.",
+    413: "Text longer than 10,000 characters, or a body over the upload limit (2.5 MB).",
     422: "The agent must be online (`You must be online to perform this action`).",
 }
 

@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from .errors import unknown_path
-from .views import agents, bot, conversations, handoff_actions, handoffs, ingest, legacy, users
+from .views import (
+    agents,
+    bot,
+    conversation_list,
+    conversations,
+    handoff_actions,
+    handoffs,
+    ingest,
+    legacy,
+    notifications,
+    reports,
+    users,
+)
 
 HITL = "mod/hitl/"
 NEXT = "mod/hitlnext/"
@@ -34,9 +46,15 @@ urlpatterns = [
     path(HANDOFF + "/requeue", handoff_actions.HandoffRequeueApi.as_view()),
     path(HANDOFF + "/transfer", handoff_actions.HandoffTransferApi.as_view()),
     path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
+    path(NEXT + "conversations", conversation_list.ConversationListApi.as_view()),
+    path(CONVERSATION, conversation_list.ConversationApi.as_view()),
     path(CONVERSATION + "/messages", conversations.ConversationMessagesApi.as_view()),
     path(CONVERSATION + "/notes", conversations.ConversationNotesApi.as_view()),
     path(NEXT + "users/<str:user_id>", users.EndUserApi.as_view()),
+    path(NEXT + "notifications", notifications.NotificationListCreateApi.as_view()),
+    path(NEXT + "notifications/read", notifications.NotificationReadApi.as_view()),
+    path(NEXT + "reports", reports.ReportApi.as_view()),
+    path(NEXT + "reports/csv", reports.ReportCsvApi.as_view()),
     # Inbound from bot platforms
     path("channels/<str:channel>/messages", ingest.MessageIngestApi.as_view()),
     # Anything else here answers with the API's error body, not an HTML page.

@@ -2,6 +2,7 @@ from .bots import Bot, Label, MessageTemplate
 from .conversations import Conversation, EndUser, Message, Note
 from .events import Event
 from .handoffs import Handoff
+from .notifications import Notification
 from .webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "Note",
+    "Notification",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

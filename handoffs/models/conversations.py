@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from .bots import Bot
 
@@ -52,7 +53,16 @@ class Conversation(models.Model):
                 fields=["bot", "channel", "end_user", "thread_id"], name="unique_thread"
             )
         ]
-        indexes = [models.Index(fields=["bot", "-last_message_at"], name="conv_recent_idx")]
+        indexes = [
+            models.Index(fields=["bot", "-last_message_at"], name="conv_recent_idx"),
+            # The conversations list's order and cursor (see selectors.conversation_list).
+            models.Index(
+                models.F("bot"),
+                Coalesce("last_message_at", "created_at").desc(),
+                models.F("id").desc(),
+                name="conv_activity_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.channel}:{self.end_user_id}"

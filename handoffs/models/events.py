@@ -17,6 +17,9 @@ class Event(models.Model):
     payload = models.JSONField(default=dict)
     # Set for events the end user's web chat must see; the publisher also sends them there.
     conversation_id = models.BigIntegerField(null=True, blank=True)
+    # Set for one agent's private events (notifications): only that agent's group gets them,
+    # replay shows them to nobody else, and webhooks skip them.
+    recipient_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,6 +37,12 @@ from .messages import (
     message_send_bot,
 )
 from .notes import note_add
+from .notifications import (
+    handoffs_warn_expiring,
+    notification_create_custom,
+    notification_mark_read,
+    notify,
+)
 from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 
 __all__ = [
@@ -66,10 +72,14 @@ __all__ = [
     "handoff_set_labels",
     "handoff_transfer",
     "handoffs_expire_due",
+    "handoffs_warn_expiring",
     "message_ingest",
     "message_mark_delivery",
     "message_receive_user",
     "message_send_agent",
     "message_send_bot",
     "note_add",
+    "notification_create_custom",
+    "notification_mark_read",
+    "notify",
 ]

@@ -32,3 +32,29 @@ def event_emit(
     webhook_deliveries_create(event=event)
     transaction.on_commit(partial(publisher.dispatch, event))
     return event
+
+
+def events_emit_private(
+    *,
+    bot: Bot | None,
+    workspace_id: int,
+    type: str,
+    resource: str,
+    payloads: dict[int, dict[str, Any]],
+) -> list[Event]:
+    """One event per recipient (user id -> payload), in one INSERT; only that agent sees it."""
+    events = Event.objects.bulk_create(
+        Event(
+            workspace_id=workspace_id,
+            bot=bot,
+            type=type,
+            resource=resource,
+            payload=to_camel(payload),
+            recipient_id=recipient_id,
+        )
+        for recipient_id, payload in payloads.items()
+    )
+    for event in events:
+        webhook_deliveries_create(event=event)  # none: private events stay inside
+        transaction.on_commit(partial(publisher.dispatch, event))
+    return events

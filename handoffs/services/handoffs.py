@@ -15,8 +15,8 @@ from agents.models import Membership
 from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Label
-from ..representations import AgentRepresentation, HandoffRepresentation
-from . import queue
+from ..representations import AgentRepresentation, HandoffRepresentation, to_camel
+from . import notifications, queue
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -115,7 +115,8 @@ def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
 
 
 def _agent_card(agent: AbstractBaseUser) -> dict[str, Any]:
-    return dict(AgentRepresentation(agent).data)
+    # Message payloads escape the camel-casing (they are channel data): camel-case this one here.
+    return to_camel(dict(AgentRepresentation(agent).data))
 
 
 def handoff_request(
@@ -149,6 +150,7 @@ def handoff_request(
                 expires_at=timezone.now() + timeout if timeout else None,
             )
             _emit(handoff, "handoff.created")
+            notifications.notify_handoff_new(handoff=handoff)
             conversation_pause(conversation=conversation, reason=reason or "handoff")
             _notify_user(handoff, bot.transfer_message)
             queue.auto_assign_if_enabled(bot=bot)
@@ -172,15 +174,22 @@ def handoff_assign(
     _membership(handoff, agent, lock=True)
     if not actor_membership.is_admin:
         _check_capacity(handoff, agent)
-    return assign_unchecked(handoff=handoff, agent=agent)
+    return assign_unchecked(handoff=handoff, agent=agent, actor=actor)
 
 
-def assign_unchecked(*, handoff: Handoff, agent: AbstractBaseUser) -> Handoff:
-    """The assignment itself; callers have checked who may assign and the agent's capacity."""
+def assign_unchecked(
+    *, handoff: Handoff, agent: AbstractBaseUser, actor: AbstractBaseUser | None = None
+) -> Handoff:
+    """The assignment itself; callers have checked who may assign and the agent's capacity.
+
+    `actor=None` is the auto-assigner; the agent is told unless they took the handoff.
+    """
     _transition(
         handoff, (S.PENDING,), status=S.ASSIGNED, agent_id=agent.pk, assigned_at=timezone.now()
     )
     _emit(handoff)
+    if actor is None or actor.pk != agent.pk:
+        notifications.notify_handoff_assigned(handoff=handoff, agent=agent, actor=actor)
     _notify_user(
         handoff,
         handoff.bot.assign_message,
@@ -243,6 +252,8 @@ def handoff_transfer(
     if not updated:
         raise _conflict(handoff)
     _emit(handoff)
+    if to_agent.pk != actor.pk:
+        notifications.notify_handoff_transferred(handoff=handoff, to_agent=to_agent, actor=actor)
     _notify_user(
         handoff,
         handoff.bot.assign_message,

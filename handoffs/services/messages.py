@@ -14,6 +14,7 @@ from ..models import Bot, Conversation, Handoff, Message
 from ..representations import MessageRepresentation
 from .conversations import conversation_get_or_create, end_user_get_or_create
 from .events import event_emit
+from .notifications import notify_user_message
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ def message_ingest(
             # The same external id raced in from a retry; the first one stays.
             existing = Message.objects.get(conversation=conversation, external_id=external_id)
             return Received(message=existing, created=False, routed_to=routed_to)
+        if direction == Message.Direction.INCOMING and conversation.paused:
+            # Only a paused conversation can have an agent holding it: the bot path pays nothing.
+            notify_user_message(conversation=conversation, message=message)
     return Received(message=message, created=True, routed_to=routed_to)
 
 

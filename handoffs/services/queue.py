@@ -13,6 +13,7 @@ from agents.models import Membership
 
 from ..models import Bot, Handoff
 from . import handoffs as lifecycle
+from .notifications import handoffs_warn_expiring
 
 S = Handoff.Status
 
@@ -80,8 +81,12 @@ def _assign_next(bot: Bot) -> Handoff | None:
 
 
 def handoffs_expire_due(*, now: datetime | None = None) -> int:
-    """Expire pending handoffs whose waiting time ran out; returns how many."""
+    """Expire pending handoffs whose waiting time ran out; returns how many.
+
+    Handoffs close to expiry are announced to the agents first, once each.
+    """
     now = now or timezone.now()
+    handoffs_warn_expiring(now=now)
     due = Handoff.objects.filter(status=S.PENDING, expires_at__lte=now).select_related(
         "bot", "conversation__end_user"
     )

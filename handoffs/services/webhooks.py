@@ -27,6 +27,9 @@ BATCH = 50
 
 def webhook_deliveries_create(*, event: Event) -> None:
     """Called in the event's own transaction, so no committed event lacks its deliveries."""
+    if event.recipient_id is not None:
+        # One agent's notification: private to that person, never sent to external systems.
+        return
     endpoints = WebhookEndpoint.objects.filter(workspace_id=event.workspace_id, active=True)
     deliveries = [
         WebhookDelivery(endpoint=endpoint, event=event)

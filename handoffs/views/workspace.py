@@ -14,6 +14,7 @@ from agents.selectors import membership_get
 from .. import services
 from ..models import Bot
 from ..selectors import bot_get, conversation_get
+from .bell import bell_state
 from .state import actions_for, bots_of, profile_entries, workspace_state
 
 
@@ -50,6 +51,7 @@ def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
         request=request, bot=bot, membership=membership, selected_id=selected_id
     )
     handoffs, me = state["handoffs"], state["me"]
+    bots = list(bots_of(user=request.user))
     selected = next((h for h in handoffs if h["id"] == state["selectedId"]), None)
     pending = sum(1 for h in handoffs if h["status"] == "pending")
     mine = sum(1 for h in handoffs if h["status"] == "assigned" and h["agentId"] == me["agentId"])
@@ -57,12 +59,13 @@ def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
         "pending_count": pending,
         "has_default_items": bool(pending or mine),
         "bot": bot,
-        "bots": bots_of(user=request.user),
+        "bots": bots,
         "state": state,
         "selected": selected,
         "actions": actions_for(selected, state["me"]) if selected else {},
         "profile": profile_entries(selected["user"]["attributes"]) if selected else [],
         "online_agents": [a for a in state["agents"] if a["online"]],
+        "bell": bell_state(user=request.user, bots=bots),
     }
     return render(request, "handoffs/workspace/page.html", context)
 

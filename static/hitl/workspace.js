@@ -924,7 +924,11 @@ function connect() {
       return;
     }
     if (data.type === "typing") onTyping(data);
-    else if (typeof data.id === "number") applyEvent(data);
+    else if (typeof data.id === "number") {
+      applyEvent(data);
+      // Other modules of the page (the notification bell) hear the stream here.
+      document.dispatchEvent(new CustomEvent("hitl:event", { detail: data }));
+    }
   });
   socket.addEventListener("close", (event) => {
     if (event.code === 4401) {

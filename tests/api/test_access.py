@@ -153,6 +153,14 @@ def test_a_body_that_is_not_storable_json_is_400(raw, token_client, bot):  # noq
     assert response.json()["code"] == "parse_error"
 
 
+def test_a_body_in_an_unknown_charset_is_400(token_client, bot):  # noqa: ANN001
+    response = token_client.post(
+        api_url(bot, "mod/hitlnext/handoffs"), b"{}", content_type="application/json; charset=nope"
+    )
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"null", b"42"])
 def test_a_body_that_is_not_an_object_is_400(raw, token_client, bot):  # noqa: ANN001
     response = token_client.post(
@@ -191,3 +199,27 @@ def test_a_wrong_method_is_405(token_client, bot):  # noqa: ANN001
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_body_over_the_upload_limit_is_413(token_client, bot, settings):  # noqa: ANN001
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"userId": "u1", "payload": {"blob": "x" * 2000}}
+
+    response = token_client.post(api_url(bot, "channels/api/messages"), body, format="json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "body_too_large"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "mod/hitlnext/handoffs/99999999999999999999999/assign",
+        "mod/hitlnext/conversations/99999999999999999999999/messages",
+        "mod/hitl/sessions/99999999999999999999999/pause",
+    ],
+)
+def test_an_id_beyond_any_integer_is_404(path, agent_client, bot):  # noqa: ANN001
+    response = agent_client.post(api_url(bot, path), {"text": "x"}, format="json")
+
+    assert response.status_code == 404

@@ -259,3 +259,26 @@ def test_a_handoff_of_another_bot_is_404(token_client, bot, workspace):  # noqa:
     response = token_client.post(api_url(bot, f"{LIST}/{other.pk}"), {"tags": []}, format="json")
 
     assert response.status_code == 404
+
+
+def test_require_agent_with_nobody_online_is_rejected_at_once(token_client, bot, agent):
+    agent.memberships.update(online=False)
+
+    response = token_client.post(
+        api_url(bot, "mod/hitlnext/handoffs"),
+        {"userId": "u-empty-room", "userChannel": "api", "requireAgent": True},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "rejected"
+
+
+def test_require_agent_with_someone_online_is_pending(token_client, bot, agent):
+    response = token_client.post(
+        api_url(bot, "mod/hitlnext/handoffs"),
+        {"userId": "u-staffed", "userChannel": "api", "requireAgent": True},
+        format="json",
+    )
+
+    assert response.json()["status"] == "pending"

@@ -23,7 +23,7 @@ CHECKS = [
     content_type_conformance,
 ]
 # Per operation, mode and caller: ~26 operations x 2 x 2 stay well under a minute.
-EXAMPLES = 6
+EXAMPLES = 5
 CSRF_SECRET = "k" * 32
 
 

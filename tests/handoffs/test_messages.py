@@ -70,6 +70,8 @@ def test_assign_message_carries_the_agent_card(pending_handoff, agent, conversat
 
     message = conversation.messages.filter(direction="system").last()
     assert message.payload["agent"]["name"] == agent.agent_profile.display_name
+    assert message.payload["agent"]["agentId"] == agent.pk
+    assert "avatarUrl" in message.payload["agent"]
 
 
 def test_user_message_goes_to_the_bot_when_not_paused(bot):

@@ -166,3 +166,17 @@ def test_assigned_handoffs_never_expire(bot, agent):
     services.handoff_assign(handoff=handoff, agent=agent)
 
     assert services.handoffs_expire_due(now=timezone.now() + timedelta(days=1)) == 0
+
+
+def test_pending_handoffs_show_their_queue_position(bot, agent):
+    from rest_framework.test import APIClient
+
+    first, second, third = (request(bot) for _ in range(3))
+    services.handoff_assign(handoff=second, agent=agent)
+    client = APIClient()
+    client.force_login(agent)
+
+    body = client.get(f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/handoffs").json()
+
+    positions = {h["id"]: h["queuePosition"] for h in body}
+    assert positions == {first.pk: 1, third.pk: 2, second.pk: None}

@@ -55,8 +55,8 @@ async def test_after_zero_replays_everything(connect, scene):
 async def test_replay_larger_than_one_batch(connect, scene, monkeypatch):
     bot, agent = scene
     monkeypatch.setattr(consumers, "REPLAY_BATCH", 2)
-    original = consumers.events_after
-    monkeypatch.setattr(consumers, "events_after", lambda **kw: original(**kw, limit=2))
+    original = consumers.event_ids_after
+    monkeypatch.setattr(consumers, "event_ids_after", lambda **kw: original(**kw, limit=2))
     ids = await db(write_messages)(bot, 5)
 
     communicator = await connect(agent, "after=0")
@@ -68,10 +68,10 @@ async def test_replay_larger_than_one_batch(connect, scene, monkeypatch):
 async def test_event_committed_during_replay_arrives_once(connect, scene, monkeypatch, when):
     bot, agent = scene
     ids = await db(write_messages)(bot, 2)
-    original = consumers.events_after
+    original = consumers.event_ids_after
     calls = []
 
-    def racing_events_after(**kwargs):  # noqa: ANN003, ANN202
+    def racing_event_ids_after(**kwargs):  # noqa: ANN003, ANN202
         # A live event is committed and published while the replay runs.
         if when == "before_the_query" and not calls:
             calls.append(write_messages(bot, 1, prefix="race"))
@@ -80,7 +80,7 @@ async def test_event_committed_during_replay_arrives_once(connect, scene, monkey
             calls.append(write_messages(bot, 1, prefix="race"))
         return result
 
-    monkeypatch.setattr(consumers, "events_after", racing_events_after)
+    monkeypatch.setattr(consumers, "event_ids_after", racing_event_ids_after)
 
     communicator = await connect(agent, "after=0")
 
@@ -99,3 +99,41 @@ async def test_events_of_other_workspaces_are_not_replayed(connect, scene):
 
     assert await receive_ids(communicator, 1) == mine[-1:]
     assert await communicator.receive_nothing(timeout=0.2)
+
+
+async def test_an_event_the_channel_layer_dropped_arrives_by_catch_up(
+    connect, scene, settings, monkeypatch
+):
+    from handoffs import publisher
+
+    bot, agent = scene
+    settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.1}
+    communicator = await connect(agent)
+    # The layer loses every live publish, as when Redis restarts mid-stream.
+    monkeypatch.setattr(publisher, "publish", lambda event: None)
+
+    ids = await db(write_messages)(bot, 2, prefix="dropped")
+
+    assert await receive_ids(communicator, 2) == ids[-2:]
+    assert await communicator.receive_nothing(timeout=0.3)
+
+
+async def test_catch_up_does_not_repeat_live_events(connect, scene, settings):
+    bot, agent = scene
+    settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.05}
+    communicator = await connect(agent)
+
+    ids = await db(write_messages)(bot, 3)
+
+    assert await receive_ids(communicator, 3) == ids[-3:]
+    assert await communicator.receive_nothing(timeout=0.3)
+
+
+async def test_a_fresh_socket_does_not_replay_history(connect, scene, settings):
+    bot, agent = scene
+    settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.05}
+    await db(write_messages)(bot, 3)
+
+    communicator = await connect(agent)
+
+    assert await communicator.receive_nothing(timeout=0.3)

@@ -119,7 +119,7 @@ class AgentOnlineApi(BotApiView):
         description="Agents must be online to take and resolve handoffs. Changes the calling "
         f"agent's availability in this bot's workspace. {AGENT_ONLY}",
         request=AgentOnlineInput,
-        responses={200: AgentStatusRepresentation, **errors()},
+        responses={200: AgentStatusRepresentation, **errors(413)},
     )
     def post(self, request: Request, bot_id: str) -> Response:
         membership = self.agent_membership()

@@ -111,7 +111,7 @@ class BotConfigApi(BotApiView):
         responses={200: BotConfigRepresentation, **errors()},
     )
     def get(self, request: Request, bot_id: str) -> Response:
-        return Response(BotConfigRepresentation(bot_config(bot_id=self.bot.pk)).data)
+        return Response(BotConfigRepresentation(bot_config(bot=self.bot)).data)
 
 
 class AvailabilityApi(BotApiView):

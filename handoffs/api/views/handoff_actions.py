@@ -63,7 +63,7 @@ TRANSITION_ERRORS = errors(409, 422)
         "an admin may pass `agentId` to assign someone else. Exactly one of concurrent callers "
         f"wins; the others get 409 naming the holder. {AGENT_ONLY}",
         request=HandoffAssignInput,
-        responses={200: HandoffRepresentation, **TRANSITION_ERRORS},
+        responses={200: HandoffRepresentation, **errors(409, 413, 422)},
     )
 )
 class HandoffAssignApi(HandoffActionApi):
@@ -131,7 +131,7 @@ class HandoffRequeueApi(HandoffActionApi):
         description="Only the holder (online) or an admin; the new agent must be online and under "
         f"capacity, and the user is told who took over. {AGENT_ONLY}",
         request=HandoffTransferInput,
-        responses={200: HandoffRepresentation, **TRANSITION_ERRORS},
+        responses={200: HandoffRepresentation, **errors(409, 413, 422)},
     )
 )
 class HandoffTransferApi(HandoffActionApi):

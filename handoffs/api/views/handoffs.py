@@ -53,6 +53,12 @@ class HandoffCreateInput(serializers.Serializer):
         required=False,
         help_text="Seconds before a pending handoff expires; the bot's setting when omitted.",
     )
+    require_agent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="When no agent is online, reject the handoff at once (status `rejected`): the "
+        "conversation stays with the bot, which learns `noAgent`.",
+    )
 
 
 class HandoffTagsInput(serializers.Serializer):
@@ -117,7 +123,7 @@ class HandoffListCreateApi(BotApiView):
         responses={
             201: OpenApiResponse(HandoffRepresentation, description="Created."),
             200: OpenApiResponse(HandoffRepresentation, description="Already open."),
-            **errors(),
+            **errors(413),
         },
     )
     def post(self, request: Request, bot_id: str) -> Response:
@@ -130,7 +136,9 @@ class HandoffListCreateApi(BotApiView):
         )
         delay = data.get("timeout_delay")
         handoff, created = services.handoff_request(
-            conversation=conversation, timeout=timedelta(seconds=delay) if delay else None
+            conversation=conversation,
+            timeout=timedelta(seconds=delay) if delay else None,
+            require_agent=data["require_agent"],
         )
         handoff = handoff_get(bot=self.bot, handoff_id=handoff.pk)
         return Response(
@@ -147,7 +155,7 @@ class HandoffTagsApi(BotApiView):
         description="Replaces the tags (labels); unknown names become new labels of the bot. "
         f"{TOKEN_MAY}",
         request=HandoffTagsInput,
-        responses={200: HandoffRepresentation, **errors()},
+        responses={200: HandoffRepresentation, **errors(413)},
     )
     def post(self, request: Request, bot_id: str, handoff_id: int) -> Response:
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)

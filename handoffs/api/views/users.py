@@ -60,7 +60,7 @@ class EndUserApi(BotApiView):
         f"kept as sent. {TOKEN_MAY}",
         parameters=[USER_ID, CHANNEL],
         request=EndUserUpdateInput,
-        responses={200: EndUserRepresentation, **errors()},
+        responses={200: EndUserRepresentation, **errors(413)},
     )
     def patch(self, request: Request, bot_id: str, user_id: str) -> Response:
         end_user = self.end_user(request, user_id)

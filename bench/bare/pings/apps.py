@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PingsConfig(AppConfig):
+    name = "bench.bare.pings"
+    label = "bare_pings"

@@ -1,0 +1,49 @@
+"""/workspace/reports/: the handoff report of a bot, for the workspace's admins."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agents.errors import ApplicationError
+from agents.models import Membership
+
+from ..models import Bot
+from ..reports import handoff_report, report_csv, report_range
+
+
+@login_required
+def reports_page(request: HttpRequest) -> HttpResponse:
+    admin_of = Membership.objects.filter(user=request.user, role=Membership.Role.ADMIN)
+    bots = list(
+        Bot.objects.filter(workspace__in=admin_of.values("workspace")).order_by("name", "pk")
+    )
+    if not bots:
+        raise PermissionDenied("Reports are for workspace admins.")
+    bot = next((b for b in bots if b.bot_id == request.GET.get("bot")), bots[0])
+    error = ""
+    try:
+        start, end = report_range(request.GET)
+    except ApplicationError as exc:
+        error = exc.message
+        start, end = report_range({})
+    report = handoff_report(bot=bot, start=start, end=end)
+    if request.GET.get("format") == "csv" and not error:
+        response = HttpResponse(report_csv(report), content_type="text/csv")
+        name = f"handoffs-{bot.bot_id}-{report['from']}-{report['to']}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(
+        request,
+        "handoffs/reports.html",
+        {
+            "bots": bots,
+            "bot": bot,
+            "report": report,
+            "error": error,
+            "agent_rows": [{**row, "title": row["name"]} for row in report["agents"]],
+            "label_rows": [{**row, "title": row["label"]} for row in report["labels"]],
+        },
+    )

@@ -1,0 +1,57 @@
+// The workspace socket for the pages besides the handoffs page (which keeps its own in
+// workspace.js): reconnects with backoff, replays what it missed with ?after=<last event id>,
+// keeps the agent present, and hands every event to the page and to the document as a
+// "hitl:event", where the notification bell listens.
+
+export function connectLive({ socketPath, lastEventId, onEvent, onStatus }) {
+  let last = lastEventId;
+  let retries = 0;
+  let socket;
+
+  function send(message) {
+    if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function open() {
+    onStatus("connecting", retries ? "Reconnecting…" : "Connecting…");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}${socketPath}?after=${last}`);
+    socket.addEventListener("open", () => {
+      retries = 0;
+      onStatus("live", "Live");
+    });
+    socket.addEventListener("message", (message) => {
+      let data;
+      try {
+        data = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (typeof data.id !== "number") return;
+      last = Math.max(last, data.id);
+      onEvent(data);
+      document.dispatchEvent(new CustomEvent("hitl:event", { detail: data }));
+    });
+    socket.addEventListener("close", (event) => {
+      if (event.code === 4401) return onStatus("offline", "Logged out");
+      if (event.code === 4403) return onStatus("offline", "No access");
+      // Backoff with jitter, so a restarted server is not hit by every agent at once.
+      const delay = Math.min(15000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
+      retries += 1;
+      onStatus("connecting", "Reconnecting…");
+      setTimeout(open, delay);
+    });
+  }
+
+  // Activity keeps the agent online through the bot's session timeout; once a minute is enough.
+  let activitySentAt = 0;
+  function activity() {
+    if (Date.now() - activitySentAt < 60000) return;
+    activitySentAt = Date.now();
+    send({ type: "activity" });
+  }
+  document.addEventListener("keydown", activity);
+  document.addEventListener("pointerdown", activity);
+  setInterval(() => send({ type: "ping" }), 25000);
+  open();
+}
