@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import connection
 
 from . import publisher, services
 from .stream import (
@@ -104,12 +108,12 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         ones that arrived after them, and only this outbox read vouches for them.
         """
         while True:
-            ids = await database_sync_to_async(event_ids_after)(
+            ids = await outbox_read(event_ids_after)(
                 workspace_ids=self.workspace_ids, after=self.checked_up_to, user_id=self.user.pk
             )
             missing = [event_id for event_id in ids if event_id not in self.sent]
             if missing:
-                for envelope in await database_sync_to_async(envelopes_of)(ids=missing):
+                for envelope in await outbox_read(envelopes_of)(ids=missing):
                     await self._send_event(envelope)
             if ids:
                 self.checked_up_to = ids[-1]
@@ -117,12 +121,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
                 return
 
     async def _catch_up_every(self, interval: float) -> None:
+        # Sockets opened together must not read the outbox in waves: start at a random offset.
+        await asyncio.sleep(random.uniform(0, interval))
         while True:
-            await asyncio.sleep(interval)
             try:
                 await self._catch_up()
             except Exception:
                 logger.warning("catch-up from the outbox failed", exc_info=True)
+            await asyncio.sleep(interval)
 
     async def _send_event(self, envelope: dict[str, Any]) -> None:
         if envelope["id"] in self.sent:
@@ -174,6 +180,23 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
         if getattr(self, "counted", False):
             await database_sync_to_async(services.agent_socket_closed)(user=self.user)
+
+
+def outbox_read(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Run a read-only outbox query off the event loop, in parallel with other sockets' reads.
+
+    database_sync_to_async is thread-sensitive: a thousand sockets' catch-ups would queue on
+    one thread. These reads share no state, so they use the thread pool, and close their
+    connection so a pool thread never holds one.
+    """
+
+    def read(**kwargs: Any) -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            connection.close()
+
+    return sync_to_async(read, thread_sensitive=False)
 
 
 def _after(scope: dict[str, Any]) -> int | None:
