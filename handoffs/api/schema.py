@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
@@ -57,3 +58,18 @@ def path_string(name: str, *, max_length: int, pattern: str | None = None) -> Op
 
 
 USER_ID = path_string("userId", max_length=200)
+
+
+def page_parameters(*, max_limit: int, default_limit: int) -> list[OpenApiParameter]:
+    """`cursor` and `limit` in, the next page's `Link` header out: every cursor-paged list."""
+    return [
+        OpenApiParameter("cursor", str, description="From the previous page's `Link`."),
+        OpenApiParameter("limit", int, description=f"1 to {max_limit}, {default_limit}."),
+        OpenApiParameter(
+            "Link",
+            OpenApiTypes.STR,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description='`<url>; rel="next"` when there are more.',
+        ),
+    ]

@@ -3,6 +3,7 @@
 // writing to the user goes through the HITL-next API, and every change arrives as an event on
 // the workspace socket (live.js).
 
+import { ApiError, request as apiRequest } from "./api.js";
 import { connectLive } from "./live.js";
 
 const byId = (id) => document.getElementById(id);
@@ -40,31 +41,8 @@ const ui = {
 
 // ---- REST -----------------------------------------------------------------------------
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message || `The server answered ${status}.`);
-    this.status = status;
-  }
-}
-
-async function request(url, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", "X-CSRFToken": state.csrfToken };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
+const request = (url, options = {}) =>
+  apiRequest(url, { ...options, csrfToken: state.csrfToken });
 
 const api = (c, path, options) => request(bots[c.botId].api + path, options);
 

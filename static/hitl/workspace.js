@@ -1,6 +1,8 @@
 // The agent workspace, live. The server renders the first state; this module keeps it true:
 // every action goes through the REST API, every change arrives as an event on /ws/workspace/.
 
+import { ApiError, request as apiRequest } from "./api.js";
+
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
 const byId = (id) => document.getElementById(id);
@@ -58,32 +60,8 @@ const ui = {
 
 // ---- REST -------------------------------------------------------------------------
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message || `The server answered ${status}.`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function request(url, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json", "X-CSRFToken": state.csrfToken };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(url, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
+const request = (url, options = {}) =>
+  apiRequest(url, { ...options, csrfToken: state.csrfToken });
 
 const api = (path, options) => request(state.apiBase + path, options);
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from ...representations import ConversationSummaryRepresentation
 from ...selectors import conversation_keyset_after, conversation_list, conversation_summary_get
 from .. import cursors, inputs
 from ..access import BotApiView
-from ..schema import TOKEN_MAY, errors
+from ..schema import TOKEN_MAY, errors, page_parameters
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -39,15 +38,7 @@ class ConversationListApi(BotApiView):
             OpenApiParameter("search", str, description="Name, user id or message text."),
             OpenApiParameter("channel", str, description="e.g. `web`, `messenger`, `api`."),
             OpenApiParameter("paused", bool, description="Only paused, or only running ones."),
-            OpenApiParameter("cursor", str, description="From the previous page's `Link`."),
-            OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, {DEFAULT_LIMIT}."),
-            OpenApiParameter(
-                "Link",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description='`<url>; rel="next"` when there are more.',
-            ),
+            *page_parameters(max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT),
         ],
         responses={200: ConversationSummaryRepresentation(many=True), **errors()},
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -17,7 +16,7 @@ from ...selectors import handoff_get, handoff_list
 from .. import inputs
 from ..access import BotApiView
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
-from ..schema import TOKEN_MAY, errors
+from ..schema import TOKEN_MAY, errors, page_parameters
 
 STATUSES = [choice.value for choice in Handoff.Status]
 
@@ -80,15 +79,7 @@ class HandoffListCreateApi(BotApiView):
             OpenApiParameter("agentId", int, description="The assigned agent's id."),
             OpenApiParameter("tag", str, description="A label name."),
             OpenApiParameter("userId", str, description="The end user's id."),
-            OpenApiParameter("cursor", str, description="From the previous page's `Link`."),
-            OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, {DEFAULT_LIMIT}."),
-            OpenApiParameter(
-                "Link",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description='`<url>; rel="next"` when there are more.',
-            ),
+            *page_parameters(max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT),
         ],
         responses={200: HandoffRepresentation(many=True), **errors()},
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,7 +18,7 @@ from ...selectors import notification_list, notification_unread_count
 from ...services.notifications import MAX_LINK_LENGTH, MAX_MARK_IDS, MAX_MESSAGE_LENGTH
 from .. import cursors, inputs
 from ..access import BotApiView
-from ..schema import AGENT_ONLY, errors
+from ..schema import AGENT_ONLY, errors, page_parameters
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -84,15 +83,7 @@ class NotificationListCreateApi(BotApiView):
         f"{AGENT_ONLY}",
         parameters=[
             OpenApiParameter("unread", bool, description="Only the unread ones."),
-            OpenApiParameter("cursor", str, description="From the previous page's `Link`."),
-            OpenApiParameter("limit", int, description=f"1 to {MAX_LIMIT}, {DEFAULT_LIMIT}."),
-            OpenApiParameter(
-                "Link",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                response=[200],
-                description='`<url>; rel="next"` when there are more.',
-            ),
+            *page_parameters(max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT),
         ],
         responses={200: NotificationPageRepresentation, **errors()},
     )

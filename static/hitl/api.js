@@ -1,0 +1,28 @@
+// The pages' REST calls: JSON in and out with the session's CSRF token; failures as ApiError.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.message || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export async function request(url, { method = "GET", body, csrfToken } = {}) {
+  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
