@@ -44,6 +44,8 @@ class Daphne:
             "DATABASE_URL": test_database_url(),
             "DEBUG": "true",
             "PYTHONUNBUFFERED": "1",
+            # Several servers and the test process share the database's connection limit.
+            "DATABASE_POOL_MAX": "8",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None
