@@ -13,18 +13,18 @@ from contextlib import suppress
 import httpx
 import pytest
 import websockets
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 
 from agents.services import api_token_create
 from handoffs.models import Message
 from tests.factories import BotFactory, MembershipFactory
-from tests.servers import Daphne, _wait_for_port, free_port
+from tests.servers import Daphne, _wait_for_port, free_port, test_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 COUNT = 60
+SERVER_APPLICATION = "hitl-fault-test-server"
 
 
 @pytest.fixture
@@ -153,12 +153,11 @@ def test_redis_restart_mid_stream_loses_nothing(scene):
 
 def test_cut_database_connections_never_lose_an_acknowledged_message(scene):
     bot, key, _ = scene
-    server = Daphne().start()
-    database = settings.DATABASES["default"]["NAME"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        own_pid = cursor.fetchone()[0]
+    # The server's connections carry a name, so the cut spares the test process's own pool.
+    server_url = f"{test_database_url()}?application_name={SERVER_APPLICATION}"
+    server = Daphne({"DATABASE_URL": server_url}).start()
     outcomes: list[tuple[str, int]] = []
+    cuts: list[int] = []
 
     async def ingest() -> None:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
@@ -171,13 +170,14 @@ def test_cut_database_connections_never_lose_an_acknowledged_message(scene):
                     )
                     outcomes.append((f"m{n}", response.status_code))
                 if n % 10 == 5:
-                    await asyncio.to_thread(terminate_backends, database, own_pid)
+                    cuts.append(await asyncio.to_thread(terminate_server_connections))
 
     try:
         asyncio.run(ingest())
     finally:
         server.stop()
 
+    assert sum(cuts) > 0  # the server's connections really were cut
     acknowledged = {text for text, status in outcomes if status == 201}
     stored = set(Message.objects.values_list("text", flat=True))
     assert acknowledged <= stored  # a 201 always means stored
@@ -186,14 +186,15 @@ def test_cut_database_connections_never_lose_an_acknowledged_message(scene):
     assert len(acknowledged) > COUNT // 2  # the server recovers after each cut
 
 
-def terminate_backends(database: str, spare_pid: int) -> None:
-    """Cut the server's connections; the test's own (spare_pid) and this thread's live on."""
+def terminate_server_connections() -> int:
+    """Cut every connection of the server; returns how many were cut."""
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid NOT IN (pg_backend_pid(), %s)",
-                [database, spare_pid],
+                "WHERE application_name = %s",
+                [SERVER_APPLICATION],
             )
+            return len(cursor.fetchall())
     finally:
         connection.close()
