@@ -56,6 +56,7 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
                     "template_trigger",
                     "default_username",
                     "enable_conversation_deletion",
+                    "email_alerts",
                 ]
             },
         ),

@@ -5,3 +5,8 @@ class HandoffsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "handoffs"
     verbose_name = "Handoffs"
+
+    def ready(self) -> None:
+        from . import alerts, outbound
+
+        outbound.register_listener(alerts.on_event)

@@ -55,6 +55,9 @@ class Bot(models.Model):
         default=False, help_text="Give anonymous users a random friendly name."
     )
     enable_conversation_deletion = models.BooleanField(default=False)
+    email_alerts = models.BooleanField(
+        default=False, help_text="E-mail the workspace's online agents about each new handoff."
+    )
     bot_webhook_url = models.URLField(blank=True)
     bot_webhook_secret = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,57 @@
+"""E-mail alerts to online agents about new handoffs, when the bot asks for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoffs import services
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def request_handoff(conversation, capture):  # noqa: ANN001, ANN201
+    with capture(execute=True):
+        services.message_receive_user(
+            bot=conversation.bot,
+            channel=conversation.channel,
+            user_id=conversation.end_user.external_id,
+            text="I need a human",
+        )
+        services.handoff_request(conversation=conversation)
+
+
+def test_online_agents_get_an_email(
+    bot, conversation, mailoutbox, django_capture_on_commit_callbacks
+):
+    bot.email_alerts = True
+    bot.save()
+    online = MembershipFactory(workspace=bot.workspace).user
+    MembershipFactory(workspace=bot.workspace, online=False)
+
+    request_handoff(conversation, django_capture_on_commit_callbacks)
+
+    assert [m.to for m in mailoutbox] == [[online.email]]
+    assert "is waiting for an agent" in mailoutbox[0].subject
+    assert "I need a human" in mailoutbox[0].body
+
+
+def test_no_email_unless_the_bot_asks(
+    bot, conversation, agent, mailoutbox, django_capture_on_commit_callbacks
+):
+    request_handoff(conversation, django_capture_on_commit_callbacks)
+
+    assert mailoutbox == []
+
+
+def test_a_mail_server_failure_does_not_break_the_handoff(
+    bot, conversation, agent, settings, django_capture_on_commit_callbacks
+):
+    bot.email_alerts = True
+    bot.save()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_PORT = 9  # nothing listens there
+
+    request_handoff(conversation, django_capture_on_commit_callbacks)
+
+    assert conversation.handoffs.get().status == "pending"
