@@ -4,6 +4,7 @@
 // the workspace socket (live.js).
 
 import { ApiError, request as apiRequest } from "./api.js";
+import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
 
 const byId = (id) => document.getElementById(id);
@@ -72,27 +73,6 @@ const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
 const userName = (c) => c.user?.name || c.userId;
 const activity = (c) => c.lastMessageAt || c.createdAt;
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-function clock(iso) {
-  const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return (today ? timeFormat : dateTimeFormat).format(date);
-}
-
-function age(iso) {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
-  return `${Math.floor(seconds / 86400)} d`;
-}
 
 // The same rules as the conversation_status filter of the first render.
 function status(c) {

@@ -2,6 +2,8 @@
 // `notification.created` events the page's socket passes on as "hitl:event" (workspace.js on
 // the handoffs page, live.js elsewhere). Marking read goes through the REST API.
 
+import { age } from "./format.js";
+
 const byId = (id) => document.getElementById(id);
 const root = byId("bell");
 const state = JSON.parse(byId("bell-state").textContent);
@@ -37,14 +39,6 @@ async function post(url, body) {
   });
   if (!response.ok) throw new Error(`The server answered ${response.status}.`);
   return response.json();
-}
-
-function age(iso) {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
-  return `${Math.floor(seconds / 86400)} d`;
 }
 
 function renderItem(n) {

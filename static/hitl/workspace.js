@@ -2,6 +2,7 @@
 // every action goes through the REST API, every change arrives as an event on /ws/workspace/.
 
 import { ApiError, request as apiRequest } from "./api.js";
+import { age, clock } from "./format.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -73,27 +74,6 @@ function fromTemplate(id) {
 
 const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-function clock(iso) {
-  const date = new Date(iso);
-  const today = new Date().toDateString() === date.toDateString();
-  return (today ? timeFormat : dateTimeFormat).format(date);
-}
-
-function age(iso) {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
-  return `${Math.floor(seconds / 86400)} d`;
-}
 
 const userName = (h) => h.user?.name || h.userId;
 const summary = (message) => (message ? message.text || `[${message.type}]` : "");
