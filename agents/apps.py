@@ -5,3 +5,8 @@ class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agents"
     verbose_name = "Workspaces and agents"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from .config_cache import cache_key, remember, remembered
 from .errors import ApplicationError, Conflict, NotFound
 from .models import AgentProfile, ApiToken, Invitation, Membership, Workspace
 from .selectors import agent_display_name
@@ -23,18 +24,25 @@ def api_token_create(*, workspace: Workspace, name: str) -> tuple[ApiToken, str]
     return ApiToken.objects.create_key(workspace=workspace, name=name)
 
 
+def api_token_cache_key(prefix: str) -> str:
+    return cache_key("api-token", prefix)
+
+
 def api_token_authenticate(*, key: str) -> ApiToken | None:
-    try:
-        token = ApiToken.objects.get_from_key(key)
-    except ApiToken.DoesNotExist:
-        return None
-    if token.has_expired:
+    prefix, _, _ = key.partition(".")
+    cache_key = api_token_cache_key(prefix)
+    token = remembered(
+        cache_key, lambda: ApiToken.objects.get_usable_keys().filter(prefix=prefix).first()
+    )
+    # The secret is checked against the stored hash on every call, cached row or not.
+    if token is None or not token.is_valid(key) or token.has_expired:
         return None
     now = timezone.now()
     # Written at most once a minute so a busy token does not turn every read into a write.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        remember(cache_key, token)
     return token
 
 

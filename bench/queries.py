@@ -31,7 +31,7 @@ def insert_select(model: Any, columns: dict[str, str], source: str, params: list
 
     names, expressions, values = [], [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key:
+        if field.primary_key or field.generated:
             continue
         if field.column in columns:
             names.append(field.column)
@@ -54,6 +54,21 @@ def insert_select(model: Any, columns: dict[str, str], source: str, params: list
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values + params)
+        return cursor.rowcount
+
+
+def update_last_user_messages(*, bot_id: int) -> int:
+    from django.db import connection
+
+    from handoffs.models import Conversation, Message
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Conversation._meta.db_table} AS c SET last_user_message_id = "
+            f"(SELECT max(m.id) FROM {Message._meta.db_table} AS m "
+            "WHERE m.conversation_id = c.id AND m.direction = 'incoming') WHERE c.bot_id = %s",
+            [bot_id],
+        )
         return cursor.rowcount
 
 
@@ -138,6 +153,11 @@ def seed(*, bot_id: str, agent_id: int, handoffs: int) -> dict[str, Any]:
                 "THEN %s ELSE %s END) AS n WHERE c.bot_id = %s ORDER BY c.id, n",
                 [LONG_CONVERSATIONS, LONG_LENGTH, SHORT_LENGTH, bot.pk],
             ),
+        )
+        # What message services keep on each conversation as they store its messages.
+        step(
+            "last user messages",
+            lambda: update_last_user_messages(bot_id=bot.pk),
         )
         step(
             "notes",

@@ -105,7 +105,7 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def event_message(self, message: dict[str, Any]) -> None:
-        envelope = message["event"]
+        envelope = json.loads(message["text"])
         payload = envelope.get("payload") or {}
         if envelope.get("type") != "message.created":
             return

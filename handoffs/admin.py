@@ -90,7 +90,8 @@ class ConversationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     search_fields = ["end_user__external_id", "thread_id"]
     list_select_related = ["bot", "end_user"]
     raw_id_fields = ["end_user", "paused_by"]
-    readonly_fields = ["created_at", "last_message_at", "paused_at"]
+    # last_user_message is kept by the message services, like last_message_at.
+    readonly_fields = ["created_at", "last_message_at", "last_user_message", "paused_at"]
     inlines = [MessageInline]
 
 

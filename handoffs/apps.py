@@ -7,6 +7,7 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs"
 
     def ready(self) -> None:
-        from . import alerts, outbound
+        from . import alerts, outbound, signals
 
         outbound.register_listener(alerts.on_event)
+        signals.connect()

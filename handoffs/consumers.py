@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 import logging
-import random
 from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
-from django.db import connection
 
-from . import publisher, services
+from . import publisher, services, socket_hub
+from .outbox_watcher import outbox_read
 from .stream import (
     REPLAY_BATCH,
     envelopes_of,
@@ -55,16 +52,17 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
 
     With `after`, the events the client missed are replayed from the outbox first. The groups
     are joined before the replay query, so nothing committed meanwhile is missed; live events
-    are dispatched only after `connect` returns. Every few seconds the socket also catches up
-    from the outbox, so an event the channel layer dropped (a Redis restart, a full group)
-    still arrives. An event that comes both ways is sent once.
+    are sent only after the replay. Every few seconds the process's outbox watcher also catches
+    its sockets up, so an event the channel layer dropped (a Redis restart, a full group) still
+    arrives, even one committed after a bigger id. An event that comes both ways is sent once.
     """
 
-    groups: list[str]
+    # No channel of its own: the process's SocketHub receives each group's events once for all
+    # its sockets and calls `deliver`.
+    channel_layer_alias = None
 
     async def connect(self) -> None:
-        self.groups = []
-        self.catching_up: asyncio.Task | None = None
+        self.stream_groups: list[str] = []
         self.user = self.scope.get("user")
         if self.user is None or not self.user.is_authenticated:
             # Accept first: a close before accept is an HTTP 403 and the client never sees
@@ -72,75 +70,87 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.workspace_ids = await database_sync_to_async(services.agent_socket_opened)(
-            user=self.user
+        self.workspace_ids = frozenset(
+            await database_sync_to_async(services.agent_socket_opened)(user=self.user)
         )
         self.counted = True
         if not self.workspace_ids:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        self.user_id = self.user.pk
         self.sent = RecentIds()
-        own = publisher.agent_group(self.user.pk)
-        for group in [*map(publisher.workspace_group, self.workspace_ids), own]:
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.groups.append(group)
+        # Live events that arrive before the socket is accepted and replayed wait here.
+        self.held: list[dict[str, Any]] | None = []
+        hub = socket_hub.local_hub()
+        self.stream_groups = [
+            *map(publisher.workspace_group, sorted(self.workspace_ids)),
+            publisher.agent_group(self.user_id),
+        ]
+        await hub.join(self, self.stream_groups)
+        try:
+            await self._start(hub)
+        except BaseException:
+            await socket_hub.leave(self, self.stream_groups)
+            raise
+
+    async def _start(self, hub: socket_hub.SocketHub) -> None:
+        # Read after joining the groups and before accepting: whatever is written later has a
+        # bigger id, and arrives live or by the watcher.
+        head = await outbox_read(latest_event_id)()
         after = _after(self.scope)
-        if after is None:
-            # Read after joining the groups and before accepting: whatever the client does
-            # once connected has a later id, and arrives live or by catch-up.
-            self.checked_up_to = await database_sync_to_async(latest_event_id)(
-                workspace_ids=self.workspace_ids
-            )
-            await self.accept()
-        else:
-            self.checked_up_to = after
-            await self.accept()
-            await self._catch_up()
+        await self.accept()
+        self.after = head if after is None else after
+        if after is not None:
+            await self._replay()
+        held, self.held = self.held, None
+        for message in held:
+            await self.deliver(message)
         interval = settings.HITL["STREAM_CATCHUP_SECONDS"]
         if interval > 0:
-            self.catching_up = asyncio.create_task(self._catch_up_every(interval))
+            hub.watch(self, interval=interval, head=head)
 
-    async def _catch_up(self) -> None:
-        """Send every outbox event after `checked_up_to` that this socket has not sent yet.
-
-        Live events do not move `checked_up_to`: those a dropped publish lost stay below the
-        ones that arrived after them, and only this outbox read vouches for them.
-        """
+    async def _replay(self) -> None:
+        """Send every outbox event after `after`, in batches, but those already sent."""
+        checked_up_to = self.after
         while True:
             ids = await outbox_read(event_ids_after)(
-                workspace_ids=self.workspace_ids, after=self.checked_up_to, user_id=self.user.pk
+                workspace_ids=self.workspace_ids, after=checked_up_to, user_id=self.user_id
             )
             missing = [event_id for event_id in ids if event_id not in self.sent]
             if missing:
                 for envelope in await outbox_read(envelopes_of)(ids=missing):
-                    await self._send_event(envelope)
-            if ids:
-                self.checked_up_to = ids[-1]
+                    await self.send_event(envelope["id"], json.dumps(envelope))
             if len(ids) < REPLAY_BATCH:
                 return
+            checked_up_to = ids[-1]
 
-    async def _catch_up_every(self, interval: float) -> None:
-        # Sockets opened together must not read the outbox in waves: start at a random offset.
-        await asyncio.sleep(random.uniform(0, interval))
-        while True:
-            try:
-                await self._catch_up()
-            except Exception:
-                logger.warning("catch-up from the outbox failed", exc_info=True)
-            await asyncio.sleep(interval)
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """A live message of the socket's groups, from the hub."""
+        if message["type"] == publisher.GROUP_HANDLER:
+            if self.held is not None:
+                self.held.append(message)
+            else:
+                await self.send_event(message["id"], message["text"])
+        elif message["type"] == publisher.EPHEMERAL_HANDLER and self.held is None:
+            # Typing indicators are ephemeral: one before the socket is ready is dropped.
+            await self.send_json(message["data"])
 
-    async def _send_event(self, envelope: dict[str, Any]) -> None:
-        if envelope["id"] in self.sent:
+    def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool:
+        """Whether an outbox event is for this socket and has not been sent on it."""
+        return (
+            event_id > self.after
+            and workspace_id in self.workspace_ids
+            and recipient_id in (None, self.user_id)
+            and event_id not in self.sent
+        )
+
+    async def send_event(self, event_id: int, text: str) -> None:
+        """Send an event's JSON text, once: it may come live, by replay and by the watcher."""
+        if event_id in self.sent:
             return
-        self.sent.add(envelope["id"])
-        await self.send_json(envelope)
-
-    async def event_message(self, message: dict[str, Any]) -> None:
-        await self._send_event(message["event"])
-
-    async def ephemeral_message(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["data"])
+        self.sent.add(event_id)
+        await self.send(text_data=text)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -174,29 +184,9 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await publisher.publish_typing(**target, typing=bool(content.get("typing", True)))
 
     async def disconnect(self, code: int) -> None:
-        if self.catching_up is not None:
-            self.catching_up.cancel()
-        for group in self.groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await socket_hub.leave(self, self.stream_groups)
         if getattr(self, "counted", False):
             await database_sync_to_async(services.agent_socket_closed)(user=self.user)
-
-
-def outbox_read(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Run a read-only outbox query off the event loop, in parallel with other sockets' reads.
-
-    database_sync_to_async is thread-sensitive: a thousand sockets' catch-ups would queue on
-    one thread. These reads share no state, so they use the thread pool, and close their
-    connection so a pool thread never holds one.
-    """
-
-    def read(**kwargs: Any) -> Any:
-        try:
-            return function(**kwargs)
-        finally:
-            connection.close()
-
-    return sync_to_async(read, thread_sensitive=False)
 
 
 def _after(scope: dict[str, Any]) -> int | None:

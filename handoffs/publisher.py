@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 from typing import Any
 
@@ -50,13 +52,27 @@ def publish(event: Event) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": GROUP_HANDLER, "event": event.envelope()}
-    for group in groups_for(event):
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:
+    # One hop to the event loop for all groups: each async_to_sync costs a thread switch.
+    try:
+        async_to_sync(_send_to_groups)(layer, event.id, groups_for(event), event.envelope())
+    except Exception:
+        # A missed publish is recovered from the outbox; never fail the request that committed.
+        logger.exception("publishing event %s failed", event.id)
+
+
+async def _send_to_groups(
+    layer: Any, event_id: int, groups: list[str], envelope: dict[str, Any]
+) -> None:
+    # Encoded once here, not once per socket: each consumer sends this text as it is, and
+    # drops an event it sent already by the id.
+    message = {"type": GROUP_HANDLER, "id": event_id, "text": json.dumps(envelope)}
+    results = await asyncio.gather(
+        *(layer.group_send(group, message) for group in groups), return_exceptions=True
+    )
+    for group, result in zip(groups, results, strict=True):
+        if isinstance(result, Exception):
             # A missed publish is recovered by replay from the outbox; never fail the request.
-            logger.exception("publishing event %s to %s failed", event.id, group)
+            logger.error("publishing event %s to %s failed", event_id, group, exc_info=result)
 
 
 async def publish_typing(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
+from django.utils.functional import cached_property
 from djangorestframework_camel_case.util import camelize
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -127,7 +128,7 @@ class HandoffRepresentation(serializers.ModelSerializer):
     agent_id = serializers.IntegerField(allow_null=True)
     agent = AgentRepresentation(allow_null=True)
     tags = serializers.SerializerMethodField()
-    comments = NoteRepresentation(many=True, source="conversation.notes.all")
+    comments = serializers.SerializerMethodField()
     user = EndUserRepresentation(source="conversation.end_user")
     user_conversation = serializers.SerializerMethodField()
     queue_position = serializers.SerializerMethodField(
@@ -157,8 +158,20 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "expires_at",
         ]
 
+    # Selectors prefetch labels and notes into plain lists (`listed_*`): a related manager per
+    # row costs more than the row. A handoff loaded alone (an event's) reads them as usual.
     def get_tags(self, handoff: Handoff) -> list[str]:
-        return [label.name for label in handoff.labels.all()]
+        labels = getattr(handoff, "listed_labels", None)
+        if labels is None:
+            labels = handoff.labels.all()
+        return [label.name for label in labels]
+
+    @extend_schema_field(NoteRepresentation(many=True))
+    def get_comments(self, handoff: Handoff) -> list[dict]:
+        notes = getattr(handoff.conversation, "listed_notes", None)
+        if notes is None:
+            notes = handoff.conversation.notes.all()
+        return self._note_representation.to_representation(notes)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_queue_position(self, handoff: Handoff) -> int | None:
@@ -179,18 +192,22 @@ class HandoffRepresentation(serializers.ModelSerializer):
 
     @extend_schema_field(MessageRepresentation(allow_null=True))
     def get_user_conversation(self, handoff: Handoff) -> dict | None:
-        # Selectors prefetch the last user message as `last_user_messages`; fall back to a query.
-        messages = getattr(handoff.conversation, "last_user_messages", None)
-        if messages is None:
-            message = (
-                handoff.conversation.messages.filter(direction=Message.Direction.INCOMING)
-                .select_related("author__agent_profile")
-                .order_by("-id")
-                .first()
-            )
-        else:
-            message = messages[0] if messages else None
-        return MessageRepresentation(message).data if message else None
+        message = handoff.conversation.last_user_message
+        if message is None:
+            return None
+        # The message's conversation is this one, loaded already: its channel costs no query.
+        message.conversation = handoff.conversation
+        return self._message_representation.to_representation(message)
+
+    # One of each for every row of a list: building a serializer's fields costs more than using
+    # them.
+    @cached_property
+    def _message_representation(self) -> MessageRepresentation:
+        return MessageRepresentation()
+
+    @cached_property
+    def _note_representation(self) -> serializers.ListSerializer:
+        return NoteRepresentation(many=True)
 
 
 class NotificationRepresentation(serializers.ModelSerializer):

@@ -11,6 +11,8 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Field,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -22,61 +24,70 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from agents.config_cache import cache_key, remembered
 from agents.errors import ApplicationError, NotFound
 from agents.models import Membership
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
+from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
 
 S = Handoff.Status
 
-# Position of a handoff in the list: the queue first, then work in progress, then history.
-QUEUE_RANK = Case(
-    When(status=S.PENDING, then=Value(0)),
-    When(status=S.ASSIGNED, then=Value(1)),
-    default=Value(2),
+
+class Row(Func):
+    """A row value, `(a, b)`: compared whole, it is one range of an index on (a, b)."""
+
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+# Pending handoffs of the same bot ahead in the FIFO queue (by creation, then id): a range of
+# handoff_queue_idx, read from the index alone. Only a pending handoff has a place to count.
+QUEUE_AHEAD = Case(
+    When(
+        status=S.PENDING,
+        then=Coalesce(
+            Subquery(
+                Handoff.objects.filter(bot=OuterRef("bot"), status=S.PENDING)
+                .alias(position=Row("created_at", "id"))
+                .filter(position__lt=Row(OuterRef("created_at"), OuterRef("id")))
+                .order_by()
+                .values("bot")
+                .annotate(ahead=Count("id"))
+                .values("ahead")
+            ),
+            0,
+        ),
+    ),
     output_field=IntegerField(),
 )
 
 
-# Pending handoffs of the same bot ahead in the FIFO queue (by creation, then id).
-QUEUE_AHEAD = Coalesce(
-    Subquery(
-        Handoff.objects.filter(bot=OuterRef("bot"), status=Handoff.Status.PENDING)
-        .filter(
-            Q(created_at__lt=OuterRef("created_at"))
-            | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
-        )
-        .order_by()
-        .values("bot")
-        .annotate(ahead=Count("id"))
-        .values("ahead")
-    ),
-    0,
-)
+def bot_cache_key(bot_id: str) -> str:
+    return cache_key("bot", bot_id)
 
 
 def bot_get(*, bot_id: str) -> Bot | None:
-    return Bot.objects.filter(bot_id=bot_id).first()
+    """Read on every API call: kept a few seconds per process (agents/config_cache.py)."""
+    return remembered(bot_cache_key(bot_id), lambda: Bot.objects.filter(bot_id=bot_id).first())
 
 
-def handoff_queryset() -> QuerySet[Handoff]:
-    """Everything HandoffRepresentation reads, so a list costs the same queries at any length."""
+def handoff_queryset(*, bot: Bot) -> QuerySet[Handoff]:
+    """Everything HandoffRepresentation reads, so a list costs the same queries at any length.
+
+    The bot's related manager hands every row this bot instead of a joined copy; a user's
+    message has no author, so the last one needs no join beyond itself.
+    """
     notes = Note.objects.select_related("author__agent_profile")
-    last_user_message = (
-        Message.objects.filter(direction=Message.Direction.INCOMING)
-        .select_related("author__agent_profile")
-        .order_by("-id")[:1]
-    )
     return (
-        Handoff.objects.select_related("bot", "agent__agent_profile", "conversation__end_user")
+        bot.handoffs.select_related(
+            "agent__agent_profile", "conversation__end_user", "conversation__last_user_message"
+        )
         .annotate(queue_ahead=QUEUE_AHEAD)
         .prefetch_related(
-            "labels",
-            Prefetch("conversation__notes", queryset=notes),
-            # A sliced Prefetch: one query for the last incoming message of every conversation.
-            Prefetch(
-                "conversation__messages", queryset=last_user_message, to_attr="last_user_messages"
-            ),
+            # Into plain lists, which HandoffRepresentation reads: no related manager per row.
+            Prefetch("labels", to_attr="listed_labels"),
+            Prefetch("conversation__notes", queryset=notes, to_attr="listed_notes"),
         )
     )
 
@@ -90,21 +101,23 @@ def handoff_list(
     user_id: str | None = None,
 ) -> QuerySet[Handoff]:
     """Oldest pending first, then assigned, then closed ones, each oldest first."""
-    handoffs = handoff_queryset().filter(bot=bot)
+    handoffs = handoff_queryset(bot=bot)
     if statuses:
-        handoffs = handoffs.filter(status__in=statuses)
+        # The lowest rank too: the list's index then starts where these statuses do.
+        first_rank = min(QUEUE_RANKS.get(status, HISTORY_RANK) for status in statuses)
+        handoffs = handoffs.filter(status__in=statuses, queue_rank__gte=first_rank)
     if agent_id is not None:
         handoffs = handoffs.filter(agent_id=agent_id)
     if tag:
         handoffs = handoffs.filter(labels__name=tag)
     if user_id:
         handoffs = handoffs.filter(conversation__end_user__external_id=user_id)
-    return handoffs.annotate(queue_rank=QUEUE_RANK).order_by("queue_rank", "id")
+    return handoffs.order_by("queue_rank", "id")
 
 
 def handoff_get(*, bot: Bot, handoff_id: int) -> Handoff:
     """A handoff of this bot, ready to represent; another bot's id is unknown here."""
-    handoff = handoff_queryset().filter(bot=bot, pk=handoff_id).first()
+    handoff = handoff_queryset(bot=bot).filter(pk=handoff_id).first()
     if handoff is None:
         raise NotFound("Unknown handoff.", code="handoff_not_found")
     return handoff
@@ -173,7 +186,9 @@ def bot_config(*, bot: Bot) -> Bot:
 
 def handoff_keyset_after(handoffs: QuerySet[Handoff], *, rank: int, last_id: int) -> QuerySet:
     """The rows after a position of `handoff_list`'s order, for cursor pagination."""
-    return handoffs.filter(Q(queue_rank__gt=rank) | Q(queue_rank=rank, id__gt=last_id))
+    return handoffs.alias(position=Row("queue_rank", "id")).filter(
+        position__gt=Row(Value(rank), Value(last_id))
+    )
 
 
 ACTIVITY_AT = Coalesce("last_message_at", "created_at")

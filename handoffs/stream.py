@@ -38,10 +38,20 @@ def envelopes_of(*, ids: Iterable[int]) -> list[dict]:
     return [event.envelope() for event in events]
 
 
-def latest_event_id(*, workspace_ids: Iterable[int]) -> int:
-    """Where a fresh socket's catch-up starts: after everything already written."""
-    latest = Event.objects.filter(workspace_id__in=list(workspace_ids)).aggregate(Max("id"))
-    return latest["id__max"] or 0
+def visible_events_after(
+    *, workspace_ids: Iterable[int], user_ids: Iterable[int], after: int, limit: int = REPLAY_BATCH
+) -> list[tuple[int, int, int | None]]:
+    """`(id, workspace id, recipient id)` of the events any of these agents may see, oldest
+    first: one read for all the sockets of a process."""
+    events = Event.objects.filter(workspace_id__in=list(workspace_ids), id__gt=after).filter(
+        Q(recipient_id__isnull=True) | Q(recipient_id__in=list(user_ids))
+    )
+    return list(events.order_by("id").values_list("id", "workspace_id", "recipient_id")[:limit])
+
+
+def latest_event_id() -> int:
+    """The outbox's newest id, in any workspace: a fresh socket starts after it."""
+    return Event.objects.aggregate(Max("id"))["id__max"] or 0
 
 
 def typing_target(

@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -20,3 +21,10 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything imported so far lives as long as the process: freeze it out of the garbage
+# collector's full passes (each walked ~300k objects, 200-250 ms, often mid fan-out), and
+# collect the young generation less often, as a server allocating per request can afford.
+gc.collect()
+gc.freeze()
+gc.set_threshold(50_000, 20, 10)

@@ -51,15 +51,20 @@ INSTALLED_APPS = [
     "channels_adapters",
 ]
 
+# WhiteNoise is sync-only and comes last on purpose. Under ASGI, Django runs every middleware
+# above a sync-only one in sync mode, in the request's one thread; below it, each of Django's
+# own middlewares runs async and hops to that thread and back for each of its hooks (about a
+# dozen hops a request, a third of the CPU of a message ingest, measured in bench/ingest.py).
+# Static files are served the same from here; only the other middlewares see them first.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
 ]
 
 ROOT_URLCONF = "hitl_project.urls"
@@ -198,6 +203,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# Bots and API tokens are read on every API call: each process keeps them this many seconds
+# (agents/config_cache.py); 0 turns the cache off.
+CONFIG_CACHE_SECONDS = env.float("HITL_CONFIG_CACHE_SECONDS", default=5)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "config": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "hitl-config",
+        "TIMEOUT": CONFIG_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    },
 }
 
 HITL = {

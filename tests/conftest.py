@@ -28,6 +28,14 @@ def fast_password_hasher(settings):  # noqa: ANN001, ANN201
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def forget_cached_config():  # noqa: ANN201
+    """Each test starts with no bot or token kept from the one before (same ids reused)."""
+    from django.core.cache import caches
+
+    caches["config"].clear()
+
+
 @pytest.fixture
 def workspace():
     return WorkspaceFactory()

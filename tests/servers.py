@@ -46,6 +46,9 @@ class Daphne:
             "PYTHONUNBUFFERED": "1",
             # Several servers and the test process share the database's connection limit.
             "DATABASE_POOL_MAX": "8",
+            # Tests flush the database and create bots and tokens with the same ids again; a
+            # server living across tests must not answer from the previous test's copy.
+            "HITL_CONFIG_CACHE_SECONDS": "0",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

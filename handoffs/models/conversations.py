@@ -46,6 +46,11 @@ class Conversation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
+    # Set with last_message_at where messages are stored: a handoff list shows each user's
+    # last words with a join, instead of searching the messages of every conversation.
+    last_user_message = models.ForeignKey(
+        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -6,6 +6,14 @@ from django.db import models
 from .bots import Bot, Label
 from .conversations import Conversation
 
+# The handoff list's order: the queue first, then work in progress, then history.
+QUEUE_RANKS = {"pending": 0, "assigned": 1}
+HISTORY_RANK = 2
+QUEUE_RANK = models.Case(
+    *(models.When(status=status, then=models.Value(rank)) for status, rank in QUEUE_RANKS.items()),
+    default=models.Value(HISTORY_RANK),
+)
+
 
 class Handoff(models.Model):
     class Status(models.TextChoices):
@@ -37,6 +45,11 @@ class Handoff(models.Model):
     # Set when the agents were told that the handoff is about to expire, so they are told once.
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Stored and indexed with the bot and id, so a page of the list is a range of an index at
+    # any depth; the database derives it from `status`, whatever code writes the status.
+    queue_rank = models.GeneratedField(
+        expression=QUEUE_RANK, output_field=models.SmallIntegerField(), db_persist=True
+    )
 
     class Meta:
         constraints = [
@@ -48,7 +61,15 @@ class Handoff(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["bot", "status", "created_at"], name="handoff_queue_idx"),
+            # The queue alone, in its order: picking the next handoff, its length, and each
+            # handoff's place (counted from the index alone, which holds the id too).
+            models.Index(
+                fields=["bot", "created_at", "id"],
+                condition=models.Q(status="pending"),
+                name="handoff_queue_idx",
+            ),
+            # The list's order and cursor (see selectors.handoff_list).
+            models.Index(fields=["bot", "queue_rank", "id"], name="handoff_list_idx"),
             models.Index(fields=["agent", "status"], name="handoff_agent_idx"),
         ]
 

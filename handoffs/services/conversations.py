@@ -72,6 +72,35 @@ def conversation_get_or_create(
         return Conversation.objects.get(**lookup), False
 
 
+def conversation_for_message(
+    *, bot: Bot, channel: str, user_id: str, thread_id: str = ""
+) -> Conversation:
+    """The conversation a channel message belongs to, creating user and conversation if new.
+
+    A known user's conversation (nearly every message) costs one SELECT, without the
+    savepoints of get_or_create; the bot is attached so nothing loads it again.
+    """
+    conversation = next(
+        iter(
+            Conversation.objects.filter(
+                bot=bot,
+                channel=channel,
+                thread_id=thread_id or "",
+                end_user__channel=channel,
+                end_user__external_id=user_id,
+            )[:1]
+        ),
+        None,
+    )
+    if conversation is None:
+        end_user, _ = end_user_get_or_create(bot=bot, channel=channel, external_id=user_id)
+        conversation, _ = conversation_get_or_create(
+            bot=bot, end_user=end_user, thread_id=thread_id
+        )
+    conversation.bot = bot
+    return conversation
+
+
 def conversation_for_user(
     *, bot: Bot, channel: str, user_id: str, thread_id: str | None = None
 ) -> Conversation:

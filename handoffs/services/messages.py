@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from agents.errors import ApplicationError, Forbidden
 from agents.selectors import membership_get
 
-from ..models import Bot, Conversation, Handoff, Message
-from ..representations import MessageRepresentation
-from .conversations import conversation_get_or_create, end_user_get_or_create
+from ..models import Bot, Conversation, Event, Handoff, Message
+from ..representations import MessageRepresentation, to_camel
+from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
 from .notifications import notify_user_message
 
@@ -23,6 +23,8 @@ class Received:
     created: bool
     # "agent" when the conversation is paused (the bot must stay silent), else "bot".
     routed_to: str
+    # The message as the API and the event stream show it (camelCase), built once.
+    representation: dict[str, Any]
 
 
 def _check_content(text: str, payload: dict[str, Any] | None) -> None:
@@ -48,6 +50,25 @@ def _create(
     author: AbstractBaseUser | None = None,
     external_id: str | None = None,
 ) -> Message:
+    return _store(
+        conversation=conversation,
+        direction=direction,
+        text=text,
+        payload=payload,
+        author=author,
+        external_id=external_id,
+    )[0]
+
+
+def _store(
+    *,
+    conversation: Conversation,
+    direction: str,
+    text: str,
+    payload: dict[str, Any] | None = None,
+    author: AbstractBaseUser | None = None,
+    external_id: str | None = None,
+) -> tuple[Message, Event]:
     message = Message.objects.create(
         conversation=conversation,
         direction=direction,
@@ -56,16 +77,21 @@ def _create(
         author=author,
         external_id=external_id or None,
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    changes: dict[str, Any] = {"last_message_at": message.created_at}
+    if direction == Message.Direction.INCOMING:
+        # The handoff list shows it (selectors.handoff_queryset): one UPDATE keeps both.
+        changes["last_user_message"] = message
+        conversation.last_user_message = message
+    Conversation.objects.filter(pk=conversation.pk).update(**changes)
     conversation.last_message_at = message.created_at
-    event_emit(
+    event = event_emit(
         bot=conversation.bot,
         type="message.created",
         resource="message",
         payload=MessageRepresentation(message).data,
         conversation_id=conversation.pk,
     )
-    return message
+    return message, event
 
 
 def message_ingest(
@@ -85,36 +111,49 @@ def message_ingest(
         raise ApplicationError("direction must be incoming or outgoing.", code="invalid_direction")
     _check_content(text, payload)
     with transaction.atomic():
-        end_user, _ = end_user_get_or_create(
-            bot=bot, channel=channel, external_id=user_id, variables=variables
+        conversation = conversation_for_message(
+            bot=bot, channel=channel, user_id=user_id, thread_id=thread_id
         )
-        conversation, _ = conversation_get_or_create(
-            bot=bot, end_user=end_user, thread_id=thread_id
-        )
+        if variables:
+            end_user = conversation.end_user
+            end_user.bot = bot
+            end_user_update_variables(end_user=end_user, variables=variables)
         routed_to = "agent" if conversation.paused else "bot"
+        content = {"direction": direction, "text": text, "payload": payload}
         if external_id:
-            existing = Message.objects.filter(
-                conversation=conversation, external_id=external_id
-            ).first()
+            existing = _known(conversation, external_id)
             if existing is not None:
-                return Received(message=existing, created=False, routed_to=routed_to)
-        try:
-            with transaction.atomic():
-                message = _create(
-                    conversation=conversation,
-                    direction=direction,
-                    text=text,
-                    payload=payload,
-                    external_id=external_id,
-                )
-        except IntegrityError:
-            # The same external id raced in from a retry; the first one stays.
-            existing = Message.objects.get(conversation=conversation, external_id=external_id)
-            return Received(message=existing, created=False, routed_to=routed_to)
+                return _replay(existing, routed_to)
+            try:
+                with transaction.atomic():
+                    message, event = _store(
+                        conversation=conversation, external_id=external_id, **content
+                    )
+            except IntegrityError:
+                # The same external id raced in from a retry; the first one stays.
+                return _replay(_known(conversation, external_id), routed_to)
+        else:
+            # Without an external id no constraint can refuse the row: no savepoint needed.
+            message, event = _store(conversation=conversation, **content)
         if direction == Message.Direction.INCOMING and conversation.paused:
             # Only a paused conversation can have an agent holding it: the bot path pays nothing.
             notify_user_message(conversation=conversation, message=message)
-    return Received(message=message, created=True, routed_to=routed_to)
+    return Received(
+        message=message, created=True, routed_to=routed_to, representation=event.payload
+    )
+
+
+def _replay(message: Message, routed_to: str) -> Received:
+    return Received(
+        message=message,
+        created=False,
+        routed_to=routed_to,
+        representation=to_camel(MessageRepresentation(message).data),
+    )
+
+
+def _known(conversation: Conversation, external_id: str) -> Message | None:
+    return Message.objects.filter(conversation=conversation, external_id=external_id).first()
 
 
 def message_receive_user(

@@ -33,7 +33,7 @@ def bots_of(*, user: AbstractBaseUser) -> QuerySet[Bot]:
 
 
 def _handoffs(bot: Bot) -> list[Handoff]:
-    queryset = handoff_queryset().filter(bot=bot)
+    queryset = handoff_queryset(bot=bot)
     open_handoffs = queryset.filter(status__in=Handoff.OPEN_STATUSES).order_by("id")
     closed = queryset.exclude(status__in=Handoff.OPEN_STATUSES).order_by("-id")[:CLOSED_SHOWN]
     return [*open_handoffs, *closed]

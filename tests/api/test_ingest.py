@@ -96,3 +96,41 @@ def test_a_bad_channel_is_400(channel, token_client, bot):  # noqa: ANN001
     )
 
     assert response.status_code == 400
+
+
+def test_a_channel_layer_down_does_not_fail_the_message(
+    token_client, bot, monkeypatch, django_capture_on_commit_callbacks
+):  # noqa: ANN001
+    """The outbox row is the truth: agents get the event by catch-up once the layer is back."""
+    from channels.layers import get_channel_layer
+
+    calls = []
+
+    async def unreachable(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(args)
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(get_channel_layer(), "group_send", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client.post(
+            api_url(bot, INGEST), {"userId": "u1", "text": "still here"}, format="json"
+        )
+
+    assert calls, "the event was published"
+    assert response.status_code == 201
+    assert Message.objects.filter(text="still here").count() == 1
+
+
+def test_a_representation_matches_the_stored_message(token_client, bot):  # noqa: ANN001
+    """The response reuses the event's copy of the message: it must be the same as a read."""
+    response = token_client.post(
+        api_url(bot, INGEST), {"userId": "u1", "text": "hello", "externalId": "x-1"}, format="json"
+    )
+    listed = token_client.get(
+        api_url(
+            bot,
+            f"mod/hitlnext/conversations/{response.json()['message']['conversationId']}/messages",
+        )
+    )
+    assert listed.status_code == 200
+    assert listed.json()[-1] == response.json()["message"]

@@ -180,3 +180,19 @@ def test_pending_handoffs_show_their_queue_position(bot, agent):
 
     positions = {h["id"]: h["queuePosition"] for h in body}
     assert positions == {first.pk: 1, third.pk: 2, second.pk: None}
+
+
+def test_queue_position_follows_creation_time_then_id(bot, agent):
+    from rest_framework.test import APIClient
+
+    first, second, third = (request(bot) for _ in range(3))
+    moment = timezone.now()
+    Handoff.objects.filter(pk__in=[first.pk, second.pk]).update(created_at=moment)
+    Handoff.objects.filter(pk=third.pk).update(created_at=moment - timedelta(minutes=1))
+    client = APIClient()
+    client.force_login(agent)
+
+    body = client.get(f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/handoffs").json()
+
+    positions = {h["id"]: h["queuePosition"] for h in body}
+    assert positions == {third.pk: 1, first.pk: 2, second.pk: 3}

@@ -6,6 +6,7 @@ import pytest
 
 from agents.errors import ApplicationError, NotFound
 from handoffs import selectors, services
+from handoffs.models import Handoff
 from tests.factories import BotFactory, ConversationFactory, EndUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,29 @@ def test_list_order_is_queue_then_work_then_history(bot, agent):  # noqa: ANN001
     assert listed == [pending, assigned, closed]
 
 
-def test_the_last_user_message_is_prefetched(bot):  # noqa: ANN001
+def test_list_order_follows_status_changes(bot, agent):  # noqa: ANN001
+    first, second, third, fourth = (request_handoff(bot) for _ in range(4))
+    services.handoff_assign(handoff=first, agent=agent)
+    services.handoff_assign(handoff=second, agent=agent)
+    services.handoff_requeue(handoff=first, actor=agent)
+    services.handoff_resolve(handoff=second, actor=agent)
+    services.handoff_expire(handoff=third)
+    services.handoff_assign(handoff=fourth, agent=agent)
+
+    listed = list(selectors.handoff_list(bot=bot))
+
+    assert listed == [first, fourth, second, third]
+    assert [h.queue_rank for h in listed] == [0, 1, 2, 2]
+
+
+def test_list_order_follows_a_status_written_outside_the_services(bot):  # noqa: ANN001
+    first, second = request_handoff(bot), request_handoff(bot)
+    Handoff.objects.filter(pk=first.pk).update(status=Handoff.Status.EXPIRED)
+
+    assert list(selectors.handoff_list(bot=bot)) == [second, first]
+
+
+def test_the_last_user_message_comes_with_the_list(bot, django_assert_num_queries):  # noqa: ANN001
     handoff = request_handoff(bot)
     user_id = handoff.conversation.end_user.external_id
     for direction, text in (("incoming", "first"), ("incoming", "last"), ("outgoing", "bot")):
@@ -36,7 +59,8 @@ def test_the_last_user_message_is_prefetched(bot):  # noqa: ANN001
 
     listed = selectors.handoff_list(bot=bot).get()
 
-    assert [m.text for m in listed.conversation.last_user_messages] == ["last"]
+    with django_assert_num_queries(0):
+        assert listed.conversation.last_user_message.text == "last"
 
 
 def test_handoff_get_refuses_another_bots_handoff(bot, workspace):  # noqa: ANN001

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,6 +17,7 @@ from ..access import BotApiView
 from ..schema import TOKEN_MAY, errors, path_string
 
 CHANNEL_PATTERN = r"^[-a-zA-Z0-9_]+$"
+CHANNEL_RE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 class ChannelPathInput(serializers.Serializer):
@@ -75,8 +78,9 @@ class MessageIngestApi(BotApiView):
         },
     )
     def post(self, request: Request, bot_id: str, channel: str) -> Response:
-        path = ChannelPathInput(data={"channel": channel})
-        path.is_valid(raise_exception=True)
+        if not CHANNEL_RE.fullmatch(channel):
+            # The serializer's message, without building a serializer on the hot path.
+            ChannelPathInput(data={"channel": channel}).is_valid(raise_exception=True)
         data = inputs.body(MessageIngestInput, request)
         received = services.message_ingest(
             bot=self.bot,
@@ -89,12 +93,12 @@ class MessageIngestApi(BotApiView):
             external_id=data.get("external_id") or None,
             variables=data.get("user"),
         )
+        # Shaped as IngestResultRepresentation, reusing the message as the event carried it.
         result = {
-            "routed_to": received.routed_to,
+            "routedTo": received.routed_to,
             "created": received.created,
-            "message": received.message,
+            "message": received.representation,
         }
         return Response(
-            IngestResultRepresentation(result).data,
-            status=status.HTTP_201_CREATED if received.created else status.HTTP_200_OK,
+            result, status=status.HTTP_201_CREATED if received.created else status.HTTP_200_OK
         )
