@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# HTTP requests running Django code at once per process (hitl_project/http_limit.py); keep it
+# below DATABASE_POOL_MAX. 0: no limit.
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+
 # Bots and API tokens are read on every API call: each process keeps them this many seconds
 # (agents/config_cache.py); 0 turns the cache off.
 CONFIG_CACHE_SECONDS = env.float("HITL_CONFIG_CACHE_SECONDS", default=5)
