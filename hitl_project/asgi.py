@@ -1,4 +1,3 @@
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -12,6 +11,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from hitl_project.gc_tuning import tune_garbage_collector  # noqa: E402
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
 
@@ -24,9 +24,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Everything imported so far lives as long as the process: freeze it out of the garbage
-# collector's full passes (each walked ~300k objects, 200-250 ms, often mid fan-out), and
-# collect the young generation less often, as a server allocating per request can afford.
-gc.collect()
-gc.freeze()
-gc.set_threshold(50_000, 20, 10)
+tune_garbage_collector()

@@ -224,7 +224,8 @@ CACHES = {
 
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
-    # How often each agent socket re-reads the outbox for events the channel layer dropped.
+    # How often each process re-reads the outbox for events its sockets missed (a dropped
+    # publish); handoffs/outbox_watcher.py.
     "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
     "WEBHOOK_BACKOFF_BASE_SECONDS": env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=2),
