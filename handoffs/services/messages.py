@@ -41,23 +41,9 @@ def _check_content(text: str, payload: dict[str, Any] | None) -> None:
         )
 
 
-def _create(
-    *,
-    conversation: Conversation,
-    direction: str,
-    text: str,
-    payload: dict[str, Any] | None = None,
-    author: AbstractBaseUser | None = None,
-    external_id: str | None = None,
-) -> Message:
-    return _store(
-        conversation=conversation,
-        direction=direction,
-        text=text,
-        payload=payload,
-        author=author,
-        external_id=external_id,
-    )[0]
+def _create(**fields: Any) -> Message:
+    """`_store` for callers that need only the message."""
+    return _store(**fields)[0]
 
 
 def _store(
