@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
-from django.utils.functional import cached_property
-from djangorestframework_camel_case.util import camelize
+from django.utils.functional import Promise, cached_property
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,12 +17,32 @@ from agents.selectors import agent_display_name
 from .models import Conversation, EndUser, Handoff, Message, Note, Notification
 
 # Keys inside these fields are the end user's or the channel's own data: never renamed.
-CAMELIZE_OPTIONS = {"ignore_fields": ("attributes", "variables", "payload")}
+KEPT_AS_SENT = frozenset({"attributes", "variables", "payload"})
 
 
-def to_camel(data: dict[str, Any]) -> dict[str, Any]:
-    """Camel-case a representation exactly as the API renderer does."""
-    return camelize(data, **CAMELIZE_OPTIONS)
+@lru_cache(maxsize=4096)
+def _camel_key(key: str) -> str:
+    return camelize_re.sub(underscore_to_camel, key)
+
+
+def to_camel(data: Any) -> Any:
+    """camelCase keys, as djangorestframework-camel-case's `camelize` with `ignore_fields`, but
+    each key converted once per process: it renamed every key of every row by regex, about a
+    sixth of the CPU of a handoff list page. Used by the API renderer and the event stream."""
+    if isinstance(data, dict):
+        renamed = {}
+        for key, value in data.items():
+            if isinstance(key, Promise):
+                key = str(key)
+            new_key = _camel_key(key) if isinstance(key, str) and "_" in key else key
+            kept = key in KEPT_AS_SENT or new_key in KEPT_AS_SENT
+            renamed[new_key] = value if kept else to_camel(value)
+        return renamed
+    if isinstance(data, list | tuple):
+        return [to_camel(item) for item in data]
+    if isinstance(data, Promise):
+        return str(data)
+    return data
 
 
 def avatar_url(user: AbstractBaseUser) -> str | None:

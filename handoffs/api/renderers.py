@@ -1,9 +1,12 @@
-from djangorestframework_camel_case.render import CamelCaseJSONRenderer
+from typing import Any
 
-from ..representations import CAMELIZE_OPTIONS
+from rest_framework.renderers import JSONRenderer
+
+from ..representations import to_camel
 
 
-class ApiRenderer(CamelCaseJSONRenderer):
-    """camelCase out, with the same options the event stream uses."""
+class ApiRenderer(JSONRenderer):
+    """camelCase out, converted exactly as the event stream's payloads are."""
 
-    json_underscoreize = CAMELIZE_OPTIONS
+    def render(self, data: Any, *args: Any, **kwargs: Any) -> bytes:
+        return super().render(to_camel(data), *args, **kwargs)
