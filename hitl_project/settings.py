@@ -51,20 +51,16 @@ INSTALLED_APPS = [
     "channels_adapters",
 ]
 
-# WhiteNoise is sync-only and comes last on purpose. Under ASGI, Django runs every middleware
-# above a sync-only one in sync mode, in the request's one thread; below it, each of Django's
-# own middlewares runs async and hops to that thread and back for each of its hooks (about a
-# dozen hops a request, a third of the CPU of a message ingest, measured in bench/ingest.py).
-# Static files are served the same from here; only the other middlewares see them first.
+# Under ASGI the chain runs in sync mode, in the request's thread (hitl_project/asgi_handler.py).
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
 ]
 
 ROOT_URLCONF = "hitl_project.urls"
