@@ -30,9 +30,9 @@ def api_token_cache_key(prefix: str) -> str:
 
 def api_token_authenticate(*, key: str) -> ApiToken | None:
     prefix, _, _ = key.partition(".")
-    cache_key = api_token_cache_key(prefix)
+    kept_as = api_token_cache_key(prefix)
     token = remembered(
-        cache_key, lambda: ApiToken.objects.get_usable_keys().filter(prefix=prefix).first()
+        kept_as, lambda: ApiToken.objects.get_usable_keys().filter(prefix=prefix).first()
     )
     # The secret is checked against the stored hash on every call, cached row or not.
     if token is None or not token.is_valid(key) or token.has_expired:
@@ -42,7 +42,7 @@ def api_token_authenticate(*, key: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        remember(cache_key, token)
+        remember(kept_as, token)
     return token
 
 

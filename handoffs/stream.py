@@ -15,13 +15,13 @@ from .models import Conversation, Event
 REPLAY_BATCH = 500
 
 
-def _visible(*, workspace_ids: Iterable[int], user_id: int) -> QuerySet[Event]:
-    """The workspaces' events an agent may see: shared ones and those addressed to them.
+def _visible(*, workspace_ids: Iterable[int], user_ids: Iterable[int]) -> QuerySet[Event]:
+    """The workspaces' events these agents may see: shared ones and those addressed to them.
 
     Another agent's private events (notifications) are never sent nor replayed.
     """
     return Event.objects.filter(workspace_id__in=list(workspace_ids)).filter(
-        Q(recipient_id__isnull=True) | Q(recipient_id=user_id)
+        Q(recipient_id__isnull=True) | Q(recipient_id__in=list(user_ids))
     )
 
 
@@ -29,7 +29,7 @@ def event_ids_after(
     *, workspace_ids: Iterable[int], after: int, user_id: int, limit: int = REPLAY_BATCH
 ) -> list[int]:
     """Only the ids, oldest first: a socket's catch-up usually has sent them all already."""
-    events = _visible(workspace_ids=workspace_ids, user_id=user_id).filter(id__gt=after)
+    events = _visible(workspace_ids=workspace_ids, user_ids=[user_id]).filter(id__gt=after)
     return list(events.order_by("id").values_list("id", flat=True)[:limit])
 
 
@@ -43,9 +43,7 @@ def visible_events_after(
 ) -> list[tuple[int, int, int | None]]:
     """`(id, workspace id, recipient id)` of the events any of these agents may see, oldest
     first: one read for all the sockets of a process."""
-    events = Event.objects.filter(workspace_id__in=list(workspace_ids), id__gt=after).filter(
-        Q(recipient_id__isnull=True) | Q(recipient_id__in=list(user_ids))
-    )
+    events = _visible(workspace_ids=workspace_ids, user_ids=user_ids).filter(id__gt=after)
     return list(events.order_by("id").values_list("id", "workspace_id", "recipient_id")[:limit])
 
 
