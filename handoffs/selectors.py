@@ -67,6 +67,11 @@ def bot_cache_key(bot_id: str) -> str:
     return cache_key("bot", bot_id)
 
 
+def webhooks_cache_key(workspace_id: int) -> str:
+    """Whether the workspace has an active webhook endpoint (services/webhooks.py)."""
+    return cache_key("webhooks", str(workspace_id))
+
+
 def bot_get(*, bot_id: str) -> Bot | None:
     """Read on every API call: kept a few seconds per process (agents/config_cache.py)."""
     return remembered(bot_cache_key(bot_id), lambda: Bot.objects.filter(bot_id=bot_id).first())

@@ -1,17 +1,24 @@
-"""At most a few HTTP requests run Django code at once in one process; the others wait in
-the event loop.
+"""HTTP requests run Django code on a fixed set of long-lived threads, one request per thread;
+the others wait in the event loop.
 
-Under ASGI every request to a sync view gets a thread of its own, with no limit. Past what the
-process can serve, a hundred threads contend for the GIL and the database pool, every request
-slows down, and the queue grows faster than it drains (bench/latency.py collapsed at 100
-messages/s). A waiting request costs nothing until its turn. WebSockets are not counted: they
-live for hours.
+Under ASGI, Django gives every request a thread of its own (a `ThreadSensitiveContext` per
+request), started for it and joined by yet another thread at its end: two thread starts per
+request, and no limit. Past what the process can serve, a hundred threads contend for the GIL
+and the database pool, every request slows down, and the queue grows faster than it drains
+(bench/latency.py collapsed at 100 messages/s). Here each request borrows one of `limit`
+single-thread executors for its thread-sensitive work (middlewares, view, request signals),
+as a WSGI server reuses its threads; a waiting request costs nothing until its turn.
+WebSockets are not counted: they live for hours.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from asgiref.sync import ThreadSensitiveContext
 
 Scope = dict[str, Any]
 
@@ -20,19 +27,35 @@ class HttpConcurrencyLimit:
     def __init__(self, app: Any, limit: int) -> None:
         self.app = app
         self.limit = limit
-        self._slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+        self._executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"http-{n}")
+            for n in range(max(limit, 0))
+        ]
+        # One queue per event loop (tests run several loops in one process), dropped with it.
+        self._idle: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, asyncio.Queue[ThreadPoolExecutor]
+        ] = weakref.WeakKeyDictionary()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or self.limit <= 0:
             await self.app(scope, receive, send)
             return
-        async with self._semaphore():
-            await self.app(scope, receive, send)
+        idle = self._idle_executors()
+        executor = await idle.get()
+        try:
+            # Django's own per-request context, entered inside, defers to this one.
+            async with ThreadSensitiveContext(executor=executor):
+                await self.app(scope, receive, send)
+        finally:
+            # A view still running after a client disconnect keeps the thread busy: the next
+            # request given this executor queues behind it and never runs beside it.
+            idle.put_nowait(executor)
 
-    def _semaphore(self) -> asyncio.Semaphore:
-        # One per event loop: tests run several loops in one process.
+    def _idle_executors(self) -> asyncio.Queue[ThreadPoolExecutor]:
         loop = asyncio.get_running_loop()
-        semaphore = self._slots.get(loop)
-        if semaphore is None:
-            semaphore = self._slots[loop] = asyncio.Semaphore(self.limit)
-        return semaphore
+        idle = self._idle.get(loop)
+        if idle is None:
+            idle = self._idle[loop] = asyncio.Queue()
+            for executor in self._executors:
+                idle.put_nowait(executor)
+        return idle

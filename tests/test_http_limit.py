@@ -1,9 +1,13 @@
-"""A process runs at most HTTP_CONCURRENCY requests at once; the rest wait their turn, and
-WebSockets are never held back."""
+"""A process runs at most HTTP_CONCURRENCY requests at once, on as many long-lived threads; the
+rest wait their turn, and WebSockets are never held back."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
 
 from hitl_project.http_limit import HttpConcurrencyLimit
 
@@ -75,3 +79,48 @@ async def test_zero_means_no_limit():
     assert inner.inside == 12
     inner.release.set()
     await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_each_request_runs_on_one_of_a_few_long_lived_threads(monkeypatch):
+    from django.contrib.auth import views
+    from django.core.signals import request_finished, request_started
+
+    from hitl_project.asgi_handler import SyncChainASGIHandler
+    from tests.test_asgi_handler import scope
+
+    seen: list[tuple[str, threading.Thread]] = []
+    original = views.LoginView.dispatch
+
+    def dispatch(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(("view", threading.current_thread()))
+        return original(self, request, *args, **kwargs)
+
+    def started(**kwargs) -> None:  # noqa: ANN003
+        seen.append(("started", threading.current_thread()))
+
+    def finished(**kwargs) -> None:  # noqa: ANN003
+        seen.append(("finished", threading.current_thread()))
+
+    monkeypatch.setattr(views.LoginView, "dispatch", dispatch)
+    request_started.connect(started)
+    request_finished.connect(finished)
+    app = HttpConcurrencyLimit(SyncChainASGIHandler(), limit=2)
+    try:
+        for _ in range(6):
+            communicator = ApplicationCommunicator(app, scope("/accounts/login/"))
+            await communicator.send_input({"type": "http.request", "body": b""})
+            assert (await communicator.receive_output(timeout=10))["status"] == 200
+            await communicator.receive_output(timeout=10)
+            await communicator.wait(timeout=10)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert [kind for kind, _ in seen] == ["started", "view", "finished"] * 6
+    # The request signals (which return the database connection) run on the view's thread.
+    per_request = [seen[n : n + 3] for n in range(0, len(seen), 3)]
+    assert all(len({thread for _, thread in request}) == 1 for request in per_request)
+    threads = {thread for _, thread in seen}
+    assert len(threads) <= 2
+    assert threading.current_thread() not in threads

@@ -15,9 +15,13 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from agents.config_cache import remembered
+
 from ..models import Event, WebhookDelivery, WebhookEndpoint
+from ..selectors import webhooks_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +34,16 @@ def webhook_deliveries_create(*, event: Event) -> None:
     if event.recipient_id is not None:
         # One agent's notification: private to that person, never sent to external systems.
         return
-    endpoints = WebhookEndpoint.objects.filter(workspace_id=event.workspace_id, active=True)
+
+    def active() -> QuerySet[WebhookEndpoint]:
+        return WebhookEndpoint.objects.filter(workspace_id=event.workspace_id, active=True)
+
+    # Most workspaces have no endpoint: that answer is kept a few seconds per process, so
+    # their events skip the query (and even building it). "Some" is never trusted from memory
+    # (an endpoint deleted meanwhile would fail the whole transaction): they are read fresh.
+    if not remembered(webhooks_cache_key(event.workspace_id), lambda: active().exists()):
+        return
+    endpoints = active()
     deliveries = [
         WebhookDelivery(endpoint=endpoint, event=event)
         for endpoint in endpoints

@@ -129,3 +129,47 @@ def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
 
     assert received_texts(httpserver) == ["one", "two"]
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+
+
+def _endpoint_queries(captured) -> list[str]:  # noqa: ANN001
+    return [q["sql"] for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
+
+
+def test_a_workspace_without_endpoints_stops_asking_for_them(bot):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    say(bot, "first")
+    with CaptureQueriesContext(connection) as captured:
+        say(bot, "second")
+
+    assert _endpoint_queries(captured) == []
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_an_endpoint_added_after_none_was_remembered_gets_the_next_event(bot, workspace):
+    say(bot, "before")
+    WebhookEndpoint.objects.create(workspace=workspace, url="http://127.0.0.1:9/hook")
+
+    say(bot, "after")
+
+    assert [d.event.payload["text"] for d in WebhookDelivery.objects.all()] == ["after"]
+
+
+def test_a_deleted_endpoint_is_never_used_from_memory(bot, workspace):
+    from django.db import connection
+
+    gone = WebhookEndpoint.objects.create(workspace=workspace, url="http://127.0.0.1:9/gone")
+    say(bot, "while it exists")
+    # Removed behind the signals' back, as another process would: no cached copy of it is
+    # used, or the delivery's foreign key would fail the message's transaction.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM handoffs_webhookdelivery")
+        cursor.execute("DELETE FROM handoffs_webhookendpoint WHERE id = %s", [gone.pk])
+    WebhookEndpoint.objects.create(workspace=workspace, url="http://127.0.0.1:9/new")
+
+    say(bot, "after")
+
+    assert sorted(d.endpoint.url for d in WebhookDelivery.objects.all()) == [
+        "http://127.0.0.1:9/new"
+    ]

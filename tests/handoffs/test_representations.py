@@ -1,0 +1,40 @@
+"""Hand-written representations give exactly what their declared fields would."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework import serializers
+
+from handoffs import services
+from handoffs.models import Message
+from handoffs.representations import MessageRepresentation
+from handoffs.services.messages import message_mark_delivery, message_send_system
+
+pytestmark = pytest.mark.django_db
+
+
+def declared(message: Message) -> dict:
+    return serializers.ModelSerializer.to_representation(MessageRepresentation(), message)
+
+
+def test_messages_of_every_kind_match_their_declared_fields(bot, conversation, agent):
+    services.conversation_pause(conversation=conversation)
+    received = services.message_receive_user(
+        bot=bot,
+        channel=conversation.channel,
+        user_id=conversation.end_user.external_id,
+        text="à bientôt 👋",
+        payload={"type": "quick_reply", "some_key": [1, {"x": None}]},
+        external_id="ext-1",
+    )
+    services.message_send_agent(conversation=conversation, agent=agent, text="Hello")
+    services.message_send_bot(conversation=conversation, payload={"text": "no type"})
+    failed = message_send_system(conversation=conversation, text="Notice")
+    message_mark_delivery(message=failed, ok=False, error="refused")
+    messages = list(Message.objects.select_related("conversation", "author").order_by("id"))
+
+    assert {m.direction for m in messages} >= {"incoming", "agent", "outgoing", "system"}
+    assert received.message in messages
+    for message in messages:
+        assert MessageRepresentation(message).data == declared(message)
+    assert MessageRepresentation(messages, many=True).data == [declared(m) for m in messages]
