@@ -237,10 +237,10 @@ def main() -> None:
     print(f"seeding {handoffs:,} handoffs...", flush=True)
     timings = seed(bot_id=prepared.bot_id, agent_id=prepared.user_id, handoffs=handoffs)
 
-    from hitl_project.gc_tuning import tune_garbage_collector
+    from hitl_project.runtime_tuning import tune_runtime
 
     # As the server process does at startup (hitl_project/asgi.py).
-    tune_garbage_collector()
+    tune_runtime()
     from handoffs.api.pagination import encode_cursor
     from handoffs.models import Conversation, Handoff, Message
 

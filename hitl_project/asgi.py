@@ -15,9 +15,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from hitl_project.gc_tuning import tune_garbage_collector  # noqa: E402
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
+from hitl_project.runtime_tuning import tune_runtime  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -28,4 +28,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-tune_garbage_collector()
+tune_runtime()
