@@ -1,22 +1,56 @@
-"""Django's ASGI handler, with the middleware chain and the view run in one thread hop.
+"""Django's ASGI handler, with all of a request's sync work done in one thread hop.
 
 Every view here is sync (DRF, forms, templates), yet Django's ASGI handler builds the
 middleware chain in async mode: each sync piece (WhiteNoise, CSRF's view hook, the view itself,
 and the error logging of a 4xx) is handed to the request's thread and back to the event loop
-in turn. Built in sync mode, as under WSGI, the whole request runs in that thread in one go.
+in turn. Built in sync mode, as under WSGI, the whole chain runs in that thread in one go.
+The request signals, which Django sends in hops of their own before and after, are sent in the
+same hop: `request_started`, the chain, then `request_finished` (it returns the database
+connection to the pool) as soon as the body is rendered, before the bytes are sent.
+Streamed responses keep Django's order: they are closed after the last chunk.
 WebSockets are not concerned: they go to the Channels consumers.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
-from django.core.handlers.asgi import ASGIHandler
-from django.http import HttpRequest, HttpResponseBase
+from django.core import signals
+from django.core.exceptions import RequestAborted
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.http import FileResponse, HttpResponseBase
+from django.urls import set_script_prefix
 
 
 class SyncChainASGIHandler(ASGIHandler):
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
 
-    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
-        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
+    async def handle(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        try:
+            set_script_prefix(get_script_prefix(scope))
+            response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
+            try:
+                await self.send_response(response, send)
+            finally:
+                if response.streaming:
+                    await sync_to_async(response.close, thread_sensitive=True)()
+        finally:
+            body_file.close()
+
+    def _respond(self, scope: dict[str, Any], body_file: Any) -> HttpResponseBase:
+        signals.request_started.send(sender=self.__class__, scope=scope)
+        request, response = self.create_request(scope, body_file)
+        if request is not None:
+            response = self.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+        if not response.streaming:
+            response.close()
+        return response

@@ -76,3 +76,74 @@ async def test_an_api_error_is_json_and_logged(caplog):
     assert status in (401, 403)
     assert headers[b"Content-Type"].startswith(b"application/json")
     assert any(record.name == "django.request" for record in caplog.records)
+
+
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume synchronous iterators")
+async def test_a_streamed_response_is_closed_after_its_last_chunk():
+    from django.core.signals import request_finished
+    from django.http import StreamingHttpResponse
+
+    events: list[tuple[str, threading.Thread]] = []
+
+    def chunks():  # noqa: ANN202
+        for n in range(3):
+            events.append((f"chunk {n}", threading.current_thread()))
+            yield f"part {n};".encode()
+
+    class Streaming(SyncChainASGIHandler):
+        def get_response(self, request):  # noqa: ANN001, ANN202
+            events.append(("view", threading.current_thread()))
+            return StreamingHttpResponse(chunks())
+
+    def finished(**kwargs) -> None:  # noqa: ANN003
+        events.append(("finished", threading.current_thread()))
+
+    request_finished.connect(finished)
+    try:
+        app = ApplicationCommunicator(Streaming(), scope("/anything"))
+        await app.send_input({"type": "http.request", "body": b""})
+        assert (await app.receive_output(timeout=10))["status"] == 200
+        body = b""
+        while True:
+            message = await app.receive_output(timeout=10)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await app.wait(timeout=10)
+    finally:
+        request_finished.disconnect(finished)
+
+    assert body == b"part 0;part 1;part 2;"
+    assert [name for name, _ in events] == ["view", "chunk 0", "chunk 1", "chunk 2", "finished"]
+    view_thread = events[0][1]
+    assert events[-1][1] is view_thread
+    assert view_thread is not threading.current_thread()
+
+
+async def test_an_undecodable_request_gets_400_and_the_request_signals():
+    from django.core.signals import request_finished, request_started
+
+    sent: list[str] = []
+
+    def started(**kwargs) -> None:  # noqa: ANN003
+        sent.append("started")
+
+    def finished(**kwargs) -> None:  # noqa: ANN003
+        sent.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        app = ApplicationCommunicator(
+            SyncChainASGIHandler(), {**scope("/accounts/login/"), "query_string": b"q=\xff"}
+        )
+        await app.send_input({"type": "http.request", "body": b""})
+        status = (await app.receive_output(timeout=10))["status"]
+        await app.receive_output(timeout=10)
+        await app.wait(timeout=10)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert status == 400
+    assert sent == ["started", "finished"]
