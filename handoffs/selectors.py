@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -65,6 +66,29 @@ QUEUE_AHEAD = Case(
 
 def bot_cache_key(bot_id: str) -> str:
     return cache_key("bot", bot_id)
+
+
+@cache
+def _known_user_conversation_sql() -> str:
+    conversation, end_user = Conversation._meta, EndUser._meta
+    return (
+        f'SELECT c.* FROM "{conversation.db_table}" c '
+        f'JOIN "{end_user.db_table}" u ON u."id" = c."end_user_id" '
+        'WHERE c."bot_id" = %s AND c."channel" = %s AND c."thread_id" = %s '
+        'AND u."channel" = %s AND u."external_id" = %s LIMIT 1'
+    )
+
+
+def conversation_of_known_user(
+    *, bot: Bot, channel: str, user_id: str, thread_id: str
+) -> Conversation | None:
+    """The conversation of a channel's user, if both exist: read for nearly every message.
+
+    The same query as `filter(bot=..., end_user__external_id=..., ...)`, written out: the ORM
+    spent more CPU building and compiling it (0.3 ms) than the database took to answer.
+    """
+    params = [bot.pk, channel, thread_id, channel, user_id]
+    return next(iter(Conversation.objects.raw(_known_user_conversation_sql(), params)), None)
 
 
 def webhooks_cache_key(workspace_id: int) -> str:

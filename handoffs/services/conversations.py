@@ -13,6 +13,7 @@ from agents.selectors import membership_get
 
 from ..models import Bot, Conversation, EndUser, Handoff
 from ..representations import ConversationRepresentation, EndUserRepresentation
+from ..selectors import conversation_of_known_user
 from .events import event_emit
 
 
@@ -80,17 +81,8 @@ def conversation_for_message(
     A known user's conversation (nearly every message) costs one SELECT, without the
     savepoints of get_or_create; the bot is attached so nothing loads it again.
     """
-    conversation = next(
-        iter(
-            Conversation.objects.filter(
-                bot=bot,
-                channel=channel,
-                thread_id=thread_id or "",
-                end_user__channel=channel,
-                end_user__external_id=user_id,
-            )[:1]
-        ),
-        None,
+    conversation = conversation_of_known_user(
+        bot=bot, channel=channel, user_id=user_id, thread_id=thread_id or ""
     )
     if conversation is None:
         end_user, _ = end_user_get_or_create(bot=bot, channel=channel, external_id=user_id)

@@ -79,3 +79,29 @@ def test_a_user_id_on_two_channels_is_ambiguous(bot):  # noqa: ANN001
 
     assert error.value.code == "ambiguous_user"
     assert selectors.end_user_get(bot=bot, external_id="ada", channel="web").channel == "web"
+
+
+def test_a_known_users_conversation_is_found_only_by_its_own_keys(bot, workspace):
+    from handoffs.models import Bot
+    from handoffs.selectors import conversation_of_known_user
+
+    other_bot = Bot.objects.create(workspace=workspace, bot_id="other-bot", name="Other")
+    web = services.conversation_for_user(bot=bot, channel="web", user_id="u1", thread_id="")
+    thread = services.conversation_for_user(bot=bot, channel="web", user_id="u1", thread_id="t")
+    services.conversation_for_user(bot=bot, channel="api", user_id="u1", thread_id="")
+    services.conversation_for_user(bot=other_bot, channel="web", user_id="u1", thread_id="")
+
+    def find(**keys):  # noqa: ANN003, ANN202
+        return conversation_of_known_user(**{"bot": bot, "channel": "web", "thread_id": "", **keys})
+
+    assert find(user_id="u1") == web
+    assert find(user_id="u1", thread_id="t") == thread
+    assert find(user_id="u1").end_user.external_id == "u1"
+    assert find(user_id="u2") is None
+    assert find(user_id="u1", thread_id="nope") is None
+    assert find(user_id="u1", channel="messenger") is None
+    assert (
+        conversation_of_known_user(bot=other_bot, channel="web", user_id="u1", thread_id="") != web
+    )
+    # Names from the outside world are data, never SQL.
+    assert find(user_id="u1' OR '1'='1") is None
