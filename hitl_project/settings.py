@@ -201,9 +201,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# HTTP requests running Django code at once per process (hitl_project/http_limit.py); keep it
-# below DATABASE_POOL_MAX. 0: no limit.
-HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=8)
+# HTTP requests running Django code at once per process, on as many threads
+# (hitl_project/http_limit.py); keep it below DATABASE_POOL_MAX. 0: no limit. More threads than
+# this only fight over the GIL: at 8, the same load took a third more CPU (bench/README.md).
+HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
 
 # Bots and API tokens are read on every API call: each process keeps them this many seconds
 # (agents/config_cache.py); 0 turns the cache off.
