@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from django.core.cache import caches
+from django.db import transaction
 
 T = TypeVar("T")
 
@@ -42,4 +44,7 @@ def remember(key: str, value: object) -> None:
 
 
 def forget(key: str) -> None:
+    """Now, and again when the current transaction commits: until then other threads still
+    read the old row, and one of them could keep it (or "none") for the full time."""
     caches[CACHE].delete(key)
+    transaction.on_commit(partial(caches[CACHE].delete, key))

@@ -105,13 +105,14 @@ class MessageRepresentation(serializers.ModelSerializer):
             "id": message.pk,
             "conversation_id": message.conversation_id,
             "channel": message.conversation.channel,
-            "direction": message.direction,
+            # str(): a message just created holds the TextChoices member.
+            "direction": str(message.direction),
             "type": self.get_type(message),
             "text": message.text,
             "payload": message.payload,
             "author": AgentRepresentation(author).data if author is not None else None,
             "external_id": message.external_id,
-            "delivery_status": message.delivery_status,
+            "delivery_status": str(message.delivery_status),
             "created_at": _DATETIME.to_representation(message.created_at),
         }
 

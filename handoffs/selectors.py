@@ -8,6 +8,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -70,12 +71,24 @@ def bot_cache_key(bot_id: str) -> str:
 
 @cache
 def _known_user_conversation_sql() -> str:
-    conversation, end_user = Conversation._meta, EndUser._meta
+    def column(model: type, name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    conversation = connection.ops.quote_name(Conversation._meta.db_table)
+    end_user = connection.ops.quote_name(EndUser._meta.db_table)
+    conditions = " AND ".join(
+        [
+            f"c.{column(Conversation, 'bot')} = %s",
+            f"c.{column(Conversation, 'channel')} = %s",
+            f"c.{column(Conversation, 'thread_id')} = %s",
+            f"u.{column(EndUser, 'channel')} = %s",
+            f"u.{column(EndUser, 'external_id')} = %s",
+        ]
+    )
     return (
-        f'SELECT c.* FROM "{conversation.db_table}" c '
-        f'JOIN "{end_user.db_table}" u ON u."id" = c."end_user_id" '
-        'WHERE c."bot_id" = %s AND c."channel" = %s AND c."thread_id" = %s '
-        'AND u."channel" = %s AND u."external_id" = %s LIMIT 1'
+        f"SELECT c.* FROM {conversation} c JOIN {end_user} u "
+        f"ON u.{column(EndUser, 'id')} = c.{column(Conversation, 'end_user')} "
+        f"WHERE {conditions} LIMIT 1"
     )
 
 

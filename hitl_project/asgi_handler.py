@@ -9,6 +9,10 @@ same hop: `request_started`, the chain, then `request_finished` (it returns the 
 connection to the pool) as soon as the body is rendered, before the bytes are sent.
 Streamed responses keep Django's order: they are closed after the last chunk.
 WebSockets are not concerned: they go to the Channels consumers.
+
+`handle` replaces Django 5.2's `ASGIHandler.handle` (read from 5.2.19): compare them on every
+Django upgrade. It does not listen for a disconnect while the view runs: Django's could stop
+only the waiting, not a sync view, and servers ignore a reply to a closed connection.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ WebSockets are not counted: they live for hours.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -46,10 +47,12 @@ class HttpConcurrencyLimit:
             # Django's own per-request context, entered inside, defers to this one.
             async with ThreadSensitiveContext(executor=executor):
                 await self.app(scope, receive, send)
-        finally:
-            # A view still running after a client disconnect keeps the thread busy: the next
-            # request given this executor queues behind it and never runs beside it.
-            idle.put_nowait(executor)
+        except BaseException:
+            # Cancelled (the server gives up on a client gone for long), the view may still
+            # run on the thread: it is handed out again only once that work is done.
+            _when_idle(executor, lambda: idle.put_nowait(executor))
+            raise
+        idle.put_nowait(executor)
 
     def _idle_executors(self) -> asyncio.Queue[ThreadPoolExecutor]:
         loop = asyncio.get_running_loop()
@@ -59,3 +62,15 @@ class HttpConcurrencyLimit:
             for executor in self._executors:
                 idle.put_nowait(executor)
         return idle
+
+
+def _when_idle(executor: ThreadPoolExecutor, callback: Any) -> None:
+    loop = asyncio.get_running_loop()
+
+    def done(_: object) -> None:
+        # A closed loop: nothing waits for this executor any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(callback)
+
+    # Its one thread runs jobs in order: this one ends after whatever was running.
+    executor.submit(lambda: None).add_done_callback(done)

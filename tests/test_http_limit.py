@@ -124,3 +124,34 @@ async def test_each_request_runs_on_one_of_a_few_long_lived_threads(monkeypatch)
     threads = {thread for _, thread in seen}
     assert len(threads) <= 2
     assert threading.current_thread() not in threads
+
+
+async def test_a_thread_still_busy_with_a_cancelled_request_is_not_handed_out():
+    from asgiref.sync import sync_to_async
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    class BlockingApp:
+        async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+            def view() -> None:
+                if scope["path"] == "/slow":
+                    release.wait(timeout=10)
+                ran.append(scope["path"])
+
+            await sync_to_async(view, thread_sensitive=True)()
+
+    app = HttpConcurrencyLimit(BlockingApp(), limit=2)
+    slow = asyncio.create_task(_call(app, {"type": "http", "path": "/slow"}, []))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    try:
+        # The slow view still holds its thread: both requests run on the other one.
+        for path in ("/a", "/b"):
+            await asyncio.wait_for(_call(app, {"type": "http", "path": path}, []), timeout=5)
+        assert ran == ["/a", "/b"]
+    finally:
+        release.set()

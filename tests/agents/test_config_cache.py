@@ -82,3 +82,22 @@ def test_each_caller_gets_its_own_copy(bot):  # noqa: ANN001
 
 def test_any_id_makes_a_valid_cache_key(workspace):  # noqa: ANN001
     assert bot_get(bot_id="spaces and \u00e9 " + "x" * 400) is None
+
+
+def test_what_another_thread_kept_before_the_commit_is_forgotten_at_the_commit(
+    workspace,  # noqa: ANN001
+    django_capture_on_commit_callbacks,  # noqa: ANN001
+):
+    from django.db import transaction
+
+    from agents.config_cache import remember, remembered
+    from handoffs.models import WebhookEndpoint
+    from handoffs.selectors import webhooks_cache_key
+
+    key = webhooks_cache_key(workspace.pk)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        WebhookEndpoint.objects.create(workspace=workspace, url="http://127.0.0.1:9/hook")
+        # Another request, which cannot see the uncommitted endpoint yet, keeps "none".
+        remember(key, False)
+
+    assert remembered(key, lambda: True) is True

@@ -38,3 +38,14 @@ def test_messages_of_every_kind_match_their_declared_fields(bot, conversation, a
     for message in messages:
         assert MessageRepresentation(message).data == declared(message)
     assert MessageRepresentation(messages, many=True).data == [declared(m) for m in messages]
+
+
+def test_a_message_just_created_shows_plain_strings(bot, conversation):
+    received = services.message_receive_user(
+        bot=bot, channel=conversation.channel, user_id=conversation.end_user.external_id, text="Hi"
+    )
+    representation = MessageRepresentation(received.message).data
+
+    assert representation == declared(received.message)
+    assert type(representation["direction"]) is str
+    assert type(representation["delivery_status"]) is str
