@@ -28,8 +28,15 @@ def scope(path: str, headers: list | None = None) -> dict:
     }
 
 
-async def get(path: str, headers: list | None = None) -> tuple[int, dict, bytes]:
-    app = ApplicationCommunicator(SyncChainASGIHandler(), scope(path, headers))
+async def get(
+    path: str,
+    headers: list | None = None,
+    *,
+    handler: SyncChainASGIHandler | None = None,
+    query_string: bytes = b"",
+) -> tuple[int, dict, bytes]:
+    request = {**scope(path, headers), "query_string": query_string}
+    app = ApplicationCommunicator(handler or SyncChainASGIHandler(), request)
     await app.send_input({"type": "http.request", "body": b"", "more_body": False})
     start = await app.receive_output(timeout=10)
     body = b""
@@ -38,6 +45,7 @@ async def get(path: str, headers: list | None = None) -> tuple[int, dict, bytes]
         body += message.get("body", b"")
         if not message.get("more_body"):
             break
+    await app.wait(timeout=10)
     return start["status"], dict(start["headers"]), body
 
 
@@ -100,19 +108,11 @@ async def test_a_streamed_response_is_closed_after_its_last_chunk():
 
     request_finished.connect(finished)
     try:
-        app = ApplicationCommunicator(Streaming(), scope("/anything"))
-        await app.send_input({"type": "http.request", "body": b""})
-        assert (await app.receive_output(timeout=10))["status"] == 200
-        body = b""
-        while True:
-            message = await app.receive_output(timeout=10)
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        await app.wait(timeout=10)
+        status, _, body = await get("/anything", handler=Streaming())
     finally:
         request_finished.disconnect(finished)
 
+    assert status == 200
     assert body == b"part 0;part 1;part 2;"
     assert [name for name, _ in events] == ["view", "chunk 0", "chunk 1", "chunk 2", "finished"]
     view_thread = events[0][1]
@@ -134,13 +134,7 @@ async def test_an_undecodable_request_gets_400_and_the_request_signals():
     request_started.connect(started)
     request_finished.connect(finished)
     try:
-        app = ApplicationCommunicator(
-            SyncChainASGIHandler(), {**scope("/accounts/login/"), "query_string": b"q=\xff"}
-        )
-        await app.send_input({"type": "http.request", "body": b""})
-        status = (await app.receive_output(timeout=10))["status"]
-        await app.receive_output(timeout=10)
-        await app.wait(timeout=10)
+        status, _, _ = await get("/accounts/login/", query_string=b"q=\xff")
     finally:
         request_started.disconnect(started)
         request_finished.disconnect(finished)
