@@ -155,3 +155,37 @@ async def test_a_thread_still_busy_with_a_cancelled_request_is_not_handed_out():
         assert ran == ["/a", "/b"]
     finally:
         release.set()
+
+
+async def test_requests_at_once_each_have_a_thread_and_the_next_waits_for_one():
+    from asgiref.sync import sync_to_async
+
+    release = threading.Event()
+    threads: dict[str, threading.Thread] = {}
+
+    class BlockingApp:
+        async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+            def view() -> None:
+                threads[scope["path"]] = threading.current_thread()
+                release.wait(timeout=10)
+
+            await sync_to_async(view, thread_sensitive=True)()
+
+    app = HttpConcurrencyLimit(BlockingApp(), limit=2)
+    calls = [
+        asyncio.create_task(_call(app, {"type": "http", "path": path}, []))
+        for path in ("/a", "/b", "/c")
+    ]
+    try:
+        for _ in range(200):
+            if len(threads) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert set(threads) == {"/a", "/b"}
+        assert threads["/a"] is not threads["/b"]
+        assert threading.current_thread() not in threads.values()
+    finally:
+        release.set()
+    await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
+    # The third ran once a thread was free, on one of the same two.
+    assert threads["/c"] in (threads["/a"], threads["/b"])
