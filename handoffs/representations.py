@@ -100,7 +100,6 @@ class MessageRepresentation(serializers.ModelSerializer):
         # The fields above, written out: DRF built and bound eleven fields for every message
         # (a third of a millisecond of each ingest). tests/handoffs/test_representations.py
         # holds this to what the declared fields give.
-        author = message.author if message.author_id is not None else None
         return {
             "id": message.pk,
             "conversation_id": message.conversation_id,
@@ -110,7 +109,9 @@ class MessageRepresentation(serializers.ModelSerializer):
             "type": self.get_type(message),
             "text": message.text,
             "payload": message.payload,
-            "author": AgentRepresentation(author).data if author is not None else None,
+            "author": (
+                AgentRepresentation(message.author).data if message.author_id is not None else None
+            ),
             "external_id": message.external_id,
             "delivery_status": str(message.delivery_status),
             "created_at": _DATETIME.to_representation(message.created_at),
@@ -242,14 +243,9 @@ class HandoffRepresentation(serializers.ModelSerializer):
             return None
         # The message's conversation is this one, loaded already: its channel costs no query.
         message.conversation = handoff.conversation
-        return self._message_representation.to_representation(message)
+        return MessageRepresentation().to_representation(message)
 
-    # One of each for every row of a list: building a serializer's fields costs more than using
-    # them.
-    @cached_property
-    def _message_representation(self) -> MessageRepresentation:
-        return MessageRepresentation()
-
+    # One for every row of a list: building a serializer's fields costs more than using them.
     @cached_property
     def _note_representation(self) -> serializers.ListSerializer:
         return NoteRepresentation(many=True)
