@@ -1,10 +1,10 @@
 """What a channel adapter is, and how it plugs into the outbound registry that handoffs owns.
 
 An adapter is one module with `CHANNEL` (the name stored on end users and conversations) and
-`send(event)`, which delivers a committed `message.created` event of a bot, agent or system
-message to the user; its inbound side (a view or a consumer) turns the channel's traffic into
-`services.inbound_receive(...)`. Adding a channel is adding one module and listing it in
-`ADAPTERS` below.
+`send(message_id)`, which delivers a committed bot, agent or system message to the user, or
+`send = None` when the user's side reads the event stream itself; its inbound side (a view or a
+consumer) turns the channel's traffic into `services.inbound_receive(...)`. Adding a channel is
+adding one module and listing it in `adapters()` below.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from handoffs import outbound
-from handoffs.models import Event
 
 
 class Adapter(Protocol):
     CHANNEL: str
-
-    def send(self, event: Event) -> None: ...
+    send: outbound.Sender | None
 
 
 def adapters() -> list[Adapter]:
@@ -30,4 +28,5 @@ def adapters() -> list[Adapter]:
 def register_all() -> None:
     """Called once from the app's ready(): handoffs looks senders up by channel."""
     for adapter in adapters():
-        outbound.register(adapter.CHANNEL, adapter.send)
+        if adapter.send is not None:
+            outbound.register(adapter.CHANNEL, adapter.send)

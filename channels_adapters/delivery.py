@@ -4,8 +4,9 @@ Why a pool in the web process rather than a worker command polling `delivery_sta
 an agent's message should reach Messenger within a second, as it does on the web chat, and a
 worker would add a polling delay and one more process to deploy. The pool is bounded
 (`OUTBOUND_WORKERS`), so a slow Graph API queues work instead of spawning threads, and the
-request that committed the message never waits on the network. The price: work queued in a
-process that dies is lost; such a message stays `pending`, visible in the admin and the API.
+request that committed the message never waits on the network. Work queued in a process that
+dies is not lost: the message was written `pending`, and the `sweep` worker sends it again once
+its attempt is OUTBOUND_STALE_SECONDS old (handoffs.services.deliveries).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from agents.errors import ApplicationError
 from handoffs import services as handoff_services
-from handoffs.models import Event, Message
+from handoffs.models import Message
 from handoffs.services import Received
 
 from . import delivery, services
@@ -114,25 +114,19 @@ def _message_payload(message: dict[str, Any]) -> dict[str, Any] | None:
 # --- outbound -----------------------------------------------------------------------------
 
 
-def send(event: Event) -> None:
+def send(message_id: int) -> None:
     """Queue a bot, agent or system message for the Send API (see delivery for why a pool)."""
-    message_id = event.payload["id"]
-    services.delivery_mark_pending(message_id=message_id)
     delivery.submit(deliver, message_id=message_id)
 
 
 def deliver(*, message_id: int) -> None:
-    message = (
-        Message.objects.select_related("conversation__end_user", "conversation__bot")
-        .filter(pk=message_id)
-        .first()
-    )
+    message = handoff_services.delivery_begin(message_id=message_id)
     if message is None:
         return
     page = MessengerSettings.objects.filter(bot=message.conversation.bot).first()
     if page is None:
         handoff_services.message_mark_delivery(
-            message=message, ok=False, error="No Messenger page is connected to this bot."
+            message_id=message_id, ok=False, error="No Messenger page is connected to this bot."
         )
         return
     url = f"{settings.MESSENGER_GRAPH_API_URL.rstrip('/')}/{page.page_id}/messages"
@@ -141,7 +135,9 @@ def deliver(*, message_id: int) -> None:
     bodies = send_api_bodies(message)
     if not bodies:
         handoff_services.message_mark_delivery(
-            message=message, ok=False, error="Nothing in this message that Messenger can show."
+            message_id=message_id,
+            ok=False,
+            error="Nothing in this message that Messenger can show.",
         )
         return
     try:
@@ -150,9 +146,9 @@ def deliver(*, message_id: int) -> None:
                 url=url, body=json.dumps(body).encode(), headers=headers, service="Graph API"
             )
     except delivery.DeliveryError as error:
-        handoff_services.message_mark_delivery(message=message, ok=False, error=str(error))
+        handoff_services.message_mark_delivery(message_id=message_id, ok=False, error=str(error))
         return
-    handoff_services.message_mark_delivery(message=message, ok=True)
+    handoff_services.message_mark_delivery(message_id=message_id, ok=True)
 
 
 def send_api_bodies(message: Message) -> list[dict[str, Any]]:

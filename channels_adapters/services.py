@@ -92,13 +92,6 @@ def messenger_page_for(*, bot_id: str) -> MessengerSettings:
     return page
 
 
-def delivery_mark_pending(*, message_id: int) -> None:
-    """Before the network: a message whose delivery never finishes stays visibly pending."""
-    Message.objects.filter(pk=message_id).update(
-        delivery_status=Message.Delivery.PENDING, delivery_error=""
-    )
-
-
 # --- web chat -----------------------------------------------------------------------------
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoffs.models import Event
-
 CHANNEL = "web"
-
-
-def send(event: Event) -> None:
-    """Nothing to push: the publisher sends every message event to `enduser-<conversation>`,
-    the group the visitor's socket listens to (consumers.WebChatConsumer)."""
+# Nothing to push: the publisher sends every message event to `enduser-<conversation>`, the
+# group the visitor's socket listens to (consumers.WebChatConsumer).
+send = None
 
 
 def public_message(data: dict[str, Any]) -> dict[str, Any]:

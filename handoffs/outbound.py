@@ -10,7 +10,8 @@ from .models import Event
 
 logger = logging.getLogger(__name__)
 
-Sender = Callable[[Event], None]
+# Takes the id of a committed bot, agent or system message and sends it to the user's channel.
+Sender = Callable[[int], None]
 _senders: dict[str, Sender] = {}
 Listener = Callable[[Event], None]
 _listeners: list[Listener] = []
@@ -25,6 +26,12 @@ def register(channel: str, sender: Sender) -> None:
 
 def sender_for(channel: str) -> Sender | None:
     return _senders.get(channel)
+
+
+def pushes_to(channel: str) -> bool:
+    """Whether we send messages to this channel's users ourselves (Messenger), rather than the
+    user's side reading the event stream (the web chat, a bot platform on the API)."""
+    return channel in _senders
 
 
 def register_listener(listener: Listener) -> None:
@@ -43,15 +50,21 @@ def notify_listeners(event: Event) -> None:
 
 
 def deliver(event: Event) -> None:
+    """A new message that its service marked `pending` goes to its channel's sender."""
     if event.type != "message.created":
         return
     payload = event.payload
-    if payload.get("direction") not in TO_USER_DIRECTIONS:
+    if payload.get("deliveryStatus") != "pending":
         return
-    sender = _senders.get(payload.get("channel", ""))
+    send(channel=payload.get("channel", ""), message_id=payload["id"])
+
+
+def send(*, channel: str, message_id: int) -> None:
+    sender = _senders.get(channel)
     if sender is None:
         return
     try:
-        sender(event)
+        sender(message_id)
     except Exception:
-        logger.exception("outbound delivery of event %s failed", event.id)
+        # The message stays pending: the sweep sends it again later.
+        logger.exception("outbound delivery of message %s failed", message_id)

@@ -90,6 +90,7 @@ class MessageRepresentation(serializers.ModelSerializer):
             "author",
             "external_id",
             "delivery_status",
+            "delivery_error",
             "created_at",
         ]
 
@@ -114,6 +115,7 @@ class MessageRepresentation(serializers.ModelSerializer):
             ),
             "external_id": message.external_id,
             "delivery_status": str(message.delivery_status),
+            "delivery_error": message.delivery_error,
             "created_at": _DATETIME.to_representation(message.created_at),
         }
 

@@ -238,6 +238,12 @@ OUTBOUND_WORKERS = env.int("OUTBOUND_WORKERS", default=4)
 OUTBOUND_ATTEMPTS = env.int("OUTBOUND_ATTEMPTS", default=4)
 OUTBOUND_RETRY_WAIT = env.float("OUTBOUND_RETRY_WAIT", default=1.0)
 OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=10.0)
+# A message still `pending` this long after its last attempt began lost its process: the sweep
+# sends it again. Well above the longest attempt (4 tries of 10 s with waits of 1, 2, 4 s),
+# since a message still on its way would go out twice.
+OUTBOUND_STALE_SECONDS = env.int("OUTBOUND_STALE_SECONDS", default=300)
+# Then no more tries: Messenger refuses most messages more than 24 hours after the user wrote.
+OUTBOUND_GIVE_UP_SECONDS = env.int("OUTBOUND_GIVE_UP_SECONDS", default=86400)
 
 LOGGING = {
     "version": 1,

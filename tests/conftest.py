@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from channels.testing import WebsocketCommunicator
 from django.db import connection
 
 from handoffs import services
+from handoffs.consumers import WorkspaceConsumer
 from handoffs.models import Event
 
 from .factories import BotFactory, ConversationFactory, MembershipFactory, WorkspaceFactory
@@ -34,6 +36,25 @@ def forget_cached_config():  # noqa: ANN201
     from django.core.cache import caches
 
     caches["config"].clear()
+
+
+@pytest.fixture
+async def connect():
+    """Open `/ws/workspace/` as a user; every socket opened is closed at the end."""
+    opened: list[WebsocketCommunicator] = []
+
+    async def open_socket(user, query: str = "") -> WebsocketCommunicator:  # noqa: ANN001
+        path = "/ws/workspace/" + (f"?{query}" if query else "")
+        communicator = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), path)
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect()
+        assert connected
+        opened.append(communicator)
+        return communicator
+
+    yield open_socket
+    for communicator in opened:
+        await communicator.disconnect()
 
 
 @pytest.fixture

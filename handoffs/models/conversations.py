@@ -99,6 +99,9 @@ class Message(models.Model):
     external_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     delivery_status = models.CharField(max_length=10, choices=Delivery.choices, blank=True)
     delivery_error = models.CharField(max_length=500, blank=True)
+    # When a process last took the message to send it: a `pending` message whose attempt is
+    # old belongs to a process that died, and the sweep sends it again.
+    delivery_attempted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,7 +113,15 @@ class Message(models.Model):
                 name="idempotent_message_external_id",
             )
         ]
-        indexes = [models.Index(fields=["conversation", "id"], name="message_history_idx")]
+        indexes = [
+            models.Index(fields=["conversation", "id"], name="message_history_idx"),
+            # Holds only messages on their way out: the sweep's look for stale ones stays cheap.
+            models.Index(
+                fields=["delivery_attempted_at"],
+                condition=models.Q(delivery_status="pending"),
+                name="message_pending_delivery_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction}: {self.text[:40]}"

@@ -16,6 +16,7 @@ from .conversations import (
     end_user_get_or_create,
     end_user_update_variables,
 )
+from .deliveries import deliveries_resume, delivery_begin, message_mark_delivery
 from .events import event_emit
 from .handoffs import (
     conversation_unpause,
@@ -31,7 +32,6 @@ from .handoffs import (
 from .messages import (
     Received,
     message_ingest,
-    message_mark_delivery,
     message_receive_user,
     message_send_agent,
     message_send_bot,
@@ -58,6 +58,8 @@ __all__ = [
     "conversation_for_user",
     "conversation_get_or_create",
     "conversation_pause",
+    "deliveries_resume",
+    "delivery_begin",
     "conversation_unpause",
     "end_user_get_or_create",
     "end_user_update_variables",

@@ -6,10 +6,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from agents.errors import ApplicationError, Forbidden
 from agents.selectors import membership_get
 
+from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..representations import MessageRepresentation, to_camel
 from .conversations import conversation_for_message, end_user_update_variables
@@ -55,6 +57,9 @@ def _store(
     author: AbstractBaseUser | None = None,
     external_id: str | None = None,
 ) -> tuple[Message, Event]:
+    # Marked in the same transaction, so a message that a crash kept from its channel stays
+    # visibly pending and the sweep sends it (services.deliveries).
+    pushed = direction in outbound.TO_USER_DIRECTIONS and outbound.pushes_to(conversation.channel)
     message = Message.objects.create(
         conversation=conversation,
         direction=direction,
@@ -62,6 +67,8 @@ def _store(
         payload=payload or {},
         author=author,
         external_id=external_id or None,
+        delivery_status=Message.Delivery.PENDING if pushed else Message.Delivery.NONE,
+        delivery_attempted_at=timezone.now() if pushed else None,
     )
     changes: dict[str, Any] = {"last_message_at": message.created_at}
     if direction == Message.Direction.INCOMING:
@@ -227,12 +234,4 @@ def message_send_agent(
         text=text,
         payload=payload,
         author=agent,
-    )
-
-
-def message_mark_delivery(*, message: Message, ok: bool, error: str = "") -> None:
-    """Adapters record the outcome of outbound delivery, so a failure is visible."""
-    Message.objects.filter(pk=message.pk).update(
-        delivery_status=Message.Delivery.SENT if ok else Message.Delivery.FAILED,
-        delivery_error=error[:500],
     )

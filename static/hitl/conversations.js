@@ -6,6 +6,7 @@
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
+import { authorOf, renderMessage, replaceMessage, summary } from "./messages.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
@@ -86,19 +87,12 @@ function status(c) {
   return { kind: "bot", label: "Bot" };
 }
 
-function authorOf(message, c) {
-  if (message.direction === "incoming") return userName(c);
-  if (message.direction === "agent") return message.author?.name || "Agent";
-  return message.direction === "outgoing" ? "Bot" : "System";
-}
-
-const summary = (message) => message.text || `[${message.type}]`;
 
 function lastLine(c) {
   const message = c.lastMessage;
   if (!message) return "";
   if (message.direction === "incoming") return summary(message);
-  return `${authorOf(message, c)}: ${summary(message)}`;
+  return `${authorOf(message, userName(c))}: ${summary(message)}`;
 }
 
 // Who may write, as message_send_agent decides: anyone while the bot is paused by hand; with
@@ -201,24 +195,12 @@ ui.more.addEventListener("click", async (event) => {
 
 // ---- the selected conversation --------------------------------------------------------------
 
-function renderMessage(message, c) {
-  const node = byId("tpl-message").content.firstElementChild.cloneNode(true);
-  node.dataset.id = message.id;
-  node.className = `msg msg--${message.direction}`;
-  slot(node, "author").textContent = authorOf(message, c);
-  slot(node, "text").textContent = summary(message);
-  const time = slot(node, "time");
-  time.dateTime = message.createdAt;
-  time.textContent = clock(message.createdAt);
-  return node;
-}
-
 function appendMessage(message, c) {
   if (ui.transcript.querySelector(`[data-id="${message.id}"]`)) return;
   const t = ui.transcript;
   const nearBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 80;
   const follow = nearBottom || message.direction === "agent";
-  t.append(renderMessage(message, c));
+  t.append(renderMessage(message, userName(c)));
   if (follow) t.scrollTop = t.scrollHeight;
 }
 
@@ -254,7 +236,7 @@ async function loadTranscript(c) {
   try {
     const messages = await api(c, `conversations/${c.id}/messages?limit=${state.transcriptLimit}`);
     if (loading !== mine) return;
-    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, c)));
+    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(c))));
     for (const message of mine.arrived) appendMessage(message, c);
     ui.transcript.scrollTop = ui.transcript.scrollHeight;
   } catch (error) {
@@ -414,6 +396,11 @@ function onEvent(event) {
   switch (event.type) {
     case "message.created":
       return onMessage(payload, event);
+    case "message.updated":
+      if (payload.conversationId === selectedId) {
+        replaceMessage(ui.transcript, payload, userName(conversations.get(selectedId)));
+      }
+      return;
     case "conversation.paused":
     case "conversation.unpaused":
       return onConversation(payload, event);

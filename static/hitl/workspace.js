@@ -3,6 +3,7 @@
 
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
+import { renderMessage, replaceMessage, summary } from "./messages.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -76,7 +77,6 @@ const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
 
 
 const userName = (h) => h.user?.name || h.userId;
-const summary = (message) => (message ? message.text || `[${message.type}]` : "");
 const isAdmin = () => me.role === "admin";
 
 function isUrgent(h) {
@@ -363,24 +363,6 @@ function renderNotes(h) {
   ui.notes.replaceChildren(...(h.comments || []).map(renderNote));
 }
 
-function authorOf(message, h) {
-  if (message.direction === "incoming") return userName(h);
-  if (message.direction === "agent") return message.author?.name || "Agent";
-  return message.direction === "outgoing" ? "Bot" : "System";
-}
-
-function renderMessage(message, h) {
-  const node = fromTemplate("tpl-message");
-  node.dataset.id = message.id;
-  node.className = `msg msg--${message.direction}`;
-  slot(node, "author").textContent = authorOf(message, h);
-  slot(node, "text").textContent = summary(message);
-  const time = slot(node, "time");
-  time.dateTime = message.createdAt;
-  time.textContent = clock(message.createdAt);
-  return node;
-}
-
 function nearBottom() {
   const t = ui.transcript;
   return t.scrollHeight - t.scrollTop - t.clientHeight < 80;
@@ -393,7 +375,7 @@ function scrollToEnd() {
 function appendMessage(message, h) {
   if (ui.transcript.querySelector(`[data-id="${message.id}"]`)) return;
   const follow = nearBottom() || message.direction === "agent";
-  ui.transcript.append(renderMessage(message, h));
+  ui.transcript.append(renderMessage(message, userName(h)));
   if (follow) scrollToEnd();
 }
 
@@ -409,7 +391,7 @@ async function loadTranscript(h) {
     const path = `conversations/${h.conversationId}/messages?limit=${state.transcriptLimit}`;
     const messages = await api(path);
     if (loading !== mine) return;
-    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, h)));
+    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(h))));
     for (const message of mine.arrived) appendMessage(message, h);
     scrollToEnd();
   } catch (error) {
@@ -700,6 +682,13 @@ function alertAgent(title, body, handoffId) {
   }
 }
 
+function onMessageUpdated(message) {
+  const selected = handoffs.get(selectedId);
+  if (selected && selected.conversationId === message.conversationId) {
+    replaceMessage(ui.transcript, message, userName(selected));
+  }
+}
+
 function onHandoffCreated(h, eventId) {
   const known = handoffs.has(h.id);
   upsertHandoff(h, eventId);
@@ -840,6 +829,8 @@ function applyEvent(event) {
       return upsertHandoff(payload, event.id);
     case "message.created":
       return onMessage(payload);
+    case "message.updated":
+      return onMessageUpdated(payload);
     case "note.created":
       return addNote(payload);
     case "agent.updated":
@@ -967,7 +958,7 @@ renderMe();
 if (selectedId !== null && handoffs.has(selectedId)) {
   const h = handoffs.get(selectedId);
   renderConversation();
-  ui.transcript.replaceChildren(...state.messages.map((m) => renderMessage(m, h)));
+  ui.transcript.replaceChildren(...state.messages.map((m) => renderMessage(m, userName(h))));
   scrollToEnd();
   markSeen(h);
   renderList();

@@ -9,9 +9,11 @@ from django.test import Client
 
 from channels_adapters import services as adapter_services
 from channels_adapters.models import ConnectorSettings, MessengerSettings
+from tests.factories import ConversationFactory
 
 APP_SECRET = "app-secret"
 PAGE_ID = "1001"
+SEND_PATH = f"/v19.0/{PAGE_ID}/messages"
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +39,13 @@ def page(bot):  # noqa: ANN001, ANN201
         verify_token="verify-me",
         app_secret=APP_SECRET,
         page_access_token="page-token",
+    )
+
+
+@pytest.fixture
+def messenger_conversation(page):  # noqa: ANN001, ANN201
+    return ConversationFactory(
+        end_user__bot=page.bot, end_user__channel="messenger", end_user__external_id="psid-7"
     )
 
 

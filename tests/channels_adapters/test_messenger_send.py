@@ -12,18 +12,8 @@ from werkzeug import Request, Response
 from channels_adapters import delivery
 from handoffs import services
 from handoffs.models import Message
-from tests.factories import ConversationFactory
 
-from .conftest import PAGE_ID
-
-SEND_PATH = f"/v19.0/{PAGE_ID}/messages"
-
-
-@pytest.fixture
-def messenger_conversation(page):  # noqa: ANN001, ANN201
-    return ConversationFactory(
-        end_user__bot=page.bot, end_user__channel="messenger", end_user__external_id="psid-7"
-    )
+from .conftest import SEND_PATH
 
 
 def bot_says(capture, conversation, text: str = "Hello from the bot", **kwargs) -> Message:  # noqa: ANN001

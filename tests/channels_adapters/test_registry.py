@@ -5,18 +5,18 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
-from channels_adapters import api, base, bot_connector, messenger, web
+from channels_adapters import base, bot_connector, messenger
 from handoffs import outbound
 
 HANDOFFS = Path(__file__).resolve().parents[2] / "handoffs"
 
 
-def test_each_channel_has_its_sender():
-    assert outbound.sender_for("web") is web.send
+def test_only_channels_we_push_to_have_a_sender():
     assert outbound.sender_for("messenger") is messenger.send
-    assert outbound.sender_for("api") is api.send
+    assert outbound.pushes_to("messenger")
+    # Their users' side reads the event stream: the web chat's socket, the bot's webhooks.
+    assert not outbound.pushes_to("web")
+    assert not outbound.pushes_to("api")
 
 
 def test_adding_a_channel_is_one_module_in_the_list():
@@ -25,11 +25,6 @@ def test_adding_a_channel_is_one_module_in_the_list():
 
 def test_the_bot_connector_listens_to_the_event_stream():
     assert bot_connector.on_event in outbound._listeners
-
-
-@pytest.mark.parametrize("sender", [api.send, web.send])
-def test_api_and_web_senders_push_nothing(sender):
-    assert sender(object()) is None
 
 
 def test_handoffs_never_imports_channels_adapters():

@@ -10,7 +10,10 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Periodic housekeeping: expire waiting handoffs, take silent agents offline."
+    help = (
+        "Periodic housekeeping: expire waiting handoffs, take silent agents offline, send again"
+        " the messages a crashed process left pending."
+    )
 
     def add_arguments(self, parser):  # noqa: ANN001, ANN201
         parser.add_argument("--once", action="store_true", help="Run one pass and exit")
@@ -29,9 +32,12 @@ class Command(BaseCommand):
         try:
             expired = services.handoffs_expire_due()
             offline = services.agents_sweep_offline()
+            resent, given_up = services.deliveries_resume()
         except Exception:
             # One failed pass (a database restart, say) must not end the worker.
             logger.exception("sweep pass failed")
             return
         if expired or offline:
             self.stdout.write(f"{expired} handoff(s) expired, {offline} agent(s) went offline")
+        if resent or given_up:
+            self.stdout.write(f"{resent} message(s) sent again, {given_up} given up")
