@@ -117,3 +117,4 @@ def new_events():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+

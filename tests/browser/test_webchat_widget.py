@@ -6,48 +6,20 @@ actions (made through the REST API of the same process) to the visitor's socket.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from agents.models import Membership
 from agents.services import agent_create
 from channels_adapters.models import ConnectorSettings
 from handoffs.models import EndUser, Handoff
 from tests.factories import BotFactory
-from tests.servers import daphne
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator:  # noqa: ANN001
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"needs Debian's Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM would refuse to work.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 def agent_api(live_url: str, bot_id: str, agent) -> httpx.Client:  # noqa: ANN001
@@ -63,20 +35,14 @@ def agent_api(live_url: str, bot_id: str, agent) -> httpx.Client:  # noqa: ANN00
     )
 
 
-def test_visitor_talks_to_the_bot_then_an_agent_then_the_bot_again(browser, httpserver):
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=10_000)
+def test_visitor_talks_to_the_bot_then_an_agent_then_the_bot_again(live_url, new_page, httpserver):  # noqa: ANN001
     bot = BotFactory(bot_id="acme-chat", name="Acme", resolve_message={"en": "Glad we could help!"})
     ConnectorSettings.objects.create(bot=bot, demo_bot_enabled=True)
     sam = agent_create(workspace=bot.workspace, username="sam", password=None, display_name="Sam")
     Membership.objects.filter(user=sam).update(online=True)
 
-    with daphne() as live_url, agent_api(live_url, bot.bot_id, sam) as api:
-        context = browser.new_context()
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+    with agent_api(live_url, bot.bot_id, sam) as api:
+        page = new_page()
         # The customer's site, on another origin (a loopback one: Chromium keeps public pages
         # from loading scripts off loopback addresses).
         widget = f'<script src="{live_url}/static/hitl/widget.js" data-bot-id="acme-chat"></script>'
@@ -130,8 +96,7 @@ def test_visitor_talks_to_the_bot_then_an_agent_then_the_bot_again(browser, http
         assert lines.index("Glad we could help!") < next(
             i for i, line in enumerate(lines) if "closed the conversation" in line
         )
-        assert errors == []
-        context.close()
+        assert page.js_errors == []
 
     visitor = EndUser.objects.get(bot=bot, channel="web")
     assert visitor.variables["rating"] == 5
