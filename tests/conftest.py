@@ -117,4 +117,3 @@ def new_events():
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
-
