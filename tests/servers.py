@@ -22,7 +22,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """The URL of the database the running test uses, for a server process to share it."""
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.postgresql":
@@ -41,7 +41,7 @@ class Daphne:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": shared_database_url(),
             "DEBUG": "true",
             "PYTHONUNBUFFERED": "1",
             # Several servers and the test process share the database's connection limit.

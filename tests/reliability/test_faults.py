@@ -19,7 +19,7 @@ from django.test import Client
 from agents.services import api_token_create
 from handoffs.models import Message
 from tests.factories import BotFactory, MembershipFactory
-from tests.servers import Daphne, _wait_for_port, free_port, test_database_url
+from tests.servers import Daphne, _wait_for_port, free_port, shared_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -154,7 +154,7 @@ def test_redis_restart_mid_stream_loses_nothing(scene):
 def test_cut_database_connections_never_lose_an_acknowledged_message(scene):
     bot, key, _ = scene
     # The server's connections carry a name, so the cut spares the test process's own pool.
-    server_url = f"{test_database_url()}?application_name={SERVER_APPLICATION}"
+    server_url = f"{shared_database_url()}?application_name={SERVER_APPLICATION}"
     server = Daphne({"DATABASE_URL": server_url}).start()
     outcomes: list[tuple[str, int]] = []
     cuts: list[int] = []
