@@ -1,9 +1,9 @@
-// The workspace socket for the pages besides the handoffs page (which keeps its own in
-// workspace.js): reconnects with backoff, replays what it missed with ?after=<last event id>,
-// keeps the agent present, and hands every event to the page and to the document as a
-// "hitl:event", where the notification bell listens.
+// The workspace socket of every agent page: reconnects with backoff, replays what it missed
+// with ?after=<last event id>, keeps the agent present, and hands every event to the page and
+// to the document as a "hitl:event", where the notification bell listens. Ephemeral messages
+// (typing) carry no id and go to onEphemeral.
 
-export function connectLive({ socketPath, lastEventId, onEvent, onStatus }) {
+export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphemeral }) {
   let last = lastEventId;
   let retries = 0;
   let socket;
@@ -27,14 +27,17 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus }) {
       } catch {
         return;
       }
-      if (typeof data.id !== "number") return;
+      if (typeof data.id !== "number") {
+        onEphemeral?.(data);
+        return;
+      }
       last = Math.max(last, data.id);
       onEvent(data);
       document.dispatchEvent(new CustomEvent("hitl:event", { detail: data }));
     });
     socket.addEventListener("close", (event) => {
-      if (event.code === 4401) return onStatus("offline", "Logged out");
-      if (event.code === 4403) return onStatus("offline", "No access");
+      if (event.code === 4401) return onStatus("offline", "Logged out", event.code);
+      if (event.code === 4403) return onStatus("offline", "No access", event.code);
       // Backoff with jitter, so a restarted server is not hit by every agent at once.
       const delay = Math.min(15000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
       retries += 1;
@@ -54,4 +57,5 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus }) {
   document.addEventListener("pointerdown", activity);
   setInterval(() => send({ type: "ping" }), 25000);
   open();
+  return { send };
 }

@@ -3,6 +3,7 @@
 
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
+import { connectLive } from "./live.js";
 import { renderMessage, replaceMessage, summary } from "./messages.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
@@ -17,7 +18,6 @@ const agents = new Map(state.agents.map((a) => [a.agentId, a]));
 const handoffVersion = new Map();
 const labels = [...state.labels];
 let selectedId = state.selectedId;
-let lastEventId = state.lastEventId;
 const baseTitle = document.title;
 
 const ui = {
@@ -819,7 +819,6 @@ function onTyping(data) {
 }
 
 function applyEvent(event) {
-  lastEventId = Math.max(lastEventId, event.id);
   if (event.botId && event.botId !== bot.botId) return;
   const payload = event.payload;
   switch (event.type) {
@@ -845,8 +844,7 @@ function applyEvent(event) {
 
 // ---- the socket: reconnects and replays what it missed -------------------------------------
 
-let socket;
-let retries = 0;
+let live = null;
 
 function setLive(mode, text) {
   ui.live.dataset.state = mode;
@@ -854,47 +852,7 @@ function setLive(mode, text) {
 }
 
 function send(message) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-}
-
-function connect() {
-  setLive("connecting", retries ? "Reconnecting…" : "Connecting…");
-  const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}${state.socketPath}?after=${lastEventId}`);
-  socket.addEventListener("open", () => {
-    retries = 0;
-    setLive("live", "Live");
-  });
-  socket.addEventListener("message", (message) => {
-    let data;
-    try {
-      data = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    if (data.type === "typing") onTyping(data);
-    else if (typeof data.id === "number") {
-      applyEvent(data);
-      // Other modules of the page (the notification bell) hear the stream here.
-      document.dispatchEvent(new CustomEvent("hitl:event", { detail: data }));
-    }
-  });
-  socket.addEventListener("close", (event) => {
-    if (event.code === 4401) {
-      setLive("offline", "Logged out");
-      showNotice("Your session has ended: log in again to keep working.");
-      return;
-    }
-    if (event.code === 4403) {
-      setLive("offline", "No access");
-      return;
-    }
-    // Backoff with jitter, so a restarted server is not hit by every agent at once.
-    const delay = Math.min(15000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
-    retries += 1;
-    setLive("connecting", "Reconnecting…");
-    setTimeout(connect, delay);
-  });
+  live?.send(message);
 }
 
 let typingSentAt = 0;
@@ -910,15 +868,6 @@ function sendTyping(typing) {
   send({ type: "typing", conversationId: h.conversationId, typing });
 }
 
-// Activity keeps the agent online through the bot's session timeout; once a minute is enough.
-let activitySentAt = 0;
-function activity() {
-  if (Date.now() - activitySentAt < 60000) return;
-  activitySentAt = Date.now();
-  send({ type: "activity" });
-}
-document.addEventListener("keydown", activity);
-document.addEventListener("pointerdown", activity);
 
 // ---- alerts while the tab is hidden ------------------------------------------------------------
 
@@ -964,5 +913,13 @@ if (selectedId !== null && handoffs.has(selectedId)) {
   renderList();
 }
 setInterval(renderList, 30000);
-setInterval(() => send({ type: "ping" }), 25000);
-connect();
+live = connectLive({
+  socketPath: state.socketPath,
+  lastEventId: state.lastEventId,
+  onEvent: applyEvent,
+  onEphemeral: (data) => data.type === "typing" && onTyping(data),
+  onStatus(mode, text, code) {
+    setLive(mode, text);
+    if (code === 4401) showNotice("Your session has ended: log in again to keep working.");
+  },
+});

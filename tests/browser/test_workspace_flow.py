@@ -206,3 +206,24 @@ def test_reconnecting_socket_replays_what_it_missed(live_url, new_page, team):
     assert re.search(r"after=\d+", first_url)
     assert sockets[1].url == first_url
     assert page.js_errors == []
+
+
+def test_an_agent_sees_another_typing(live_url, new_page, team):
+    bot, sam, kim, key = team
+    with bot_api(live_url, bot, key) as api:
+        created = request_handoff(api, "mary-3", "Hi", {"fullName": "Mary Jackson"})
+    sam.memberships.update(online=True)
+    services.handoff_assign(handoff=Handoff.objects.get(pk=created["id"]), agent=sam)
+    pages = []
+    for agent in (kim, sam):
+        page = new_page(agent)
+        page.goto(f"/workspace/{bot.bot_id}/?handoff={created['id']}")
+        expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+        pages.append(page)
+    kim_page, sam_page = pages
+
+    sam_page.get_by_label("Message to the user").press_sequentially("Let me check")
+
+    expect(kim_page.locator("#typing")).to_have_text("Sam Carter is typing…")
+    expect(sam_page.locator("#typing")).to_have_text("")
+    assert kim_page.js_errors == [] and sam_page.js_errors == []
