@@ -48,7 +48,7 @@ def inbound_receive(
     if external_id and len(external_id) > 200:
         # Channel ids have no length promise; a digest keeps replays idempotent all the same.
         external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
-    received = handoff_services.message_receive_user(
+    received = handoff_services.message_ingest(
         bot=bot,
         channel=channel,
         user_id=user_id,

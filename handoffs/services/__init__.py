@@ -32,7 +32,6 @@ from .handoffs import (
 from .messages import (
     Received,
     message_ingest,
-    message_receive_user,
     message_send_agent,
     message_send_bot,
 )
@@ -77,7 +76,6 @@ __all__ = [
     "handoffs_warn_expiring",
     "message_ingest",
     "message_mark_delivery",
-    "message_receive_user",
     "message_send_agent",
     "message_send_bot",
     "note_add",

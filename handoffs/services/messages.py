@@ -99,7 +99,10 @@ def message_ingest(
     external_id: str | None = None,
     variables: dict[str, Any] | None = None,
 ) -> Received:
-    """Store a message arriving from a channel or bot platform, at most once per external id."""
+    """Store a message arriving from a channel or bot platform, at most once per external id.
+
+    A user's message in a paused conversation goes to the agents only, whatever its type.
+    """
     if direction not in (Message.Direction.INCOMING, Message.Direction.OUTGOING):
         raise ApplicationError("direction must be incoming or outgoing.", code="invalid_direction")
     _check_content(text, payload)
@@ -147,30 +150,6 @@ def _replay(message: Message, routed_to: str) -> Received:
 
 def _known(conversation: Conversation, external_id: str) -> Message | None:
     return Message.objects.filter(conversation=conversation, external_id=external_id).first()
-
-
-def message_receive_user(
-    *,
-    bot: Bot,
-    channel: str,
-    user_id: str,
-    text: str = "",
-    payload: dict[str, Any] | None = None,
-    thread_id: str = "",
-    external_id: str | None = None,
-    variables: dict[str, Any] | None = None,
-) -> Received:
-    """A user's message: in a paused conversation it goes to the agents, whatever its type."""
-    return message_ingest(
-        bot=bot,
-        channel=channel,
-        user_id=user_id,
-        text=text,
-        payload=payload,
-        thread_id=thread_id,
-        external_id=external_id,
-        variables=variables,
-    )
 
 
 @transaction.atomic

@@ -103,7 +103,7 @@ def test_every_changelist_is_scoped(boss, workspace, bot, foreign_bot, path, wor
         services.api_token_create(workspace=some_bot.workspace, name="token")
         services.invitation_create(workspace=some_bot.workspace, email="x@example.com")
         MembershipFactory(workspace=some_bot.workspace)
-        handoff_services.message_receive_user(bot=some_bot, channel="web", user_id="u", text="hi")
+        handoff_services.message_ingest(bot=some_bot, channel="web", user_id="u", text="hi")
 
     response = as_user(boss).get(path)
 

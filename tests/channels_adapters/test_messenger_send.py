@@ -191,6 +191,6 @@ def test_the_pool_delivers_after_the_request_returns(settings, graph, messenger_
 @pytest.mark.django_db
 def test_user_messages_are_not_sent_back(graph, page, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.message_receive_user(bot=page.bot, channel="messenger", user_id="p", text="hi")
+        services.message_ingest(bot=page.bot, channel="messenger", user_id="p", text="hi")
 
     assert graph.log == []

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def request_handoff(conversation, capture):  # noqa: ANN001, ANN201
     with capture(execute=True):
-        services.message_receive_user(
+        services.message_ingest(
             bot=conversation.bot,
             channel=conversation.channel,
             user_id=conversation.end_user.external_id,

@@ -110,7 +110,7 @@ def test_note_writes_note_created(conversation, agent, new_events):
 
 
 def test_user_message_writes_message_created(bot, new_events):
-    services.message_receive_user(bot=bot, channel="web", user_id="u1", text="hello")
+    services.message_ingest(bot=bot, channel="web", user_id="u1", text="hello")
 
     events = new_events()
     assert [t for t, _ in events] == ["message.created"]

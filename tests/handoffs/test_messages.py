@@ -75,7 +75,7 @@ def test_assign_message_carries_the_agent_card(pending_handoff, agent, conversat
 
 
 def test_user_message_goes_to_the_bot_when_not_paused(bot):
-    received = services.message_receive_user(bot=bot, channel="web", user_id="u1", text="hi")
+    received = services.message_ingest(bot=bot, channel="web", user_id="u1", text="hi")
 
     assert received.routed_to == "bot"
     assert received.created
@@ -90,20 +90,20 @@ def test_user_message_goes_to_the_bot_when_not_paused(bot):
     ],
 )
 def test_any_user_message_goes_to_the_agents_while_paused(bot, payload):
-    first = services.message_receive_user(bot=bot, channel="web", user_id="u1", text="hi")
+    first = services.message_ingest(bot=bot, channel="web", user_id="u1", text="hi")
     services.handoff_request(conversation=first.message.conversation)
 
-    received = services.message_receive_user(bot=bot, channel="web", user_id="u1", payload=payload)
+    received = services.message_ingest(bot=bot, channel="web", user_id="u1", payload=payload)
 
     assert received.routed_to == "agent"
     assert received.message.payload == payload
 
 
 def test_ingest_is_idempotent_by_external_id(bot):
-    first = services.message_receive_user(
+    first = services.message_ingest(
         bot=bot, channel="web", user_id="u1", text="hi", external_id="m-1"
     )
-    again = services.message_receive_user(
+    again = services.message_ingest(
         bot=bot, channel="web", user_id="u1", text="hi", external_id="m-1"
     )
 
@@ -113,10 +113,10 @@ def test_ingest_is_idempotent_by_external_id(bot):
 
 
 def test_variables_merge_and_none_removes(bot):
-    services.message_receive_user(
+    services.message_ingest(
         bot=bot, channel="web", user_id="u1", text="a", variables={"fullName": "Ann", "x": 1}
     )
-    received = services.message_receive_user(
+    received = services.message_ingest(
         bot=bot, channel="web", user_id="u1", text="b", variables={"x": None, "email": "a@b.c"}
     )
 
@@ -127,7 +127,7 @@ def test_variables_merge_and_none_removes(bot):
 
 def test_oversize_text_is_refused_and_nothing_stored(bot):
     with pytest.raises(ApplicationError) as error:
-        services.message_receive_user(bot=bot, channel="web", user_id="u1", text="x" * 10_001)
+        services.message_ingest(bot=bot, channel="web", user_id="u1", text="x" * 10_001)
 
     assert error.value.status_code == 413
     assert not Message.objects.exists()
@@ -135,7 +135,7 @@ def test_oversize_text_is_refused_and_nothing_stored(bot):
 
 def test_empty_message_is_refused(bot):
     with pytest.raises(ApplicationError):
-        services.message_receive_user(bot=bot, channel="web", user_id="u1", text="")
+        services.message_ingest(bot=bot, channel="web", user_id="u1", text="")
 
 
 def test_agent_cannot_write_without_pause_or_handoff(conversation, agent):

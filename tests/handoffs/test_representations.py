@@ -19,7 +19,7 @@ def declared(message: Message) -> dict:
 
 def test_messages_of_every_kind_match_their_declared_fields(bot, conversation, agent):
     services.conversation_pause(conversation=conversation)
-    received = services.message_receive_user(
+    received = services.message_ingest(
         bot=bot,
         channel=conversation.channel,
         user_id=conversation.end_user.external_id,
@@ -41,7 +41,7 @@ def test_messages_of_every_kind_match_their_declared_fields(bot, conversation, a
 
 
 def test_a_message_just_created_shows_plain_strings(bot, conversation):
-    received = services.message_receive_user(
+    received = services.message_ingest(
         bot=bot, channel=conversation.channel, user_id=conversation.end_user.external_id, text="Hi"
     )
     representation = MessageRepresentation(received.message).data

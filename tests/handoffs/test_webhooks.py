@@ -28,7 +28,7 @@ def endpoint(httpserver, workspace):
 
 
 def say(bot, text: str) -> None:  # noqa: ANN001
-    services.message_receive_user(bot=bot, channel="web", user_id="u1", text=text)
+    services.message_ingest(bot=bot, channel="web", user_id="u1", text=text)
 
 
 def received_texts(httpserver) -> list[str]:  # noqa: ANN001

@@ -93,7 +93,7 @@ async def test_a_new_handoff_rings_every_agent_each_with_their_own(connect, scen
 
 async def test_replay_gives_an_agent_their_own_notifications_only(connect, scene):
     bot, alice, bob = scene
-    await db(services.message_receive_user)(bot=bot, channel="web", user_id="u1", text="shared")
+    await db(services.message_ingest)(bot=bot, channel="web", user_id="u1", text="shared")
     for_alice = await db(notify_one)(bot, alice, "alice's")
     for_bob = await db(notify_one)(bot, bob, "bob's")
 

@@ -36,7 +36,7 @@ def dropped(monkeypatch):  # noqa: ANN001, ANN201
 
 def write_messages(bot, count: int) -> list[int]:  # noqa: ANN001
     for n in range(count):
-        services.message_receive_user(bot=bot, channel="web", user_id="u1", text=f"m{n}")
+        services.message_ingest(bot=bot, channel="web", user_id="u1", text=f"m{n}")
     return list(Event.objects.order_by("id").values_list("id", flat=True))[-count:]
 
 

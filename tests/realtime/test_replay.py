@@ -22,7 +22,7 @@ def scene(db):  # noqa: ANN001, ANN201
 
 def write_messages(bot, count: int, prefix: str = "m") -> list[int]:  # noqa: ANN001
     for n in range(count):
-        services.message_receive_user(bot=bot, channel="web", user_id="u1", text=f"{prefix}{n}")
+        services.message_ingest(bot=bot, channel="web", user_id="u1", text=f"{prefix}{n}")
     return list(Event.objects.order_by("id").values_list("id", flat=True))
 
 

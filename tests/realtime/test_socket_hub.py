@@ -24,7 +24,7 @@ def scene(db):  # noqa: ANN001, ANN201
 
 
 def write_message(bot) -> int:  # noqa: ANN001
-    services.message_receive_user(bot=bot, channel="web", user_id="u1", text="hello")
+    services.message_ingest(bot=bot, channel="web", user_id="u1", text="hello")
     return Event.objects.latest("id").id
 
 

@@ -75,7 +75,7 @@ async def test_member_receives_every_kind_of_event(connect, scene):
     await next_of_type(communicator, "handoff.created")
     await db(services.handoff_assign)(handoff=handoff, agent=agent)
     assigned = await next_of_type(communicator, "handoff.updated")
-    await db(services.message_receive_user)(
+    await db(services.message_ingest)(
         bot=bot, channel="web", user_id=conversation.end_user.external_id, text="still there?"
     )
     message = await next_of_type(communicator, "message.created", direction="incoming")

@@ -95,7 +95,7 @@ def test_duplicate_ingest_with_the_same_external_id_stores_one_message():
     bot = BotFactory()
     calls = [
         (
-            lambda n=n: services.message_receive_user(
+            lambda n=n: services.message_ingest(
                 bot=bot, channel="api", user_id=f"user-{n % 10}", text="hi", external_id="m-1"
             )
         )

@@ -138,7 +138,7 @@ def test_state_keeps_only_recent_closed_handoffs(login, agent, bot, monkeypatch)
 
 
 def test_selected_handoff_renders_transcript_profile_and_notes(login, agent, bot):
-    received = services.message_receive_user(
+    received = services.message_ingest(
         bot=bot,
         channel="web",
         user_id="ada",

@@ -11,10 +11,8 @@ from ...representations import ConversationSummaryRepresentation
 from ...selectors import conversation_keyset_after, conversation_list, conversation_summary_get
 from .. import cursors, inputs
 from ..access import BotApiView
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ..schema import TOKEN_MAY, errors, page_parameters
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 
 
 class ConversationListQuery(serializers.Serializer):

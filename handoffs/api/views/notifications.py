@@ -18,10 +18,8 @@ from ...selectors import notification_list, notification_unread_count
 from ...services.notifications import MAX_LINK_LENGTH, MAX_MARK_IDS, MAX_MESSAGE_LENGTH
 from .. import cursors, inputs
 from ..access import BotApiView
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ..schema import AGENT_ONLY, errors, page_parameters
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
 
 
 class NotificationListQuery(serializers.Serializer):
