@@ -14,7 +14,7 @@ from handoffs import services
 from tests.factories import BotFactory, ConversationFactory
 from tests.servers import daphne
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +73,7 @@ def test_a_refused_message_says_so_under_it(new_page):  # noqa: ANN001
     expect(sent.locator("[data-slot=delivery]")).to_have_text(
         f"Not delivered: Graph API refused the message (400): {REFUSAL}"
     )
+    screenshot(page, "delivery-failed.png")
     # Drawn the same from the page's own state after a reload.
     page.reload()
     expect(sent.locator("[data-slot=delivery]")).to_contain_text("Not delivered")
