@@ -12,6 +12,7 @@ from .models import (
     Message,
     MessageTemplate,
     Note,
+    Notification,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -152,6 +153,27 @@ class EventAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    """To look into what an agent was told, and when they read it. Read-only: notifications
+    are made by the services, with their events, and each agent marks their own."""
+
+    list_display = ["id", "recipient", "kind", "level", "message", "created_at", "read_at"]
+    list_filter = ["kind", "level", ("read_at", admin.EmptyFieldListFilter), SCOPED_BOT_FILTER]
+    list_select_related = ["recipient"]
+    search_fields = ["message", "recipient__username"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
         return False
 
 

@@ -96,6 +96,7 @@ def test_handoffs_are_scoped(boss, bot, foreign_bot):
         ("/admin/handoffs/conversation/", lambda row: row.bot.workspace_id),
         ("/admin/handoffs/message/", lambda row: row.conversation.bot.workspace_id),
         ("/admin/handoffs/event/", lambda row: row.workspace_id),
+        ("/admin/handoffs/notification/", lambda row: row.workspace_id),
     ],
 )
 def test_every_changelist_is_scoped(boss, workspace, bot, foreign_bot, path, workspace_of):
@@ -104,6 +105,7 @@ def test_every_changelist_is_scoped(boss, workspace, bot, foreign_bot, path, wor
         services.invitation_create(workspace=some_bot.workspace, email="x@example.com")
         MembershipFactory(workspace=some_bot.workspace)
         handoff_services.message_ingest(bot=some_bot, channel="web", user_id="u", text="hi")
+        handoff_services.handoff_request(conversation=ConversationFactory(end_user__bot=some_bot))
 
     response = as_user(boss).get(path)
 
