@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from agents.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 
@@ -19,6 +20,8 @@ from .models import (
 
 # Filters that list only what the (workspace-scoped) queryset holds, not every row of the site.
 SCOPED_BOT_FILTER = ("bot", admin.RelatedOnlyFieldListFilter)
+# A webhook address typed without a scheme is an https one (Django 6's default, chosen now).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class LabelInline(WorkspaceScopedInline, admin.TabularInline):
@@ -38,6 +41,7 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     search_fields = ["bot_id", "name"]
     readonly_fields = ["created_at"]
     inlines = [LabelInline, TemplateInline]
+    formfield_overrides = HTTPS_URLS
     fieldsets = [
         (None, {"fields": ["workspace", "bot_id", "name", "default_language", "created_at"]}),
         (
@@ -196,6 +200,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ["url"]
     readonly_fields = ["consecutive_failures", "disabled_reason", "created_at"]
     inlines = [WebhookDeliveryInline]
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(WebhookDelivery)
