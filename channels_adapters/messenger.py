@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -114,13 +115,13 @@ def _message_payload(message: dict[str, Any]) -> dict[str, Any] | None:
 # --- outbound -----------------------------------------------------------------------------
 
 
-def send(message_id: int) -> None:
+def send(message_id: int, handed_at: datetime | None) -> None:
     """Queue a bot, agent or system message for the Send API (see delivery for why a pool)."""
-    delivery.submit(deliver, message_id=message_id)
+    delivery.submit(deliver, message_id=message_id, handed_at=handed_at)
 
 
-def deliver(*, message_id: int) -> None:
-    message = handoff_services.delivery_begin(message_id=message_id)
+def deliver(*, message_id: int, handed_at: datetime | None = None) -> None:
+    message = handoff_services.message_delivery_begin(message_id=message_id, handed_at=handed_at)
     if message is None:
         return
     page = MessengerSettings.objects.filter(bot=message.conversation.bot).first()

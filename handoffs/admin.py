@@ -81,7 +81,7 @@ class EndUserAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
 class MessageInline(WorkspaceScopedInline, admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["direction", "author", "text", "delivery_status", "created_at"]
+    fields = ["direction", "author", "text", "delivery_status", "delivery_error", "created_at"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -107,7 +107,8 @@ class MessageAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = ["direction", "delivery_status"]
     search_fields = ["text", "external_id"]
     raw_id_fields = ["conversation", "author"]
-    readonly_fields = ["created_at"]
+    # The delivery is the senders' to record, with its message.updated event.
+    readonly_fields = ["created_at", "delivery_status", "delivery_error", "delivery_attempted_at"]
 
 
 @admin.register(Handoff)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from .models import Event
 
 logger = logging.getLogger(__name__)
 
-# Takes the id of a committed bot, agent or system message and sends it to the user's channel.
-Sender = Callable[[int], None]
+# Sends a committed bot, agent or system message to the user's channel: (message id, when it
+# was handed out: None the first time, after commit; the sweep's stamp when it is sent again).
+Sender = Callable[[int, "datetime | None"], None]
 _senders: dict[str, Sender] = {}
 Listener = Callable[[Event], None]
 _listeners: list[Listener] = []
@@ -56,15 +58,15 @@ def deliver(event: Event) -> None:
     payload = event.payload
     if payload.get("deliveryStatus") != "pending":
         return
-    send(channel=payload.get("channel", ""), message_id=payload["id"])
+    send(channel=payload.get("channel", ""), message_id=payload["id"], handed_at=None)
 
 
-def send(*, channel: str, message_id: int) -> None:
+def send(*, channel: str, message_id: int, handed_at: datetime | None) -> None:
     sender = _senders.get(channel)
     if sender is None:
         return
     try:
-        sender(message_id)
+        sender(message_id, handed_at)
     except Exception:
         # The message stays pending: the sweep sends it again later.
         logger.exception("outbound delivery of message %s failed", message_id)

@@ -4,14 +4,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def stamp_pending(apps, schema_editor):
-    """Messages pending from before: their attempt began, at the latest, when they were written."""
-    Message = apps.get_model("handoffs", "Message")
-    Message.objects.filter(delivery_status="pending").update(
-        delivery_attempted_at=models.F("created_at")
-    )
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,5 +21,4 @@ class Migration(migrations.Migration):
             model_name='message',
             index=models.Index(condition=models.Q(('delivery_status', 'pending')), fields=['delivery_attempted_at'], name='message_pending_delivery_idx'),
         ),
-        migrations.RunPython(stamp_pending, migrations.RunPython.noop),
     ]

@@ -16,7 +16,7 @@ from .conversations import (
     end_user_get_or_create,
     end_user_update_variables,
 )
-from .deliveries import deliveries_resume, delivery_begin, message_mark_delivery
+from .deliveries import message_deliveries_resume, message_delivery_begin, message_mark_delivery
 from .events import event_emit
 from .handoffs import (
     conversation_unpause,
@@ -57,8 +57,6 @@ __all__ = [
     "conversation_for_user",
     "conversation_get_or_create",
     "conversation_pause",
-    "deliveries_resume",
-    "delivery_begin",
     "conversation_unpause",
     "end_user_get_or_create",
     "end_user_update_variables",
@@ -74,6 +72,8 @@ __all__ = [
     "handoff_transfer",
     "handoffs_expire_due",
     "handoffs_warn_expiring",
+    "message_deliveries_resume",
+    "message_delivery_begin",
     "message_ingest",
     "message_mark_delivery",
     "message_send_agent",

@@ -2,8 +2,14 @@
 messages that a crashed process left `pending`.
 
 A message is written `pending` with its `message.created` event (messages._store); the
-channel's sender takes it (`delivery_begin`), posts it and records the outcome
+channel's sender takes it (`message_delivery_begin`), posts it and records the outcome
 (`message_mark_delivery`), which `message.updated` shows to the workspace and the webhooks.
+
+Each hand-out of a message to a sender is one value of `delivery_attempted_at`: NULL for the
+first, after commit; the sweep's stamp for a later one. A sender takes the message only if that
+value is still there, so a job that waited in a slow queue while the sweep handed the message
+out again finds it gone and sends nothing. Delivery is at least once all the same: a process
+that dies between the channel's answer and recording it leaves the message to be sent again.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .. import outbound
@@ -24,12 +31,13 @@ STALE_BATCH = 200
 GIVE_UP_ERROR = "No outcome within {hours:g} hours of being written; not sent again."
 
 
-def delivery_begin(*, message_id: int) -> Message | None:
-    """The sender takes a pending message: stamped, so the sweep leaves it alone for
-    OUTBOUND_STALE_SECONDS; None when it is gone or already has its outcome."""
-    taken = Message.objects.filter(pk=message_id, delivery_status=Message.Delivery.PENDING).update(
-        delivery_attempted_at=timezone.now()
-    )
+def message_delivery_begin(*, message_id: int, handed_at: datetime | None) -> Message | None:
+    """The sender takes the message it was handed at `handed_at` (None: the first hand-out),
+    stamped so the sweep leaves it alone for OUTBOUND_STALE_SECONDS; None when it has its
+    outcome already or was handed out again since."""
+    taken = Message.objects.filter(
+        pk=message_id, delivery_status=Message.Delivery.PENDING, delivery_attempted_at=handed_at
+    ).update(delivery_attempted_at=timezone.now())
     if not taken:
         return None
     return (
@@ -70,28 +78,28 @@ def message_mark_delivery(*, message_id: int, ok: bool, error: str = "") -> bool
     return True
 
 
-def deliveries_resume(*, now: datetime | None = None) -> tuple[int, int]:
-    """The sweep's pass: send again what is pending since OUTBOUND_STALE_SECONDS (its process
-    died), and give up on what is pending since OUTBOUND_GIVE_UP_SECONDS. Returns (sent again,
-    given up)."""
+def message_deliveries_resume(*, now: datetime | None = None) -> tuple[int, int]:
+    """The sweep's pass: hand out again what is pending since OUTBOUND_STALE_SECONDS (its
+    process died, or its job waited that long in a queue), and give up on what is pending since
+    OUTBOUND_GIVE_UP_SECONDS. Returns (handed out again, given up)."""
     now = now or timezone.now()
     given_up = _give_up(now - timedelta(seconds=settings.OUTBOUND_GIVE_UP_SECONDS))
     stale = _claim_stale(now, now - timedelta(seconds=settings.OUTBOUND_STALE_SECONDS))
     for message_id, channel in stale:
-        outbound.send(channel=channel, message_id=message_id)
+        outbound.send(channel=channel, message_id=message_id, handed_at=now)
     return len(stale), given_up
 
 
-def _claim_stale(now: datetime, attempted_before: datetime) -> list[tuple[int, str]]:
-    # Re-stamped before they are handed out, so a second sweeper skips them.
+def _claim_stale(now: datetime, before: datetime) -> list[tuple[int, str]]:
+    # Stamped before they are handed out: a second sweeper skips them, and an older job still
+    # queued for one of them no longer matches its stamp.
+    never_taken = Q(delivery_attempted_at__isnull=True, created_at__lt=before)
     with transaction.atomic():
         rows = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                delivery_status=Message.Delivery.PENDING,
-                delivery_attempted_at__lt=attempted_before,
-            )
-            .order_by("delivery_attempted_at")
+            .filter(never_taken | Q(delivery_attempted_at__lt=before))
+            .filter(delivery_status=Message.Delivery.PENDING)
+            .order_by("id")
             .values_list("id", "conversation__channel")[:STALE_BATCH]
         )
         Message.objects.filter(pk__in=[row[0] for row in rows]).update(delivery_attempted_at=now)

@@ -292,7 +292,10 @@ def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
 def conversation_unpause(
     *, conversation: Conversation, actor: AbstractBaseUser | None = None
 ) -> Conversation:
-    """Hand the user back to the bot; an open handoff is closed as resolved."""
+    """Hand the user back to the bot; an open handoff is closed as resolved.
+
+    `actor=None` is the bot or system (an API token), which may always take its user back.
+    """
     open_handoff = (
         Handoff.objects.filter(conversation=conversation, status__in=Handoff.OPEN_STATUSES)
         .select_related("bot", "conversation__end_user")
@@ -300,7 +303,13 @@ def conversation_unpause(
     )
     if open_handoff is not None:
         if actor is not None:
-            _membership(open_handoff, actor)
+            # Closing the handoff is resolving it: the same rules as handoff_resolve (a waiting
+            # one, held by nobody, any online member may close).
+            if open_handoff.status == S.ASSIGNED:
+                membership = _require_holder_or_admin(open_handoff, actor)
+            else:
+                membership = _membership(open_handoff, actor)
+            _require_online(membership)
         _transition(
             open_handoff, Handoff.OPEN_STATUSES, status=S.RESOLVED, resolved_at=timezone.now()
         )

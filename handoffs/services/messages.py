@@ -6,7 +6,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from agents.errors import ApplicationError, Forbidden
 from agents.selectors import membership_get
@@ -68,7 +67,6 @@ def _store(
         author=author,
         external_id=external_id or None,
         delivery_status=Message.Delivery.PENDING if pushed else Message.Delivery.NONE,
-        delivery_attempted_at=timezone.now() if pushed else None,
     )
     changes: dict[str, Any] = {"last_message_at": message.created_at}
     if direction == Message.Direction.INCOMING:

@@ -6,7 +6,7 @@
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
-import { authorOf, renderMessage, replaceMessage, summary } from "./messages.js";
+import { authorOf, placeMessage, renderMessage, summary } from "./messages.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
@@ -195,13 +195,11 @@ ui.more.addEventListener("click", async (event) => {
 
 // ---- the selected conversation --------------------------------------------------------------
 
-function appendMessage(message, c) {
-  if (ui.transcript.querySelector(`[data-id="${message.id}"]`)) return;
+function appendMessage(message, c, update = false) {
   const t = ui.transcript;
   const nearBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 80;
   const follow = nearBottom || message.direction === "agent";
-  t.append(renderMessage(message, userName(c)));
-  if (follow) t.scrollTop = t.scrollHeight;
+  if (placeMessage(t, message, userName(c), { update }) && follow) t.scrollTop = t.scrollHeight;
 }
 
 function renderPane() {
@@ -225,7 +223,7 @@ function renderPane() {
   ui.composerOff.textContent = rule.hint || "";
 }
 
-// Messages arriving while a transcript loads are kept, then added after it.
+// Messages arriving or changing while a transcript loads are kept, then placed after it.
 let loading = null;
 
 async function loadTranscript(c) {
@@ -237,7 +235,7 @@ async function loadTranscript(c) {
     const messages = await api(c, `conversations/${c.id}/messages?limit=${state.transcriptLimit}`);
     if (loading !== mine) return;
     ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(c))));
-    for (const message of mine.arrived) appendMessage(message, c);
+    for (const [message, update] of mine.arrived) appendMessage(message, c, update);
     ui.transcript.scrollTop = ui.transcript.scrollHeight;
   } catch (error) {
     if (loading === mine) showNotice(error.message);
@@ -340,8 +338,15 @@ function onMessage(message, event) {
   }
   renderList();
   if (c.id !== selectedId) return;
-  if (loading?.id === c.id) loading.arrived.push(message);
+  if (loading?.id === c.id) loading.arrived.push([message, false]);
   else appendMessage(message, c);
+}
+
+function onMessageUpdated(message) {
+  const c = conversations.get(message.conversationId);
+  if (!c || c.id !== selectedId) return;
+  if (loading?.id === c.id) loading.arrived.push([message, true]);
+  else appendMessage(message, c, true);
 }
 
 function onConversation(payload, event) {
@@ -397,10 +402,7 @@ function onEvent(event) {
     case "message.created":
       return onMessage(payload, event);
     case "message.updated":
-      if (payload.conversationId === selectedId) {
-        replaceMessage(ui.transcript, payload, userName(conversations.get(selectedId)));
-      }
-      return;
+      return onMessageUpdated(payload);
     case "conversation.paused":
     case "conversation.unpaused":
       return onConversation(payload, event);

@@ -13,6 +13,10 @@ export function authorOf(message, userName) {
   return message.direction === "outgoing" ? "Bot" : "System";
 }
 
+// A delivery only moves forward (pending, then failed or sent; failed, then sent on a retry).
+const DELIVERY_RANK = { pending: 1, failed: 2, sent: 3 };
+const rankOf = (message) => DELIVERY_RANK[message.deliveryStatus] || 0;
+
 function deliveryText(message) {
   if (message.deliveryStatus === "pending") return "Sending…";
   if (message.deliveryStatus === "failed") {
@@ -27,6 +31,7 @@ export function renderMessage(message, userName) {
   node.dataset.id = message.id;
   node.className = `msg msg--${message.direction}`;
   node.classList.toggle("msg--failed", message.deliveryStatus === "failed");
+  node.dataset.rank = rankOf(message);
   slot("author").textContent = authorOf(message, userName);
   slot("text").textContent = summary(message);
   const time = slot("time");
@@ -38,8 +43,23 @@ export function renderMessage(message, userName) {
   return node;
 }
 
-// message.updated (its delivery's outcome): redrawn in place when the transcript shows it.
-export function replaceMessage(transcript, message, userName) {
+// A message that arrived (message.created, or the page's own POST) or changed
+// (message.updated), put in id order, and never back to an earlier delivery state: events can
+// come out of order (the outbox catch-up), an update before the message it changes, and the
+// POST's answer after the socket's news. An update of a message older than the transcript's
+// first is not shown. Returns whether the message was added at the end.
+export function placeMessage(transcript, message, userName, { update = false } = {}) {
   const shown = transcript.querySelector(`[data-id="${message.id}"]`);
-  if (shown) shown.replaceWith(renderMessage(message, userName));
+  if (shown) {
+    if (rankOf(message) > Number(shown.dataset.rank)) {
+      shown.replaceWith(renderMessage(message, userName));
+    }
+    return false;
+  }
+  const first = transcript.firstElementChild;
+  if (update && first && message.id < Number(first.dataset.id)) return false;
+  const node = renderMessage(message, userName);
+  const later = [...transcript.children].find((child) => Number(child.dataset.id) > message.id);
+  transcript.insertBefore(node, later || null);
+  return !later;
 }

@@ -1,6 +1,6 @@
 // The notification bell: the unread count and the latest notifications, live from the
-// `notification.created` events the page's socket passes on as "hitl:event" (workspace.js on
-// the handoffs page, live.js elsewhere). Marking read goes through the REST API.
+// `notification.created` events the page's socket (live.js) passes on as "hitl:event".
+// Marking read goes through the REST API.
 
 import { age } from "./format.js";
 

@@ -4,7 +4,7 @@
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
-import { renderMessage, replaceMessage, summary } from "./messages.js";
+import { placeMessage, renderMessage, summary } from "./messages.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -372,14 +372,12 @@ function scrollToEnd() {
   ui.transcript.scrollTop = ui.transcript.scrollHeight;
 }
 
-function appendMessage(message, h) {
-  if (ui.transcript.querySelector(`[data-id="${message.id}"]`)) return;
+function appendMessage(message, h, update = false) {
   const follow = nearBottom() || message.direction === "agent";
-  ui.transcript.append(renderMessage(message, userName(h)));
-  if (follow) scrollToEnd();
+  if (placeMessage(ui.transcript, message, userName(h), { update }) && follow) scrollToEnd();
 }
 
-// Messages arriving while a transcript loads are kept, then added after it.
+// Messages arriving or changing while a transcript loads are kept, then placed after it.
 let loading = null;
 
 async function loadTranscript(h) {
@@ -392,7 +390,7 @@ async function loadTranscript(h) {
     const messages = await api(path);
     if (loading !== mine) return;
     ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(h))));
-    for (const message of mine.arrived) appendMessage(message, h);
+    for (const [message, update] of mine.arrived) appendMessage(message, h, update);
     scrollToEnd();
   } catch (error) {
     if (loading === mine) showNotice(error.message);
@@ -682,11 +680,19 @@ function alertAgent(title, body, handoffId) {
   }
 }
 
-function onMessageUpdated(message) {
+function toTranscript(message, update) {
   const selected = handoffs.get(selectedId);
-  if (selected && selected.conversationId === message.conversationId) {
-    replaceMessage(ui.transcript, message, userName(selected));
+  if (!selected || selected.conversationId !== message.conversationId) return false;
+  if (loading && loading.conversationId === message.conversationId) {
+    loading.arrived.push([message, update]);
+  } else {
+    appendMessage(message, selected, update);
   }
+  return true;
+}
+
+function onMessageUpdated(message) {
+  toTranscript(message, true);
 }
 
 function onHandoffCreated(h, eventId) {
@@ -709,11 +715,8 @@ function onMessage(message) {
       }
     }
   }
-  const selected = handoffs.get(selectedId);
-  if (selected && selected.conversationId === message.conversationId) {
-    if (loading && loading.conversationId === message.conversationId) loading.arrived.push(message);
-    else appendMessage(message, selected);
-    if (document.visibilityState === "visible") markSeen(selected);
+  if (toTranscript(message, false) && document.visibilityState === "visible") {
+    markSeen(handoffs.get(selectedId));
   }
   if (touched) renderList();
 }

@@ -78,3 +78,41 @@ def test_a_refused_message_says_so_under_it(new_page):  # noqa: ANN001
     page.reload()
     expect(sent.locator("[data-slot=delivery]")).to_contain_text("Not delivered")
     assert page.js_errors == []
+
+
+def test_late_and_early_news_never_undo_a_delivery(new_page):  # noqa: ANN001
+    """Events out of order (the outbox catch-up), an update before its message, the POST's
+    answer after the socket's news: the transcript keeps id order and the latest outcome."""
+    bot = BotFactory(bot_id="shop", name="Shop")
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    page = new_page(sam)
+    page.goto(f"/workspace/{bot.bot_id}/")
+
+    shown = page.evaluate(
+        """async () => {
+          const { placeMessage } = await import("/static/hitl/messages.js");
+          const transcript = document.createElement("ol");
+          const m = (id, deliveryStatus, deliveryError = "") => ({
+            id, deliveryStatus, deliveryError, direction: "agent", text: `m${id}`,
+            type: "text", createdAt: new Date().toISOString(), author: { name: "Sam" },
+          });
+          placeMessage(transcript, m(5, "pending"), "Ada");
+          placeMessage(transcript, m(5, "failed", "refused"), "Ada", { update: true });
+          placeMessage(transcript, m(5, "pending"), "Ada");  // the POST's late answer
+          placeMessage(transcript, m(7, "sent"), "Ada", { update: true });  // before its created
+          placeMessage(transcript, m(7, "pending"), "Ada");
+          placeMessage(transcript, m(6, "pending"), "Ada");  // late, by the catch-up
+          placeMessage(transcript, m(2, "sent"), "Ada", { update: true });  // older than shown
+          return [...transcript.children].map((node) => [
+            node.dataset.id,
+            node.querySelector("[data-slot=delivery]").textContent,
+          ]);
+        }"""
+    )
+
+    assert shown == [
+        ["5", "Not delivered: refused"],
+        ["6", "Sending…"],
+        ["7", ""],
+    ]
+    assert page.js_errors == []

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async as db
 from django.core.management import call_command
 from django.utils import timezone
 
+from channels_adapters import messenger
 from handoffs import outbound, services
 from handoffs.models import Event, Message
 from tests.factories import ConversationFactory
@@ -127,11 +128,32 @@ def test_a_message_taken_by_one_sweep_is_left_by_the_next(monkeypatch, messenger
     message = crashed_while_sending(messenger_conversation)
     later = timezone.now() + timedelta(hours=1)
 
-    first = services.deliveries_resume(now=later)
-    second = services.deliveries_resume(now=later)
+    first = services.message_deliveries_resume(now=later)
+    second = services.message_deliveries_resume(now=later)
 
     assert (first, second) == ((1, 0), (0, 0))
-    assert sent == [{"channel": "messenger", "message_id": message.pk}]
+    assert sent == [{"channel": "messenger", "message_id": message.pk, "handed_at": later}]
+
+
+@pytest.mark.django_db
+def test_a_job_that_waited_while_the_sweep_handed_the_message_out_again_sends_nothing(
+    monkeypatch, graph, messenger_conversation
+):
+    graph.expect_request(SEND_PATH, method="POST").respond_with_json({"message_id": "mid.1"})
+    handed_out = []
+    monkeypatch.setattr(outbound, "send", lambda **kwargs: handed_out.append(kwargs))
+    message = crashed_while_sending(messenger_conversation)
+    services.message_deliveries_resume(now=timezone.now() + timedelta(hours=1))
+
+    # The first job, queued behind a slow Graph API, runs at last; then the sweep's.
+    messenger.deliver(message_id=message.pk, handed_at=None)
+    assert graph.log == []
+    messenger.deliver(message_id=message.pk, handed_at=handed_out[0]["handed_at"])
+    messenger.deliver(message_id=message.pk, handed_at=handed_out[0]["handed_at"])
+
+    message.refresh_from_db()
+    assert len(graph.log) == 1
+    assert message.delivery_status == "sent"
 
 
 @pytest.mark.django_db

@@ -216,6 +216,28 @@ def test_unpause_resolves_the_open_handoff(assigned_handoff, conversation, agent
     assert not conversation.paused
 
 
+def test_unpausing_follows_the_rules_of_resolving(assigned_handoff, conversation, other_agent):
+    with pytest.raises(Forbidden):
+        services.conversation_unpause(conversation=conversation, actor=other_agent)
+
+    other_agent.memberships.update(online=False)
+    services.handoff_requeue(handoff=assigned_handoff, actor=assigned_handoff.agent)
+    with pytest.raises(Unprocessable):
+        services.conversation_unpause(conversation=conversation, actor=other_agent)
+
+    assigned_handoff.refresh_from_db()
+    conversation.refresh_from_db()
+    assert assigned_handoff.status == "pending"
+    assert conversation.paused
+
+
+def test_the_bot_takes_its_user_back_whoever_holds_the_handoff(assigned_handoff, conversation):
+    services.conversation_unpause(conversation=conversation, actor=None)
+
+    assigned_handoff.refresh_from_db()
+    assert assigned_handoff.status == "resolved"
+
+
 def test_pause_and_unpause_without_handoff(conversation, agent):
     services.conversation_pause(conversation=conversation, actor=agent)
     conversation.refresh_from_db()

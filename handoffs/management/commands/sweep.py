@@ -32,7 +32,7 @@ class Command(BaseCommand):
         try:
             expired = services.handoffs_expire_due()
             offline = services.agents_sweep_offline()
-            resent, given_up = services.deliveries_resume()
+            resent, given_up = services.message_deliveries_resume()
         except Exception:
             # One failed pass (a database restart, say) must not end the worker.
             logger.exception("sweep pass failed")
@@ -40,4 +40,4 @@ class Command(BaseCommand):
         if expired or offline:
             self.stdout.write(f"{expired} handoff(s) expired, {offline} agent(s) went offline")
         if resent or given_up:
-            self.stdout.write(f"{resent} message(s) sent again, {given_up} given up")
+            self.stdout.write(f"{resent} message(s) handed out again, {given_up} given up")
