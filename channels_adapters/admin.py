@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin
 
+from agents.admin_scoping import WorkspaceScopedAdmin
+
 from .models import ConnectorSettings, MessengerSettings
 
 
 @admin.register(ConnectorSettings)
-class ConnectorSettingsAdmin(admin.ModelAdmin):
+class ConnectorSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     list_display = ["bot", "demo_bot_enabled"]
     list_filter = ["demo_bot_enabled"]
     list_select_related = ["bot"]
@@ -23,7 +26,8 @@ class MessengerSettingsForm(forms.ModelForm):
 
 
 @admin.register(MessengerSettings)
-class MessengerSettingsAdmin(admin.ModelAdmin):
+class MessengerSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
     form = MessengerSettingsForm
     list_display = ["page_id", "bot"]
     list_select_related = ["bot"]

@@ -182,7 +182,7 @@ class NotificationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
         return False
 
 
-class WebhookDeliveryInline(admin.TabularInline):
+class WebhookDeliveryInline(WorkspaceScopedInline, admin.TabularInline):
     model = WebhookDelivery
     extra = 0
     fields = ["event", "status", "attempts", "last_status_code", "last_error", "delivered_at"]
@@ -195,9 +195,9 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["url", "workspace", "active", "consecutive_failures", "disabled_reason"]
-    list_filter = ["active", "workspace"]
+    list_filter = ["active", ("workspace", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["url"]
     readonly_fields = ["consecutive_failures", "disabled_reason", "created_at"]
     inlines = [WebhookDeliveryInline]
@@ -205,9 +205,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "endpoint__workspace"
     list_display = ["delivery_id", "endpoint", "event", "status", "attempts", "last_status_code"]
-    list_filter = ["status", "endpoint"]
+    list_filter = ["status", ("endpoint", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     list_select_related = ["endpoint", "event"]
 

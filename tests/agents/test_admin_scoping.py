@@ -114,6 +114,34 @@ def test_every_changelist_is_scoped(boss, workspace, bot, foreign_bot, path, wor
     assert {workspace_of(row) for row in rows} == {workspace.pk}
 
 
+def test_webhooks_and_channels_are_the_workspace_admins_to_manage(
+    boss, workspace, bot, foreign_bot
+):
+    from channels_adapters.models import ConnectorSettings, MessengerSettings
+    from handoffs.models import WebhookEndpoint
+
+    for n, some_bot in enumerate((bot, foreign_bot)):
+        WebhookEndpoint.objects.create(
+            workspace=some_bot.workspace, url=f"https://hooks.example.com/{n}", secret="s"
+        )
+        MessengerSettings.objects.create(bot=some_bot, page_id=f"page-{n}", verify_token="v")
+        ConnectorSettings.objects.create(bot=some_bot)
+        handoff_services.handoff_request(conversation=ConversationFactory(end_user__bot=some_bot))
+    client = as_user(boss)
+
+    for path, workspace_of in [
+        ("/admin/handoffs/webhookendpoint/", lambda row: row.workspace_id),
+        ("/admin/handoffs/webhookdelivery/", lambda row: row.endpoint.workspace_id),
+        ("/admin/channels_adapters/messengersettings/", lambda row: row.bot.workspace_id),
+        ("/admin/channels_adapters/connectorsettings/", lambda row: row.bot.workspace_id),
+    ]:
+        rows = list(client.get(path).context["cl"].result_list)
+        assert rows, path
+        assert {workspace_of(row) for row in rows} == {workspace.pk}, path
+    form = client.get("/admin/handoffs/webhookendpoint/add/").context["adminform"].form
+    assert list(form.fields["workspace"].queryset) == [workspace]
+
+
 def test_a_workspace_admin_cannot_create_workspaces(boss):
     assert as_user(boss).get("/admin/agents/workspace/add/").status_code == 403
 
