@@ -28,6 +28,9 @@ class Membership(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     # Workspace sockets open across all server processes; the sweep reads it for presence.
     open_sockets = models.PositiveIntegerField(default=0)
+    # When the last of them closed; None while one is open, and for an agent who never opened
+    # one (a client on the REST API alone), whom only the session timeout takes offline.
+    sockets_closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

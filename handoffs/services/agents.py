@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -66,13 +66,21 @@ def agent_touch(*, user: AbstractBaseUser) -> None:
 def agent_socket_opened(*, user: AbstractBaseUser) -> list[int]:
     """Count a workspace socket; returns the ids of the workspaces it may follow."""
     memberships = Membership.objects.filter(user=user)
-    memberships.update(open_sockets=F("open_sockets") + 1, last_seen_at=timezone.now())
+    memberships.update(
+        open_sockets=F("open_sockets") + 1, last_seen_at=timezone.now(), sockets_closed_at=None
+    )
     return list(memberships.values_list("workspace_id", flat=True))
 
 
 def agent_socket_closed(*, user: AbstractBaseUser) -> None:
+    now = timezone.now()
     Membership.objects.filter(user=user, open_sockets__gt=0).update(
-        open_sockets=F("open_sockets") - 1, last_seen_at=timezone.now()
+        open_sockets=F("open_sockets") - 1,
+        last_seen_at=now,
+        # The row's value before this UPDATE: 1 means this was the last socket.
+        sockets_closed_at=Case(
+            When(open_sockets=1, then=Value(now)), default=F("sockets_closed_at")
+        ),
     )
 
 
@@ -96,8 +104,8 @@ SOCKET_GRACE = timedelta(seconds=60)
 
 
 def agents_sweep_offline(*, now: datetime | None = None) -> int:
-    """Offline: agents silent longer than their bots' session timeout, or with no socket open
-    for longer than the grace period."""
+    """Offline: agents silent longer than their bots' session timeout, or whose last socket
+    closed longer than the grace period ago (an agent on the API alone has no socket to close)."""
     now = now or timezone.now()
     # With several bots in a workspace the most lenient timeout applies.
     timeouts = dict(Bot.objects.values_list("workspace_id").annotate(Max("agent_session_timeout")))
@@ -107,7 +115,8 @@ def agents_sweep_offline(*, now: datetime | None = None) -> int:
         timeout = timeouts.get(membership.workspace_id)
         silent_for = now - membership.last_seen_at if membership.last_seen_at else None
         gone = silent_for is None or (timeout is not None and silent_for > timeout)
-        left = membership.open_sockets == 0 and (silent_for is None or silent_for > SOCKET_GRACE)
+        closed = membership.sockets_closed_at
+        left = membership.open_sockets == 0 and closed is not None and now - closed > SOCKET_GRACE
         if gone or left:
             agent_set_online(membership=membership, online=False)
             count += 1

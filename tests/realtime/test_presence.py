@@ -92,3 +92,24 @@ async def test_going_offline_is_an_agent_updated_event(connect, membership):
     assert event["type"] == "agent.updated"
     assert event["payload"]["agentId"] == membership.user_id
     assert event["payload"]["online"] is False
+
+
+def test_an_agent_on_the_api_alone_stays_online_through_the_session(membership):
+    """A client written for Botpress HITL-next opens no socket: only silence counts."""
+    from django.test import Client
+
+    bot = membership.workspace.bots.get()
+    client = Client()
+    client.force_login(membership.user)
+    start = timezone.now()
+
+    sweep_at(start + timedelta(minutes=2))
+    assert is_online(membership)
+
+    with time_machine.travel(start + timedelta(minutes=8), tick=False):
+        assert client.get(f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/handoffs").status_code == 200
+    sweep_at(start + timedelta(minutes=16))
+    assert is_online(membership)
+
+    sweep_at(start + timedelta(minutes=19))
+    assert not is_online(membership)
