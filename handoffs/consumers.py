@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+# The agent's access changed (removed from a workspace, account deactivated): the page
+# reconnects, and then follows what it may still see, or is refused.
+CLOSE_ACCESS_CHANGED = 4409
 
 
 class RecentIds:
@@ -132,6 +135,8 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
                 self.held.append(message)
             else:
                 await self.send_event(message["id"], message["text"])
+        elif message["type"] == publisher.ACCESS_HANDLER:
+            await self.close(code=CLOSE_ACCESS_CHANGED)
         elif message["type"] == publisher.EPHEMERAL_HANDLER and self.held is None:
             # Typing indicators are ephemeral: one before the socket is ready is dropped.
             await self.send_json(message["data"])

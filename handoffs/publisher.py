@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 GROUP_HANDLER = "event.message"
 EPHEMERAL_HANDLER = "ephemeral.message"
+ACCESS_HANDLER = "access.changed"
 
 
 def workspace_group(workspace_id: int) -> str:
@@ -87,3 +88,16 @@ async def publish_typing(
             await layer.group_send(group, message)
         except Exception:
             logger.warning("typing indicator to %s dropped", group, exc_info=True)
+
+
+def access_changed(user_id: int) -> None:
+    """Tell an agent's sockets that what they may see changed: they close, and the page
+    reconnects to follow its current workspaces (or is refused). Run after commit."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(agent_group(user_id), {"type": ACCESS_HANDLER})
+    except Exception:
+        # Not in the outbox: a socket that missed it keeps its workspaces until it reconnects.
+        logger.exception("telling agent %s's sockets of their access failed", user_id)

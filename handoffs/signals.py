@@ -1,14 +1,22 @@
 """Saving or deleting a bot or a webhook endpoint forgets what this process keeps of it
-(agents/config_cache.py)."""
+(agents/config_cache.py); removing an agent from a workspace, or deactivating their account,
+takes their access away (services.agent_access_revoked) wherever that is done, the admin
+included."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from agents.config_cache import forget
+from agents.models import Membership
 
+from . import publisher, services
 from .models import Bot, WebhookEndpoint
 from .selectors import bot_cache_key, webhooks_cache_key
 
@@ -21,7 +29,29 @@ def _forget_webhooks(sender: type, instance: WebhookEndpoint, **kwargs: Any) -> 
     forget(webhooks_cache_key(instance.workspace_id))
 
 
+def _membership_deleting(
+    sender: type, instance: Membership, origin: object = None, **kwargs: Any
+) -> None:
+    removed = isinstance(origin, Membership) or (
+        isinstance(origin, QuerySet) and origin.model is Membership
+    )
+    if removed:
+        services.agent_access_revoked(membership=instance)
+    else:
+        # The workspace or the account itself goes: no queue to hand back to, no events to
+        # write for rows about to vanish; only the sockets to close.
+        transaction.on_commit(partial(publisher.access_changed, instance.user_id))
+
+
+def _user_saved(sender: type, instance: Any, **kwargs: Any) -> None:
+    if not instance.is_active:
+        for membership in Membership.objects.filter(user=instance):
+            services.agent_access_revoked(membership=membership)
+
+
 def connect() -> None:
+    pre_delete.connect(_membership_deleting, sender=Membership, dispatch_uid="membership-revoke")
+    post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="user-deactivated")
     post_save.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot")
     post_delete.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot-deleted")
     post_save.connect(_forget_webhooks, sender=WebhookEndpoint, dispatch_uid="forget-webhooks")

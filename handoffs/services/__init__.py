@@ -1,6 +1,7 @@
 """Every state change of the domain, each in one transaction that also writes its events."""
 
 from .agents import (
+    agent_access_revoked,
     agent_profile_update,
     agent_set_online,
     agent_socket_closed,
@@ -45,6 +46,7 @@ from .notifications import (
 from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 
 __all__ = [
+    "agent_access_revoked",
     "Received",
     "agent_profile_update",
     "agent_set_online",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -13,10 +14,12 @@ from rest_framework import serializers
 
 from agents.models import AgentProfile, Membership
 
-from ..models import Bot
+from .. import publisher
+from ..models import Bot, Handoff
 from ..representations import AgentRepresentation
 from .events import event_emit
-from .queue import handoff_auto_assign
+from .handoffs import handoff_release
+from .queue import auto_assign_if_enabled, handoff_auto_assign
 
 
 def agent_payload(membership: Membership) -> dict[str, Any]:
@@ -56,6 +59,26 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
             for bot in Bot.objects.filter(workspace_id=membership.workspace_id, auto_assign=True):
                 handoff_auto_assign(bot=bot)
     return membership
+
+
+@transaction.atomic
+def agent_access_revoked(*, membership: Membership) -> None:
+    """An agent removed from a workspace, or whose account is deactivated: offline there, and
+    their assigned handoffs back in the queue. After commit their sockets are told to
+    reconnect, and then follow only what they may still see (or are refused)."""
+    agent_set_online(membership=membership, online=False)
+    held = Handoff.objects.filter(
+        bot__workspace_id=membership.workspace_id,
+        agent_id=membership.user_id,
+        status=Handoff.Status.ASSIGNED,
+    ).select_related("bot", "conversation")
+    bots = {}
+    for handoff in held:
+        handoff_release(handoff=handoff)
+        bots[handoff.bot_id] = handoff.bot
+    for bot in bots.values():
+        auto_assign_if_enabled(bot=bot)
+    transaction.on_commit(partial(publisher.access_changed, membership.user_id))
 
 
 def agent_touch(*, user: AbstractBaseUser) -> None:

@@ -233,6 +233,13 @@ def handoff_requeue(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
     return handoff
 
 
+def handoff_release(*, handoff: Handoff) -> Handoff:
+    """Back to the queue without an actor: its agent lost access to the workspace."""
+    _transition(handoff, (S.ASSIGNED,), status=S.PENDING, agent=None, assigned_at=None)
+    _emit(handoff)
+    return handoff
+
+
 @transaction.atomic
 def handoff_transfer(
     *, handoff: Handoff, to_agent: AbstractBaseUser, actor: AbstractBaseUser

@@ -1,0 +1,80 @@
+"""An agent removed from a workspace, or deactivated, stops following it at once: their sockets
+close and reconnect to what they may still see, and their handoffs go back to the queue."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async as db
+
+from agents.models import Membership
+from handoffs import services
+from handoffs.consumers import CLOSE_ACCESS_CHANGED
+from handoffs.models import Event, Handoff
+from tests.factories import BotFactory, ConversationFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def scene(db):  # noqa: ANN001, ANN201
+    bot = BotFactory()
+    leaving = MembershipFactory(workspace=bot.workspace)
+    handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
+    services.handoff_assign(handoff=handoff, agent=leaving.user)
+    return bot, leaving, handoff
+
+
+async def closed_with(socket) -> int | None:  # noqa: ANN001
+    while True:
+        output = await socket.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            return output.get("code")
+
+
+async def test_removing_an_agent_closes_their_socket_and_requeues_their_handoff(connect, scene):
+    bot, leaving, handoff = scene
+    socket = await connect(leaving.user)
+
+    await db(leaving.delete)()  # as the admin's delete does
+
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+    await db(handoff.refresh_from_db)()
+    assert (handoff.status, handoff.agent_id) == ("pending", None)
+    updated = await db(lambda: list(Event.objects.filter(type="handoff.updated").order_by("id")))()
+    assert updated[-1].payload["status"] == "pending"
+    # Reconnecting, the page is refused: it belongs to no workspace any more.
+    again = await connect(leaving.user)
+    assert await closed_with(again) == 4403
+
+
+async def test_deactivating_an_account_closes_its_sockets(connect, scene):
+    _, leaving, handoff = scene
+    socket = await connect(leaving.user)
+    user = leaving.user
+
+    user.is_active = False
+    await db(user.save)()
+
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+    membership = await db(Membership.objects.get)(pk=leaving.pk)
+    assert not membership.online
+    assert (await db(Handoff.objects.get)(pk=handoff.pk)).status == "pending"
+
+
+async def test_other_agents_keep_their_sockets(connect, scene):
+    bot, leaving, _ = scene
+    staying = await db(lambda: MembershipFactory(workspace=bot.workspace).user)()
+    socket = await connect(staying)
+
+    await db(leaving.delete)()
+
+    event = await socket.receive_json_from(timeout=3)
+    assert event["type"] in {"agent.updated", "handoff.updated"}
+
+
+def test_deleting_a_workspace_with_its_members_still_works(scene):
+    bot, _, _ = scene
+
+    bot.workspace.delete()
+
+    assert not Handoff.objects.exists()
