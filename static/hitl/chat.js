@@ -1,6 +1,8 @@
 // The web chat page (/chat/<bot_id>/): one visitor's conversation over /ws/chat/<bot_id>/,
 // with the REST endpoint as a fallback while the socket is down.
 
+import { webUrl } from "./urls.js";
+
 const root = document.querySelector(".webchat");
 const log = root.querySelector("[data-log]");
 const statusLine = root.querySelector("[data-status]");
@@ -82,10 +84,11 @@ function attachmentLinks(payload) {
   const list = document.createElement("ul");
   list.className = "webchat__attachments";
   for (const attachment of payload.attachments || []) {
-    if (!attachment.url) continue;
+    const url = webUrl(attachment?.url);
+    if (!url) continue;
     const item = document.createElement("li");
     const link = document.createElement("a");
-    link.href = attachment.url;
+    link.href = url;
     link.target = "_blank";
     link.rel = "noopener";
     link.textContent = attachment.type || "attachment";

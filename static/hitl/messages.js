@@ -3,6 +3,7 @@
 // user's channel ourselves (Messenger), whether it got there.
 
 import { clock } from "./format.js";
+import { webUrl } from "./urls.js";
 
 export const summary = (message) => (message ? message.text || `[${message.type}]` : "");
 
@@ -16,6 +17,39 @@ export function authorOf(message, userName) {
 // A delivery only moves forward (pending, then failed or sent; failed, then sent on a retry).
 const DELIVERY_RANK = { pending: 1, failed: 2, sent: 3 };
 const rankOf = (message) => DELIVERY_RANK[message.deliveryStatus] || 0;
+
+// Messenger attachments ({type, url}) and Botpress content payloads (image, file, video, audio).
+function attachmentsOf(message) {
+  const payload = message.payload || {};
+  const found = Array.isArray(payload.attachments)
+    ? payload.attachments.map((a) => ({ type: a?.type, url: a?.url }))
+    : [];
+  for (const type of ["image", "file", "video", "audio"]) {
+    if (typeof payload[type] === "string") found.push({ type, url: payload[type] });
+  }
+  return found.map((a) => ({ type: a.type, url: webUrl(a.url) })).filter((a) => a.url);
+}
+
+function renderAttachments(slot, message) {
+  for (const attachment of attachmentsOf(message)) {
+    const link = document.createElement("a");
+    link.href = attachment.url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    if (attachment.type === "image") {
+      const image = document.createElement("img");
+      image.src = attachment.url;
+      image.alt = "Image from the user's message";
+      image.loading = "lazy";
+      image.referrerPolicy = "no-referrer";
+      link.append(image);
+    } else {
+      link.textContent = `Open ${attachment.type || "attachment"}`;
+    }
+    slot.append(link);
+  }
+  slot.hidden = !slot.childElementCount;
+}
 
 function deliveryText(message) {
   if (message.deliveryStatus === "pending") return "Sending…";
@@ -34,6 +68,7 @@ export function renderMessage(message, userName) {
   node.dataset.rank = rankOf(message);
   slot("author").textContent = authorOf(message, userName);
   slot("text").textContent = summary(message);
+  renderAttachments(slot("attachments"), message);
   const time = slot("time");
   time.dateTime = message.createdAt;
   time.textContent = clock(message.createdAt);

@@ -1,0 +1,43 @@
+"""What a user sends besides text reaches the agent: pictures shown, files as links, and
+nothing but web addresses made clickable."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from agents.services import agent_create
+from handoffs import services
+from tests.factories import BotFactory
+
+from .conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PICTURE = "https://cdn.example.com/photos/receipt.png"
+INVOICE = "https://cdn.example.com/files/invoice.pdf"
+
+
+def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN001
+    settings.OUTBOUND_WORKERS = 0
+    bot = BotFactory(bot_id="shop", name="Shop")
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    for payload in (
+        {"type": "image", "attachments": [{"type": "image", "url": PICTURE}]},
+        {"type": "file", "attachments": [{"type": "file", "url": INVOICE}]},
+        {"type": "file", "attachments": [{"type": "file", "url": "javascript:alert(1)"}]},
+    ):
+        received = services.message_ingest(bot=bot, channel="api", user_id="ada", payload=payload)
+    handoff, _ = services.handoff_request(conversation=received.message.conversation)
+    page = new_page(sam)
+    page.route(PICTURE, lambda route: route.fulfill(status=404))
+
+    page.goto(f"/workspace/{bot.bot_id}/?handoff={handoff.pk}")
+
+    incoming = page.locator("#transcript .msg--incoming")
+    expect(incoming).to_have_count(3)
+    expect(incoming.nth(0).locator("img")).to_have_attribute("src", PICTURE)
+    expect(incoming.nth(1).get_by_role("link", name="Open file")).to_have_attribute("href", INVOICE)
+    expect(incoming.nth(2).locator("a")).to_have_count(0)
+    expect(incoming.nth(2)).to_contain_text("[file]")
+    assert page.js_errors == []
