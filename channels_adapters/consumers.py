@@ -87,7 +87,7 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             services.web_check(**fields)
             if self.group is None:
                 conversation = await db(services.web_conversation)(
-                    bot=self.bot, user_id=self.user_id, create=True
+                    bot=self.bot, user_id=self.user_id, create=True, language=self._language()
                 )
                 await self._join(conversation.pk)
             received = await db(services.web_receive)(bot=self.bot, user_id=self.user_id, **fields)
@@ -121,6 +121,11 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "typing", "agent": {"name": agent.get("name", "")}, "typing": data["typing"]}
         )
+
+    def _language(self) -> str | None:
+        headers = dict(self.scope.get("headers") or [])
+        raw = headers.get(b"accept-language", b"").decode("latin-1")
+        return services.browser_language(raw)
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:

@@ -30,6 +30,7 @@ WEB = "web"
 # limit in handoffs (HITL["MAX_TEXT_LENGTH"]).
 MAX_PAYLOAD_BYTES = 16 * 1024
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,3}")
 HISTORY_LIMIT = 100
 
 
@@ -130,12 +131,26 @@ def web_visitor(*, bot_id: str, token: Any) -> WebVisitor:
     )
 
 
-def web_conversation(*, bot: Bot, user_id: str, create: bool = False) -> Conversation | None:
-    """The visitor's one conversation with the bot; created only when they first write."""
+def browser_language(accept_language: str | None) -> str | None:
+    """The visitor's first language (Accept-Language's first tag), or None."""
+    first = (accept_language or "").split(",")[0].split(";")[0].strip()
+    return first if LANGUAGE_TAG.fullmatch(first) else None
+
+
+def web_conversation(
+    *, bot: Bot, user_id: str, create: bool = False, language: str | None = None
+) -> Conversation | None:
+    """The visitor's one conversation with the bot; created only when they first write. A new
+    visitor's browser language becomes their `language`, so the bot's transfer, assignment and
+    resolve messages reach them in it (a bot may set another through the API)."""
     if create:
-        end_user, _ = handoff_services.end_user_get_or_create(
+        end_user, created = handoff_services.end_user_get_or_create(
             bot=bot, channel=WEB, external_id=user_id
         )
+        if created and language:
+            handoff_services.end_user_update_variables(
+                end_user=end_user, variables={"language": language}
+            )
         conversation, _ = handoff_services.conversation_get_or_create(bot=bot, end_user=end_user)
         return conversation
     return Conversation.objects.filter(

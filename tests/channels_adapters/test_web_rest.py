@@ -15,8 +15,8 @@ from .conftest import chat_token
 pytestmark = pytest.mark.django_db
 
 
-def post(client, bot_id: str, data, token: str | None):  # noqa: ANN001, ANN201
-    headers = {"X-Hitl-Chat-Token": token} if token else {}
+def post(client, bot_id: str, data, token: str | None, **headers: str):  # noqa: ANN001, ANN201
+    headers = {**headers, "X-Hitl-Chat-Token": token} if token else headers
     body = data if isinstance(data, bytes) else json.dumps(data)
     return client.post(
         f"/chat/{bot_id}/messages/", data=body, content_type="application/json", headers=headers
@@ -144,3 +144,38 @@ def test_demo_bot_answers_over_rest(client, demo_bot):
     messages = get(client, demo_bot.bot_id, token).json()["messages"]
 
     assert [m["direction"] for m in messages] == ["incoming", "outgoing"]
+
+
+def test_a_new_visitor_hears_the_bot_in_their_browsers_language(client, bot):
+    from handoffs import services
+    from handoffs.models import EndUser
+
+    token = chat_token(bot)
+    french = {"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"}
+    assert post(client, bot.bot_id, {"text": "Bonjour"}, token, **french).status_code == 201
+    # Later requests never change it: a bot may have set another through the API.
+    post(client, bot.bot_id, {"text": "Hello"}, token, **{"Accept-Language": "en-GB"})
+
+    visitor = EndUser.objects.get(bot=bot, channel="web")
+    assert visitor.variables == {"language": "fr-CA"}
+    services.handoff_request(conversation=visitor.conversations.get())
+    notice = Message.objects.filter(direction="system").get()
+    assert notice.text == "Vous êtes transféré(e) à un agent."
+
+
+@pytest.mark.parametrize("header", ["*", "", "fr_FR", "x" * 40, "12,fr"])
+def test_no_language_from_a_header_that_names_none(client, bot, header):
+    from handoffs.models import EndUser
+
+    post(client, bot.bot_id, {"text": "Hi"}, chat_token(bot), **{"Accept-Language": header})
+
+    assert EndUser.objects.get(bot=bot, channel="web").variables == {}
+
+
+def test_a_refused_first_message_leaves_no_visitor(client, bot):
+    from handoffs.models import EndUser
+
+    response = post(client, bot.bot_id, {"text": "   "}, chat_token(bot))
+
+    assert response.status_code == 400
+    assert not EndUser.objects.exists()

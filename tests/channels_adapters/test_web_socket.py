@@ -11,7 +11,7 @@ from channels_adapters import services as adapter_services
 from channels_adapters.models import ConnectorSettings
 from channels_adapters.routing import websocket_urlpatterns
 from handoffs import publisher, services
-from handoffs.models import Handoff, Message
+from handoffs.models import Conversation, Handoff, Message
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,10 +30,12 @@ async def chat():
     """Open `/ws/chat/<bot>/` with a token; every socket opened is closed at the end."""
     opened: list[WebsocketCommunicator] = []
 
-    async def open_socket(bot_id: str, token: str | None, query: str = "") -> WebsocketCommunicator:
+    async def open_socket(
+        bot_id: str, token: str | None, query: str = "", headers: list | None = None
+    ) -> WebsocketCommunicator:
         params = "&".join(p for p in (f"token={token}" if token else "", query) if p)
         communicator = WebsocketCommunicator(
-            URLRouter(websocket_urlpatterns), f"/ws/chat/{bot_id}/?{params}"
+            URLRouter(websocket_urlpatterns), f"/ws/chat/{bot_id}/?{params}", headers=headers
         )
         connected, _ = await communicator.connect()
         assert connected
@@ -86,6 +88,19 @@ async def test_message_is_acknowledged_and_the_demo_bot_answers_live(chat, scene
     reply = await next_message(socket, direction="outgoing")
     assert mine["id"] == ack["message"]["id"]
     assert reply["text"].startswith("Hi! I'm the demo bot.")
+
+
+async def test_a_new_visitor_is_known_by_their_browsers_language(chat, scene):
+    bot, _ = scene
+    spanish = [(b"accept-language", b"es-MX,es;q=0.9")]
+    socket = await chat(bot.bot_id, await new_token(bot), headers=spanish)
+    await receive(socket)
+
+    await socket.send_json_to({"type": "message", "text": "Hola"})
+    await receive(socket)
+
+    conversation = await db(Conversation.objects.select_related("end_user").get)(bot=bot)
+    assert conversation.end_user.variables == {"language": "es-MX"}
 
 
 async def test_the_same_client_id_twice_is_stored_once(chat, scene):
