@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.db.models import QuerySet
 
 from agents.errors import ApplicationError, Forbidden, NotFound
@@ -144,13 +145,14 @@ def web_conversation(
     visitor's browser language becomes their `language`, so the bot's transfer, assignment and
     resolve messages reach them in it (a bot may set another through the API)."""
     if create:
-        end_user, created = handoff_services.end_user_get_or_create(
-            bot=bot, channel=WEB, external_id=user_id
-        )
-        if created and language:
-            handoff_services.end_user_update_variables(
-                end_user=end_user, variables={"language": language}
+        with transaction.atomic():
+            end_user, created = handoff_services.end_user_get_or_create(
+                bot=bot, channel=WEB, external_id=user_id
             )
+            if created and language:
+                handoff_services.end_user_update_variables(
+                    end_user=end_user, variables={"language": language}
+                )
         conversation, _ = handoff_services.conversation_get_or_create(bot=bot, end_user=end_user)
         return conversation
     return Conversation.objects.filter(
@@ -207,9 +209,15 @@ def web_receive(
     text: Any = "",
     payload: Any = None,
     client_message_id: Any = None,
+    language: str | None = None,
 ) -> Received:
-    """A visitor's message; the same client message id sent twice (a retry) is stored once."""
+    """A visitor's message; the same client message id sent twice (a retry) is stored once.
+
+    With the browser's `language`, a visitor this message makes new is created with it first.
+    """
     web_check(text=text, payload=payload, client_message_id=client_message_id)
+    if language:
+        web_conversation(bot=bot, user_id=user_id, create=True, language=language)
     return inbound_receive(
         bot=bot,
         channel=WEB,

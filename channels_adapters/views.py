@@ -87,19 +87,18 @@ def chat_messages(request: HttpRequest, bot_id: str) -> HttpResponse:
     data = _json(_body(request, limit=MAX_CHAT_BODY))
     if not isinstance(data, dict):
         raise ApplicationError("Send a JSON object.", code="invalid_json")
-    fields = {
-        "text": data.get("text", ""),
-        "payload": data.get("payload"),
-        "client_message_id": data.get("clientMessageId"),
-    }
-    if visitor.conversation is None:
-        # Checked first: a refused first message must not leave a visitor behind.
-        services.web_check(**fields)
-        language = services.browser_language(request.headers.get("Accept-Language"))
-        services.web_conversation(
-            bot=visitor.bot, user_id=visitor.user_id, create=True, language=language
-        )
-    received = services.web_receive(bot=visitor.bot, user_id=visitor.user_id, **fields)
+    # A first message makes a new visitor, who is known by their browser's language.
+    first = visitor.conversation is None
+    received = services.web_receive(
+        bot=visitor.bot,
+        user_id=visitor.user_id,
+        text=data.get("text", ""),
+        payload=data.get("payload"),
+        client_message_id=data.get("clientMessageId"),
+        language=services.browser_language(request.headers.get("Accept-Language"))
+        if first
+        else None,
+    )
     message = web.public_message(services.message_data(received.message))
     return JsonResponse(
         {"message": message, "created": received.created}, status=201 if received.created else 200

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from agents.config_cache import forget
-from agents.models import Membership
+from agents.models import Membership, Workspace
 
 from . import publisher, services
 from .models import Bot, WebhookEndpoint
@@ -32,19 +32,20 @@ def _forget_webhooks(sender: type, instance: WebhookEndpoint, **kwargs: Any) -> 
 def _membership_deleting(
     sender: type, instance: Membership, origin: object = None, **kwargs: Any
 ) -> None:
-    removed = isinstance(origin, Membership) or (
-        isinstance(origin, QuerySet) and origin.model is Membership
+    whole_workspace = isinstance(origin, Workspace) or (
+        isinstance(origin, QuerySet) and origin.model is Workspace
     )
-    if removed:
-        services.agent_access_revoked(membership=instance)
-    else:
-        # The workspace or the account itself goes: no queue to hand back to, no events to
-        # write for rows about to vanish; only the sockets to close.
+    if whole_workspace:
+        # Its handoffs and events go with it: no queue to hand back to, and an event written
+        # now would name a workspace about to vanish. Only the sockets to close.
         transaction.on_commit(partial(publisher.access_changed, instance.user_id))
+    else:
+        # The membership, or the whole account: their handoffs go back to the queue.
+        services.agent_access_revoked(membership=instance)
 
 
-def _user_saved(sender: type, instance: Any, **kwargs: Any) -> None:
-    if not instance.is_active:
+def _user_saved(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not instance.is_active and not raw:
         for membership in Membership.objects.filter(user=instance):
             services.agent_access_revoked(membership=membership)
 

@@ -3,6 +3,15 @@
 from django.db import migrations, models
 
 
+def grace_for_those_online_without_a_socket(apps, schema_editor):
+    """Online with no socket open at deploy time: the grace runs from their last sign of life,
+    as it did before."""
+    Membership = apps.get_model("agents", "Membership")
+    Membership.objects.filter(online=True, open_sockets=0).update(
+        sockets_closed_at=models.F("last_seen_at")
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +24,5 @@ class Migration(migrations.Migration):
             name='sockets_closed_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.RunPython(grace_for_those_online_without_a_socket, migrations.RunPython.noop),
     ]

@@ -49,7 +49,8 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
     now = timezone.now()
     changes: dict[str, Any] = {"online": online}
     if online:
-        changes["last_seen_at"] = now
+        # Present now: a page closed earlier no longer counts towards the socket grace.
+        changes.update(last_seen_at=now, sockets_closed_at=None)
     updated = Membership.objects.filter(pk=membership.pk).exclude(online=online).update(**changes)
     membership.refresh_from_db()
     if updated:
@@ -82,8 +83,9 @@ def agent_access_revoked(*, membership: Membership) -> None:
 
 
 def agent_touch(*, user: AbstractBaseUser) -> None:
-    """Record activity (a socket message, an API call) for the session timeout."""
-    Membership.objects.filter(user=user).update(last_seen_at=timezone.now())
+    """Record activity (a socket message, an API call) for the session timeout; an agent
+    active on the API is present even if their page closed."""
+    Membership.objects.filter(user=user).update(last_seen_at=timezone.now(), sockets_closed_at=None)
 
 
 def agent_socket_opened(*, user: AbstractBaseUser) -> list[int]:
@@ -98,12 +100,12 @@ def agent_socket_opened(*, user: AbstractBaseUser) -> list[int]:
 def agent_socket_closed(*, user: AbstractBaseUser) -> None:
     now = timezone.now()
     Membership.objects.filter(user=user, open_sockets__gt=0).update(
-        open_sockets=F("open_sockets") - 1,
-        last_seen_at=now,
-        # The row's value before this UPDATE: 1 means this was the last socket.
+        # First, and from the row's value before this UPDATE: 1 means this was the last socket.
         sockets_closed_at=Case(
             When(open_sockets=1, then=Value(now)), default=F("sockets_closed_at")
         ),
+        open_sockets=F("open_sockets") - 1,
+        last_seen_at=now,
     )
 
 

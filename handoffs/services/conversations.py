@@ -42,6 +42,8 @@ def end_user_get_or_create(
     return end_user, created
 
 
+# Inside a caller's transaction (message_ingest) no savepoint: an error rolls back the caller.
+@transaction.atomic(savepoint=False)
 def end_user_update_variables(*, end_user: EndUser, variables: dict[str, Any]) -> EndUser:
     """Merge variables into the profile; a None value removes the variable."""
     if not isinstance(variables, dict):

@@ -36,7 +36,9 @@ function renderAttachments(slot, message) {
     link.href = attachment.url;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
-    if (attachment.type === "image") {
+    // Shown in the page only from Facebook's CDN: an image anyone else names would make every
+    // agent's browser fetch an address of the sender's choosing.
+    if (attachment.type === "image" && message.channel === "messenger") {
       const image = document.createElement("img");
       image.src = attachment.url;
       image.alt = "Image from the user's message";

@@ -142,6 +142,24 @@ def test_webhooks_and_channels_are_the_workspace_admins_to_manage(
     assert list(form.fields["workspace"].queryset) == [workspace]
 
 
+def test_a_workspace_admin_never_reads_what_a_webhook_receiver_answered(boss, bot):
+    from handoffs.models import WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(
+        workspace=bot.workspace, url="http://169.254.169.254/latest/", secret="s"
+    )
+    handoff_services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
+    delivery = WebhookDelivery.objects.first()
+    delivery.last_response = "instance-secret-token"
+    delivery.save()
+
+    page = as_user(boss).get(f"/admin/handoffs/webhookdelivery/{delivery.pk}/change/")
+
+    assert page.status_code == 200
+    assert "instance-secret-token" not in page.content.decode()
+    assert not page.context["has_delete_permission"]
+
+
 def test_a_workspace_admin_cannot_create_workspaces(boss):
     assert as_user(boss).get("/admin/agents/workspace/add/").status_code == 403
 

@@ -19,7 +19,12 @@ INVOICE = "https://cdn.example.com/files/invoice.pdf"
 
 
 def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN001
+    from tests.servers import free_port
+
+    # The handoff's notice to the Messenger user fails at once: nobody listens there.
     settings.OUTBOUND_WORKERS = 0
+    settings.OUTBOUND_ATTEMPTS = 1
+    settings.MESSENGER_GRAPH_API_URL = f"http://127.0.0.1:{free_port()}/v19.0"
     bot = BotFactory(bot_id="shop", name="Shop")
     sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
     for payload in (
@@ -27,7 +32,9 @@ def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN
         {"type": "file", "attachments": [{"type": "file", "url": INVOICE}]},
         {"type": "file", "attachments": [{"type": "file", "url": "javascript:alert(1)"}]},
     ):
-        received = services.message_ingest(bot=bot, channel="api", user_id="ada", payload=payload)
+        received = services.message_ingest(
+            bot=bot, channel="messenger", user_id="ada", payload=payload
+        )
     handoff, _ = services.handoff_request(conversation=received.message.conversation)
     page = new_page(sam)
     page.route(PICTURE, lambda route: route.fulfill(status=404))
@@ -40,4 +47,26 @@ def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN
     expect(incoming.nth(1).get_by_role("link", name="Open file")).to_have_attribute("href", INVOICE)
     expect(incoming.nth(2).locator("a")).to_have_count(0)
     expect(incoming.nth(2)).to_contain_text("[file]")
+    assert page.js_errors == []
+
+
+def test_a_picture_from_elsewhere_is_a_link_not_a_fetch(new_page):  # noqa: ANN001
+    bot = BotFactory(bot_id="shop", name="Shop")
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    received = services.message_ingest(
+        bot=bot,
+        channel="web",
+        user_id="visitor",
+        payload={"type": "image", "attachments": [{"type": "image", "url": PICTURE}]},
+    )
+    handoff, _ = services.handoff_request(conversation=received.message.conversation)
+    page = new_page(sam)
+    fetched = []
+    page.route(PICTURE, lambda route: (fetched.append(route.request.url), route.abort()))
+
+    page.goto(f"/workspace/{bot.bot_id}/?handoff={handoff.pk}")
+
+    link = page.locator("#transcript .msg--incoming").get_by_role("link", name="Open image")
+    expect(link).to_have_attribute("href", PICTURE)
+    assert fetched == []
     assert page.js_errors == []

@@ -72,6 +72,15 @@ async def test_other_agents_keep_their_sockets(connect, scene):
     assert event["type"] in {"agent.updated", "handoff.updated"}
 
 
+def test_deleting_an_account_puts_its_handoffs_back_in_the_queue(scene):
+    _, leaving, handoff = scene
+
+    leaving.user.delete()
+
+    handoff.refresh_from_db()
+    assert (handoff.status, handoff.agent_id) == ("pending", None)
+
+
 def test_deleting_a_workspace_with_its_members_still_works(scene):
     bot, _, _ = scene
 

@@ -113,3 +113,15 @@ def test_an_agent_on_the_api_alone_stays_online_through_the_session(membership):
 
     sweep_at(start + timedelta(minutes=19))
     assert not is_online(membership)
+
+
+async def test_a_page_closed_long_ago_does_not_count_once_back_on_the_api(connect, membership):
+    communicator = await connect(membership.user)
+    await communicator.disconnect()
+    await db(sweep_at)(timezone.now() + timedelta(minutes=2))
+    assert not await db(is_online)(membership)
+
+    back = await db(services.agent_set_online)(membership=membership, online=True)
+
+    await db(sweep_at)(back.last_seen_at + timedelta(minutes=2))
+    assert await db(is_online)(membership)
