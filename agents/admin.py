@@ -46,7 +46,13 @@ class MembershipAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = [SCOPED_WORKSPACE_FILTER, "role", "online"]
     search_fields = ["user__username", "user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
-    readonly_fields = ["online", "open_sockets", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "open_sockets", "sockets_closed_at", "last_seen_at", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+        fields = list(super().get_readonly_fields(request, obj))
+        # Moving a membership to another person or workspace would skip what removing one
+        # does (their handoffs, their sockets): remove it and add another instead.
+        return fields if obj is None else ["user", "workspace", *fields]
 
     def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
         super().save_model(request, obj, form, change)
@@ -55,6 +61,12 @@ class MembershipAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     def delete_model(self, request, obj):  # noqa: ANN001, ANN201
         super().delete_model(request, obj)
         services.user_sync_staff(user=obj.user)
+
+    def delete_queryset(self, request, queryset):  # noqa: ANN001, ANN201
+        users = {membership.user for membership in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in users:
+            services.user_sync_staff(user=user)
 
 
 @admin.register(AgentProfile)

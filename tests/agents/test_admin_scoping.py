@@ -218,3 +218,33 @@ def test_staff_made_by_hand_stays_staff(workspace):
 
     helper.refresh_from_db()
     assert helper.is_staff
+
+
+def test_removing_admins_in_bulk_closes_their_admin(boss, workspace):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    membership = Membership.objects.get(user=boss)
+    MembershipFactory(user=boss, workspace=WorkspaceFactory(), role="agent")
+
+    response = as_user(root).post(
+        "/admin/agents/membership/",
+        {"action": "delete_selected", "_selected_action": [membership.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    boss.refresh_from_db()
+    assert not boss.is_staff
+
+
+def test_a_membership_keeps_its_person_and_workspace(boss, workspace):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    membership = Membership.objects.get(user=boss)
+    elsewhere = WorkspaceFactory()
+
+    as_user(root).post(
+        f"/admin/agents/membership/{membership.pk}/change/",
+        {"workspace": elsewhere.pk, "user": root.pk, "role": "agent", "_save": "Save"},
+    )
+
+    membership.refresh_from_db()
+    assert (membership.workspace_id, membership.user_id) == (workspace.pk, boss.pk)
+    assert membership.role == "agent"
