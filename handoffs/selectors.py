@@ -265,6 +265,7 @@ def conversation_list(
         in_messages = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=query)
         conversations = conversations.filter(
             Q(end_user__variables__fullName__icontains=query)
+            | Q(end_user__alias__icontains=query)
             | Q(end_user__external_id__icontains=query)
             | Exists(in_messages)
         )

@@ -12,6 +12,9 @@ class EndUser(models.Model):
     channel = models.CharField(max_length=40)
     external_id = models.CharField(max_length=200)
     variables = models.JSONField(default=dict, blank=True)
+    # A friendly name ("Calm Otter") given at creation when the bot's `default_username` is on,
+    # shown until the user has a fullName: agents tell anonymous visitors apart by it.
+    alias = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -26,7 +29,7 @@ class EndUser(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.variables.get("fullName") or self.external_id
+        return self.variables.get("fullName") or self.alias or self.external_id
 
     @property
     def language(self) -> str | None:

@@ -14,6 +14,7 @@ from agents.selectors import membership_get
 from ..models import Bot, Conversation, EndUser, Handoff
 from ..representations import ConversationRepresentation, EndUserRepresentation
 from ..selectors import conversation_of_known_user
+from .aliases import friendly_name
 from .events import event_emit
 
 
@@ -30,8 +31,9 @@ def end_user_get_or_create(
         raise ApplicationError("channel must be 1 to 40 characters.", code="invalid_channel")
     try:
         with transaction.atomic():
+            alias = friendly_name(external_id) if bot.default_username else ""
             end_user, created = EndUser.objects.get_or_create(
-                bot=bot, channel=channel, external_id=external_id
+                bot=bot, channel=channel, external_id=external_id, defaults={"alias": alias}
             )
     except IntegrityError:
         # Two first messages of the same user raced; the other insert won.
