@@ -55,7 +55,9 @@ class Command(BaseCommand):
             workspace=workspace, user=agent, defaults={"role": Membership.Role.AGENT}
         )
         bot, _ = Bot.objects.get_or_create(
-            bot_id="welcome-bot", defaults={"workspace": workspace, "name": "Welcome Bot"}
+            bot_id="welcome-bot",
+            # Visitors of the demo's web chat show as "Calm Otter", not as a random id.
+            defaults={"workspace": workspace, "name": "Welcome Bot", "default_username": True},
         )
         # The built-in demo bot answers /chat/welcome-bot/. Looked up by name: handoffs never
         # imports the adapters app (it sits above us), and still works without it installed.
