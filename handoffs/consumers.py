@@ -156,6 +156,10 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             return
         self.sent.add(event_id)
         await self.send(text_data=text)
+        # Sent first, so the page's next ?after= is past it and a reconnect (even to a workspace
+        # the agent was added back to) does not replay it. The cheap test first.
+        if publisher.ACCESS_EVENT in text and json.loads(text)["type"] == publisher.ACCESS_EVENT:
+            await self.close(code=CLOSE_ACCESS_CHANGED)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 GROUP_HANDLER = "event.message"
 EPHEMERAL_HANDLER = "ephemeral.message"
 ACCESS_HANDLER = "access.changed"
+# The outbox event of the same news, private to the agent (services.agent_access_revoked).
+ACCESS_EVENT = "access.changed"
 
 
 def workspace_group(workspace_id: int) -> str:

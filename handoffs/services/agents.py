@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -17,7 +16,7 @@ from agents.models import AgentProfile, Membership
 from .. import publisher
 from ..models import Bot, Handoff
 from ..representations import AgentRepresentation
-from .events import event_emit
+from .events import event_emit, events_emit_private
 from .handoffs import handoff_release
 from .queue import auto_assign_if_enabled, handoff_auto_assign
 
@@ -79,7 +78,15 @@ def agent_access_revoked(*, membership: Membership) -> None:
         bots[handoff.bot_id] = handoff.bot
     for bot in bots.values():
         auto_assign_if_enabled(bot=bot)
-    transaction.on_commit(partial(publisher.access_changed, membership.user_id))
+    # In the outbox, private to the agent: a socket that missed the live publish gets it from
+    # the catch-up, and closes all the same.
+    events_emit_private(
+        bot=None,
+        workspace_id=membership.workspace_id,
+        type=publisher.ACCESS_EVENT,
+        resource="agent",
+        payloads={membership.user_id: {"agent_id": membership.user_id}},
+    )
 
 
 def agent_touch(*, user: AbstractBaseUser) -> None:

@@ -3,6 +3,8 @@ close and reconnect to what they may still see, and their handoffs go back to th
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from channels.db import database_sync_to_async as db
 
@@ -87,3 +89,34 @@ def test_deleting_a_workspace_with_its_members_still_works(scene):
     bot.workspace.delete()
 
     assert not Handoff.objects.exists()
+
+
+async def test_a_socket_that_missed_the_news_gets_it_from_the_outbox(connect, scene, settings):
+    """The live publish dropped (a Redis restart, say): the outbox catch-up closes it."""
+    from unittest import mock
+
+    from handoffs import publisher
+
+    _, leaving, _ = scene
+    settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.2}
+    socket = await connect(leaving.user)
+
+    with mock.patch.object(publisher, "publish"), mock.patch.object(publisher, "access_changed"):
+        await db(leaving.delete)()
+
+    assert await closed_with(socket) == CLOSE_ACCESS_CHANGED
+
+
+async def test_back_in_the_workspace_the_page_is_not_closed_again(connect, scene):
+    bot, leaving, _ = scene
+    socket = await connect(leaving.user)
+    await db(leaving.delete)()
+    frames = []
+    while (output := await socket.receive_output(timeout=3))["type"] != "websocket.close":
+        frames.append(output["text"])
+    seen = max(json.loads(frame)["id"] for frame in frames)
+    back = await db(lambda: MembershipFactory(workspace=bot.workspace, user=leaving.user))()
+
+    again = await connect(back.user, query=f"after={seen}")
+
+    assert await again.receive_nothing(timeout=0.5)
