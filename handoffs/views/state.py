@@ -60,7 +60,8 @@ def actions_for(handoff: dict[str, Any], me: dict[str, Any]) -> dict[str, bool]:
         "assign": status == Handoff.Status.PENDING and (me["online"] or is_admin),
         "resolve": holds,
         "requeue": holds,
-        "transfer": holds,
+        # An admin hands a waiting handoff to someone, or moves a held one on: one form.
+        "transfer": holds or (is_admin and status == Handoff.Status.PENDING),
         "compose": (status == Handoff.Status.ASSIGNED and mine)
         or (is_admin and status in Handoff.OPEN_STATUSES),
     }

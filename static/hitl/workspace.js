@@ -251,7 +251,8 @@ function actionsFor(h) {
     assign: h.status === "pending" && (me.online || isAdmin()),
     resolve: holds,
     requeue: holds,
-    transfer: holds,
+    // An admin hands a waiting handoff to someone, or moves a held one on: one form.
+    transfer: holds || (isAdmin() && h.status === "pending"),
     compose: (h.status === "assigned" && mine) || (isAdmin() && openHandoff),
     remove:
       bot.enableConversationDeletion &&
@@ -296,11 +297,14 @@ function renderConversation() {
 
 function renderTransferOptions(h) {
   const current = ui.transferAgent.value;
+  const verb = h.status === "pending" ? "Assign" : "Transfer";
+  ui.transferForm.querySelector("button").textContent = verb;
+  ui.transferForm.querySelector("label").textContent = `${verb} to`;
   const options = [...agents.values()]
     .filter((a) => a.online && a.agentId !== h.agentId)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => new Option(a.name, a.agentId));
-  ui.transferAgent.replaceChildren(new Option("Transfer to…", ""), ...options);
+  ui.transferAgent.replaceChildren(new Option(`${verb} to…`, ""), ...options);
   ui.transferAgent.value = options.some((o) => o.value === current) ? current : "";
 }
 
@@ -474,8 +478,9 @@ ui.transferForm.addEventListener("submit", (event) => {
   const agentId = Number(ui.transferAgent.value);
   if (!agentId) return;
   const button = ui.transferForm.querySelector("button");
+  const action = handoffs.get(selectedId)?.status === "pending" ? "assign" : "transfer";
   act(button, async () => {
-    upsertHandoff(await post(`handoffs/${selectedId}/transfer`, { agentId }));
+    upsertHandoff(await post(`handoffs/${selectedId}/${action}`, { agentId }));
   });
 });
 ui.remove.addEventListener("click", () => {

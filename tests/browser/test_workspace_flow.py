@@ -227,3 +227,21 @@ def test_an_agent_sees_another_typing(live_url, new_page, team):
     expect(kim_page.locator("#typing")).to_have_text("Sam Carter is typing…")
     expect(sam_page.locator("#typing")).to_have_text("")
     assert kim_page.js_errors == [] and sam_page.js_errors == []
+
+
+def test_an_admin_hands_a_waiting_handoff_to_an_agent(live_url, new_page, team):
+    bot, sam, kim, key = team
+    boss = agent_create(workspace=bot.workspace, username="boss", password=PASSWORD, role="admin")
+    kim.memberships.update(online=True)
+    with bot_api(live_url, bot, key) as api:
+        created = request_handoff(api, "alan-1", "Help?", {"fullName": "Alan Turing"})
+    page = new_page(boss)
+    page.goto(f"/workspace/{bot.bot_id}/?handoff={created['id']}")
+
+    page.get_by_label("Assign to").select_option(label="Kim Park")
+    page.get_by_role("button", name="Assign", exact=True).click()
+
+    expect(page.locator("#conversation-status")).to_have_text("assigned")
+    expect(page.locator("#conversation-meta")).to_contain_text("Kim Park")
+    assert Handoff.objects.get(pk=created["id"]).agent_id == kim.pk
+    assert page.js_errors == []
