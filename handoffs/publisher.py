@@ -93,8 +93,8 @@ async def publish_typing(
 
 
 def access_changed(user_id: int) -> None:
-    """Tell an agent's sockets that what they may see changed: they close, and the page
-    reconnects to follow its current workspaces (or is refused). Run after commit."""
+    """Tell an agent's sockets that a whole workspace of theirs is gone, when no outbox event
+    can name it: they close, and the page reconnects to what is left. Run after commit."""
     layer = get_channel_layer()
     if layer is None:
         return

@@ -64,8 +64,8 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
 @transaction.atomic
 def agent_access_revoked(*, membership: Membership) -> None:
     """An agent removed from a workspace, or whose account is deactivated: offline there, and
-    their assigned handoffs back in the queue. After commit their sockets are told to
-    reconnect, and then follow only what they may still see (or are refused)."""
+    their assigned handoffs back in the queue. Their sockets close on the access.changed event
+    and reconnect, then follow only what they may still see (or are refused)."""
     agent_set_online(membership=membership, online=False)
     held = Handoff.objects.filter(
         bot__workspace_id=membership.workspace_id,

@@ -228,13 +228,12 @@ def handoff_expire(*, handoff: Handoff) -> Handoff:
 def handoff_requeue(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
     """Put an assigned handoff back in the queue; it keeps its place by creation time."""
     _require_holder_or_admin(handoff, actor)
-    _transition(handoff, (S.ASSIGNED,), status=S.PENDING, agent=None, assigned_at=None)
-    _emit(handoff)
-    return handoff
+    return handoff_release(handoff=handoff)
 
 
 def handoff_release(*, handoff: Handoff) -> Handoff:
-    """Back to the queue without an actor: its agent lost access to the workspace."""
+    """Back to the queue, nobody's to check: handoff_requeue's after its check, or its agent
+    lost access to the workspace (agent_access_revoked)."""
     _transition(handoff, (S.ASSIGNED,), status=S.PENDING, agent=None, assigned_at=None)
     _emit(handoff)
     return handoff

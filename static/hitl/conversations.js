@@ -6,7 +6,7 @@
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
-import { authorOf, placeMessage, renderMessage, summary } from "./messages.js";
+import { authorOf, renderMessage, showMessage, summary } from "./messages.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
@@ -196,10 +196,7 @@ ui.more.addEventListener("click", async (event) => {
 // ---- the selected conversation --------------------------------------------------------------
 
 function appendMessage(message, c, update = false) {
-  const t = ui.transcript;
-  const nearBottom = t.scrollHeight - t.scrollTop - t.clientHeight < 80;
-  const follow = nearBottom || message.direction === "agent";
-  if (placeMessage(t, message, userName(c), { update }) && follow) t.scrollTop = t.scrollHeight;
+  showMessage(ui.transcript, message, userName(c), { update });
 }
 
 function renderPane() {

@@ -100,3 +100,12 @@ export function placeMessage(transcript, message, userName, { update = false } =
   transcript.insertBefore(node, later || null);
   return !later;
 }
+
+// Placed, and the transcript kept at its end when the reader was there, or wrote it.
+export function showMessage(transcript, message, userName, options) {
+  const atEnd = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
+  const follow = atEnd || message.direction === "agent";
+  if (placeMessage(transcript, message, userName, options) && follow) {
+    transcript.scrollTop = transcript.scrollHeight;
+  }
+}

@@ -4,7 +4,7 @@
 import { ApiError, request as apiRequest } from "./api.js";
 import { age, clock } from "./format.js";
 import { connectLive } from "./live.js";
-import { placeMessage, renderMessage, summary } from "./messages.js";
+import { renderMessage, showMessage, summary } from "./messages.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -367,18 +367,12 @@ function renderNotes(h) {
   ui.notes.replaceChildren(...(h.comments || []).map(renderNote));
 }
 
-function nearBottom() {
-  const t = ui.transcript;
-  return t.scrollHeight - t.scrollTop - t.clientHeight < 80;
-}
-
 function scrollToEnd() {
   ui.transcript.scrollTop = ui.transcript.scrollHeight;
 }
 
 function appendMessage(message, h, update = false) {
-  const follow = nearBottom() || message.direction === "agent";
-  if (placeMessage(ui.transcript, message, userName(h), { update }) && follow) scrollToEnd();
+  showMessage(ui.transcript, message, userName(h), { update });
 }
 
 // Messages arriving or changing while a transcript loads are kept, then placed after it.
