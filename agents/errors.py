@@ -6,10 +6,14 @@ from typing import Any
 
 
 class ApplicationError(Exception):
-    """A refused operation, carrying the HTTP status and machine code the API reports."""
+    """A refused operation, carrying the HTTP status and machine code the API reports.
 
-    status_code = 400
-    code = "bad_request"
+    422 unless said otherwise: the request was read, and its content or the state refuses it
+    (Botpress's status for validation errors; README "Status codes").
+    """
+
+    status_code = 422
+    code = "invalid"
 
     def __init__(
         self,
@@ -39,7 +43,7 @@ class Forbidden(ApplicationError):
 
 
 class Conflict(ApplicationError):
-    """A transition that no longer applies (someone else acted first)."""
+    """A one-time thing already done (an invitation accepted, a username taken)."""
 
     status_code = 409
     code = "conflict"
@@ -48,3 +52,10 @@ class Conflict(ApplicationError):
 class Unprocessable(ApplicationError):
     status_code = 422
     code = "unprocessable"
+
+
+class InvalidTransition(Unprocessable):
+    """The handoff's state refuses the action (someone acted first, it is closed): 422, as
+    Botpress HITL-next answers an invalid transition (modules/hitlnext/src/backend/api.ts)."""
+
+    code = "invalid_transition"

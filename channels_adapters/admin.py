@@ -9,7 +9,7 @@ from .models import ConnectorSettings, MessengerSettings
 @admin.register(ConnectorSettings)
 class ConnectorSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     workspace_path = "bot__workspace"
-    list_display = ["bot", "demo_bot_enabled"]
+    list_display = ["bot", "demo_bot_enabled", "exit_events"]
     list_filter = ["demo_bot_enabled"]
     list_select_related = ["bot"]
 

@@ -30,6 +30,23 @@ EXIT_TYPES = {
     "expired": "timedOutWaitingAgent",
     "rejected": "noAgent",
 }
+NO_AGENT = "noAgent"
+
+
+def exit_type_of(event: Event, *, semantics: str) -> str | None:
+    """The exit type a closed handoff's event means to the bot, or None if still open.
+
+    Botpress resolves a rejected handoff (modules/hitlnext/src/backend/api.ts, reject calls
+    resolveHandoff: `handoffResolved`) and says `noAgent` only where its check_agents action
+    found nobody online: here, a handoff refused at once for that (`requireAgent`), which is
+    created rejected.
+    """
+    status = event.payload.get("status")
+    if semantics == ConnectorSettings.ExitEvents.BOTPRESS and status == "rejected":
+        return NO_AGENT if event.type == "handoff.created" else EXIT_TYPES["resolved"]
+    return EXIT_TYPES.get(status)
+
+
 # Users the connector speaks for; on the `api` channel the bot platform itself sent the message.
 USER_CHANNELS = frozenset({"web", "messenger"})
 SIGNATURE_HEADER = "X-Hitl-Signature"
@@ -61,10 +78,7 @@ def forward(*, received: Received) -> None:
 
 def on_event(event: Event) -> None:
     """Listener on the committed event stream: a closed handoff becomes the bot's exit event."""
-    if event.resource != "handoff":
-        return
-    exit_type = EXIT_TYPES.get(event.payload.get("status"))
-    if exit_type is None:
+    if event.resource != "handoff" or event.payload.get("status") not in EXIT_TYPES:
         return
     handoff = (
         Handoff.objects.select_related("bot", "conversation__end_user", "conversation__bot")
@@ -75,10 +89,17 @@ def on_event(event: Event) -> None:
         return
     bot = handoff.bot
     conversation = handoff.conversation
+    connector = ConnectorSettings.objects.filter(bot=bot).first()
+    exit_type = exit_type_of(
+        event, semantics=connector.exit_events if connector else ConnectorSettings.ExitEvents.HITL
+    )
+    if exit_type is None:
+        return
     use_demo = (
         not bot.bot_webhook_url
         and conversation.channel in USER_CHANNELS
-        and demo_bot_enabled(bot=bot)
+        and connector is not None
+        and connector.demo_bot_enabled
     )
     if not (bot.bot_webhook_url or use_demo) or not _first_exit(handoff, exit_type):
         return

@@ -11,9 +11,27 @@ class ConnectorSettings(models.Model):
     """How a bot hears its users when no external bot is connected."""
 
     bot = models.OneToOneField(Bot, on_delete=models.CASCADE, related_name="connector_settings")
+
+    class ExitEvents(models.TextChoices):
+        HITL = "hitl", "hitl: a rejected handoff is noAgent"
+        BOTPRESS = (
+            "botpress",
+            (
+                "Botpress: a rejected handoff is handoffResolved; noAgent only when no agent was "
+                "online to take it"
+            ),
+        )
+
     demo_bot_enabled = models.BooleanField(
         default=False,
         help_text="Answer with the built-in demo bot when the bot has no webhook URL.",
+    )
+    exit_events = models.CharField(
+        max_length=10,
+        choices=ExitEvents.choices,
+        default=ExitEvents.HITL,
+        help_text='Which exit type the bot hears when a handoff is rejected (README "What the '
+        'bot learns").',
     )
 
     class Meta:

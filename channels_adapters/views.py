@@ -144,7 +144,9 @@ def _json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError:
-        raise ApplicationError("The body is not valid JSON.", code="invalid_json") from None
+        raise ApplicationError(
+            "The body is not valid JSON.", code="invalid_json", status_code=400
+        ) from None
 
 
 def _int(value: str | None) -> int | None:

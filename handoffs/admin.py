@@ -196,7 +196,14 @@ class WebhookDeliveryInline(WorkspaceScopedInline, admin.TabularInline):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
-    list_display = ["url", "workspace", "active", "consecutive_failures", "disabled_reason"]
+    list_display = [
+        "url",
+        "workspace",
+        "format",
+        "active",
+        "consecutive_failures",
+        "disabled_reason",
+    ]
     list_filter = ["active", ("workspace", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["url"]
     readonly_fields = ["consecutive_failures", "disabled_reason", "created_at"]

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 from django.utils.functional import Promise, cached_property
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -120,15 +121,81 @@ class MessageRepresentation(serializers.ModelSerializer):
         }
 
 
+class StoredEventBody(serializers.Serializer):
+    preview = serializers.CharField()
+    payload = serializers.DictField()
+
+
+# Botpress's `success` of a stored event, from hitl's delivery of an outgoing message.
+_SUCCESS = {Message.Delivery.SENT: True, Message.Delivery.FAILED: False}
+
+
+class MessageItemRepresentation(MessageRepresentation):
+    """A message as Botpress's stored event (`sdk.IO.StoredEvent`: what HITL-next's
+    `conversations/:id/messages` and a handoff's `userConversation` hold), hitl's fields beside.
+
+    `direction` stays hitl's: Botpress's UI shows all but `incoming` on the bot's side, which
+    is where agent and system messages belong. The event stream keeps the lean shape.
+    """
+
+    bot_id = serializers.CharField()
+    thread_id = serializers.CharField()
+    target = serializers.CharField()
+    success = serializers.BooleanField(allow_null=True)
+    created_on = serializers.DateTimeField()
+    event = StoredEventBody()
+
+    class Meta(MessageRepresentation.Meta):
+        fields = [
+            *MessageRepresentation.Meta.fields,
+            "bot_id",
+            "thread_id",
+            "target",
+            "success",
+            "created_on",
+            "event",
+        ]
+
+    def to_representation(self, message: Message) -> dict[str, Any]:
+        item = super().to_representation(message)
+        conversation = message.conversation
+        payload = {"type": item["type"], **({"text": message.text} if message.text else {})}
+        item.update(
+            bot_id=conversation.bot.bot_id,
+            thread_id=conversation.thread_id,
+            target=conversation.end_user.external_id,
+            success=_SUCCESS.get(message.delivery_status),
+            created_on=item["created_at"],
+            event={"preview": message.text, "payload": {**payload, **(message.payload or {})}},
+        )
+        return item
+
+
 class NoteRepresentation(serializers.ModelSerializer):
+    """An agent's note, with Botpress's comment fields (IComment) beside hitl's."""
+
     conversation_id = serializers.IntegerField()
     handoff_id = serializers.IntegerField(allow_null=True)
     author = AgentRepresentation(allow_null=True)
+    agent_id = serializers.IntegerField(source="author_id", allow_null=True)
+    thread_id = serializers.CharField(source="conversation.thread_id")
     content = serializers.CharField(source="text")
+    # Notes are never edited: updated when created, as Botpress's comments are.
+    updated_at = serializers.DateTimeField(source="created_at")
 
     class Meta:
         model = Note
-        fields = ["id", "conversation_id", "handoff_id", "author", "content", "created_at"]
+        fields = [
+            "id",
+            "conversation_id",
+            "handoff_id",
+            "author",
+            "agent_id",
+            "thread_id",
+            "content",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class EndUserRepresentation(serializers.ModelSerializer):
@@ -179,6 +246,10 @@ class HandoffRepresentation(serializers.ModelSerializer):
     comments = serializers.SerializerMethodField()
     user = EndUserRepresentation(source="conversation.end_user")
     user_conversation = serializers.SerializerMethodField()
+    agent_thread_id = serializers.SerializerMethodField(
+        help_text="Botpress's agent thread: here the conversation an assigned agent writes to "
+        "(`conversations/<id>/messages`); null unless assigned."
+    )
     queue_position = serializers.SerializerMethodField(
         help_text="1 for the next pending handoff to be taken; null unless pending."
     )
@@ -199,8 +270,10 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "comments",
             "user",
             "user_conversation",
+            "agent_thread_id",
             "queue_position",
             "created_at",
+            "updated_at",
             "assigned_at",
             "resolved_at",
             "expires_at",
@@ -238,14 +311,22 @@ class HandoffRepresentation(serializers.ModelSerializer):
             )
         return ahead + 1
 
-    @extend_schema_field(MessageRepresentation(allow_null=True))
-    def get_user_conversation(self, handoff: Handoff) -> dict | None:
+    # A message item (the shape of `conversations/<id>/messages`), or `{}`.
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_user_conversation(self, handoff: Handoff) -> dict:
+        """The user's last message as a stored event; `{}` without one, as Botpress's is."""
         message = handoff.conversation.last_user_message
         if message is None:
-            return None
-        # The message's conversation is this one, loaded already: its channel costs no query.
-        message.conversation = handoff.conversation
-        return MessageRepresentation().to_representation(message)
+            return {}
+        # Its conversation and bot are this handoff's, loaded already: no query per row.
+        conversation = handoff.conversation
+        conversation.bot = handoff.bot
+        message.conversation = conversation
+        return MessageItemRepresentation().to_representation(message)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_agent_thread_id(self, handoff: Handoff) -> str | None:
+        return str(handoff.conversation_id) if handoff.status == Handoff.Status.ASSIGNED else None
 
     # One for every row of a list: building a serializer's fields costs more than using them.
     @cached_property

@@ -13,6 +13,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     Field,
     Func,
     IntegerField,
@@ -34,6 +35,7 @@ from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notifica
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
 
 S = Handoff.Status
+LEGACY_SESSION_LIMIT = 100
 
 
 class Row(Func):
@@ -141,8 +143,11 @@ def handoff_list(
     agent_id: int | None = None,
     tag: str | None = None,
     user_id: str | None = None,
+    order_by: str | None = None,
+    descending: bool = False,
 ) -> QuerySet[Handoff]:
-    """Oldest pending first, then assigned, then closed ones, each oldest first."""
+    """Oldest pending first, then assigned, then closed ones, each oldest first; or by the
+    field `order_by` (ties by id), as Botpress's `column` and `desc` ask."""
     handoffs = handoff_queryset(bot=bot)
     if statuses:
         # The lowest rank too: the list's index then starts where these statuses do.
@@ -154,6 +159,9 @@ def handoff_list(
         handoffs = handoffs.filter(labels__name=tag)
     if user_id:
         handoffs = handoffs.filter(conversation__end_user__external_id=user_id)
+    if order_by:
+        sign = "-" if descending else ""
+        return handoffs.order_by(f"{sign}{order_by}", f"{sign}id")
     return handoffs.order_by("queue_rank", "id")
 
 
@@ -165,25 +173,77 @@ def handoff_get(*, bot: Bot, handoff_id: int) -> Handoff:
     return handoff
 
 
-def conversation_get(*, bot: Bot, conversation_id: int) -> Conversation:
-    conversation = (
-        Conversation.objects.select_related("bot", "end_user", "paused_by__agent_profile")
-        .filter(bot=bot, pk=conversation_id)
-        .first()
+def conversation_by_id_or_thread(*, bot: Bot, id_or_thread: str) -> Conversation:
+    """HITL-next clients name a conversation by the handoff's `userThreadId`, hitl's by its id.
+
+    A number that is the id of one of the bot's conversations is that conversation; anything
+    else is a thread id, which must name exactly one of the bot's conversations.
+    """
+    if id_or_thread.isdigit() and len(id_or_thread) < 19:
+        conversation = _conversations(bot).filter(pk=int(id_or_thread)).first()
+        if conversation is not None:
+            return conversation
+    found = list(_conversations(bot).filter(thread_id=id_or_thread)[:2])
+    if not found:
+        raise NotFound("Unknown conversation.", code="conversation_not_found")
+    if len(found) > 1:
+        raise ApplicationError(
+            "Several conversations of this bot have this thread id; name one by its id.",
+            code="ambiguous_thread",
+        )
+    return found[0]
+
+
+def _conversations(bot: Bot) -> QuerySet[Conversation]:
+    return Conversation.objects.select_related(
+        "bot", "end_user", "paused_by__agent_profile"
+    ).filter(bot=bot)
+
+
+def conversation_of_user(
+    *, bot: Bot, channel: str, user_id: str, thread_id: str | None = None
+) -> Conversation | None:
+    """The user's conversation on that thread, or their latest one; None if there is none.
+
+    The read twin of services.conversation_for_user, which creates what is missing.
+    """
+    conversations = _conversations(bot).filter(
+        channel=channel, end_user__channel=channel, end_user__external_id=user_id
     )
+    if thread_id is not None:
+        return conversations.filter(thread_id=thread_id).first()
+    return conversations.order_by(F("last_message_at").desc(nulls_last=True), "-id").first()
+
+
+def legacy_session_list(
+    *, bot: Bot, paused_only: bool = False, search: str | None = None
+) -> list[Conversation]:
+    """Botpress legacy HITL's sessions: conversations with messages, latest activity first,
+    at most 100 (modules/hitl/src/backend/db.ts, getAllSessions)."""
+    conversations = conversation_list(
+        bots=[bot], query=search, paused=True if paused_only else None
+    ).filter(last_message_at__isnull=False)
+    return list(conversations[:LEGACY_SESSION_LIMIT])
+
+
+def conversation_get(*, bot: Bot, conversation_id: int) -> Conversation:
+    conversation = _conversations(bot).filter(pk=conversation_id).first()
     if conversation is None:
         raise NotFound("Unknown conversation.", code="conversation_not_found")
     return conversation
 
 
-def message_list(*, conversation: Conversation, limit: int) -> list[Message]:
-    """The last `limit` messages, newest last."""
-    newest_first = (
-        Message.objects.filter(conversation=conversation)
-        .select_related("conversation", "author__agent_profile")
-        .order_by("-id")[:limit]
+def message_list(
+    *, conversation: Conversation, limit: int, descending: bool | None = None
+) -> list[Message]:
+    """The last `limit` messages, newest last; with `descending` set, in that order of creation
+    and limited as such (True: the newest, newest first; False: the oldest, oldest first)."""
+    messages = Message.objects.filter(conversation=conversation).select_related(
+        "conversation__bot", "conversation__end_user", "author__agent_profile"
     )
-    return list(reversed(newest_first))
+    if descending is not None:
+        return list(messages.order_by("-id" if descending else "id")[:limit])
+    return list(reversed(messages.order_by("-id")[:limit]))
 
 
 def note_list(*, conversation: Conversation) -> QuerySet[Note]:

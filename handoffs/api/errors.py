@@ -1,4 +1,8 @@
-"""One exception handler: every error body is Botpress's `{statusCode, code, message, errors}`."""
+"""One exception handler: every error body is Botpress's `{statusCode, code, message, errors}`.
+
+Status codes, one convention for the whole API (README "Status codes"): 400 a body that is not
+JSON; 422 a request read but refused, for its content or for the state it meets.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +55,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
+        # Botpress answers a body it read but refused with 422 (its Joi errors); DRF's 400 stays
+        # for a body that is not JSON at all.
+        response.status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
         errors = exc.detail if isinstance(exc.detail, dict) else {"nonFieldErrors": exc.detail}
         response.data = error_body(response.status_code, "invalid", _first_message(errors), errors)
     else:

@@ -19,6 +19,9 @@ from ..selectors import handoff_keyset_after
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Botpress returns every handoff and its HITL-next UI never follows a `Link` header: the
+# handoff list without `limit` holds up to this many (README "Moving from Botpress").
+HANDOFF_LIMIT = 1000
 
 
 def encode_cursor(handoff: Handoff) -> str:

@@ -14,27 +14,32 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Machine-readable, e.g. `handoff_assigned`.")
     message = serializers.CharField()
     errors = serializers.DictField(
-        child=serializers.JSONField(), required=False, help_text="Per field, on 400."
+        child=serializers.JSONField(), required=False, help_text="Per field, on 422."
     )
-    status = serializers.CharField(required=False, help_text="On 409: the handoff's status now.")
+    status = serializers.CharField(
+        required=False, help_text="On a refused transition: the handoff's status now."
+    )
     agent_id = serializers.IntegerField(
-        required=False, allow_null=True, help_text="On 409: who holds the handoff now."
+        required=False,
+        allow_null=True,
+        help_text="On a refused transition: who holds the handoff now.",
     )
 
 
 MEANINGS = {
-    400: "Bad input: malformed JSON, a missing field, a wrong type or value.",
+    400: "The body is not JSON.",
     401: "No credentials, or an invalid or revoked token.",
     403: "Not allowed: `agent_required` when an API token calls an action that needs a person, "
     "or the agent may not act on this handoff (`not_assigned_agent`).",
     404: "Unknown bot (or a bot of another workspace), or an id not of this bot.",
-    409: "The transition no longer applies (someone acted first); the body has the current "
-    "`status` and `agentId`.",
     413: "Text longer than 10,000 characters, or a body over the upload limit (2.5 MB).",
-    422: "The agent must be online (`You must be online to perform this action`).",
+    422: "Refused: a missing field, a wrong type or value; or the state refuses the action, as "
+    "Botpress answers: the transition no longer applies (someone acted first; the body has the "
+    "handoff's `status` and `agentId` now), or the agent must be online (`You must be online to "
+    "perform this action`).",
 }
 
-COMMON = (400, 401, 403, 404)
+COMMON = (400, 401, 403, 404, 422)
 
 
 def errors(*extra: int) -> dict[int, OpenApiResponse]:

@@ -26,8 +26,16 @@ CONVERSATION = NEXT + "conversations/<int:conversation_id>"
 
 urlpatterns = [
     # Botpress legacy HITL
+    path(HITL + "sessions", legacy.SessionListApi.as_view()),
+    path(HITL + "sessions/<int:conversation_id>", legacy.SessionMessagesApi.as_view()),
+    path(HITL + "sessions/<int:conversation_id>/message", legacy.SessionSendApi.as_view()),
+    path(HITL + "sessions/<int:conversation_id>/isPaused", legacy.SessionIsPausedApi.as_view()),
     path(HITL + "sessions/<int:conversation_id>/pause", legacy.SessionPauseApi.as_view()),
     path(HITL + "sessions/<int:conversation_id>/unpause", legacy.SessionUnpauseApi.as_view()),
+    path(
+        HITL + "channel/<str:channel>/user/<str:user_id>/isPaused",
+        legacy.UserIsPausedApi.as_view(),
+    ),
     path(HITL + "channel/<str:channel>/user/<str:user_id>/pause", legacy.UserPauseApi.as_view()),
     path(
         HITL + "channel/<str:channel>/user/<str:user_id>/unpause", legacy.UserUnpauseApi.as_view()
@@ -48,7 +56,11 @@ urlpatterns = [
     path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
     path(NEXT + "conversations", conversation_list.ConversationListApi.as_view()),
     path(CONVERSATION, conversation_list.ConversationApi.as_view()),
-    path(CONVERSATION + "/messages", conversations.ConversationMessagesApi.as_view()),
+    # HITL-next names the conversation by its thread (a handoff's userThreadId), hitl by its id.
+    path(
+        NEXT + "conversations/<str:conversation>/messages",
+        conversations.ConversationMessagesApi.as_view(),
+    ),
     path(CONVERSATION + "/notes", conversations.ConversationNotesApi.as_view()),
     path(NEXT + "users/<str:user_id>", users.EndUserApi.as_view()),
     path(NEXT + "notifications", notifications.NotificationListCreateApi.as_view()),

@@ -20,6 +20,7 @@ from .conversations import (
 from .deliveries import message_deliveries_resume, message_delivery_begin, message_mark_delivery
 from .events import event_emit
 from .handoffs import (
+    BOT_TIMEOUT,
     conversation_unpause,
     handoff_assign,
     handoff_expire,
@@ -47,6 +48,7 @@ from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 
 __all__ = [
     "agent_access_revoked",
+    "BOT_TIMEOUT",
     "Received",
     "agent_profile_update",
     "agent_set_online",

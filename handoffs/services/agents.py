@@ -22,8 +22,17 @@ from .queue import auto_assign_if_enabled, handoff_auto_assign
 
 
 def agent_payload(membership: Membership) -> dict[str, Any]:
+    """hitl's agent, with Botpress's IAgent fields beside it (modules/hitlnext/src/types.d.ts)."""
+    user = membership.user
+    agent = AgentRepresentation(user).data
     return {
-        **AgentRepresentation(membership.user).data,
+        **agent,
+        "email": user.email,
+        "attributes": {
+            "firstname": user.first_name,
+            "lastname": user.last_name,
+            "picture_url": agent["avatar_url"],
+        },
         "online": membership.online,
         "role": membership.role,
         "last_seen_at": serializers.DateTimeField().to_representation(membership.last_seen_at)

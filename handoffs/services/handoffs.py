@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final, Literal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from agents.errors import Conflict, Forbidden, Unprocessable
+from agents.errors import Forbidden, InvalidTransition, Unprocessable
 from agents.models import Membership
 from agents.selectors import agent_display_name
 
@@ -89,12 +89,12 @@ def _transition(handoff: Handoff, allowed_from: tuple[str, ...], **changes: Any)
     return handoff
 
 
-def _conflict(handoff: Handoff) -> Conflict:
+def _conflict(handoff: Handoff) -> InvalidTransition:
     if handoff.status == S.ASSIGNED and handoff.agent is not None:
         message = f"This handoff is already assigned to {agent_display_name(handoff.agent)}."
     else:
         message = f"This handoff is {handoff.status}; the action no longer applies."
-    return Conflict(
+    return InvalidTransition(
         message,
         code=f"handoff_{handoff.status}",
         extra={"status": handoff.status, "agentId": handoff.agent_id},
@@ -107,7 +107,7 @@ def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
         bot__workspace_id=handoff.bot.workspace_id, agent=agent, status=S.ASSIGNED
     ).count()
     if open_count >= handoff.bot.agent_capacity:
-        raise Conflict(
+        raise Unprocessable(
             f"{agent_display_name(agent)} already holds {open_count} handoffs "
             f"(capacity {handoff.bot.agent_capacity}).",
             code="agent_at_capacity",
@@ -119,20 +119,25 @@ def _agent_card(agent: AbstractBaseUser) -> dict[str, Any]:
     return to_camel(dict(AgentRepresentation(agent).data))
 
 
+BOT_TIMEOUT: Final = "bot"
+
+
 def handoff_request(
     *,
     conversation: Conversation,
-    timeout: timedelta | None = None,
+    timeout: timedelta | None | Literal["bot"] = BOT_TIMEOUT,
     reason: str = "",
     require_agent: bool = False,
 ) -> tuple[Handoff, bool]:
     """Open a handoff: pause the bot, tell the user, alert the agents. Idempotent while open.
 
+    `timeout` None: the handoff never expires; BOT_TIMEOUT: the bot's `handoff_timeout`.
     With `require_agent` and nobody online, the handoff is rejected at once and the bot keeps
     the conversation (it learns `noAgent` from the handoff.created event).
     """
     bot: Bot = conversation.bot
-    timeout = timeout if timeout is not None else bot.handoff_timeout
+    if timeout == BOT_TIMEOUT:
+        timeout = bot.handoff_timeout
     try:
         with transaction.atomic():
             if require_agent and not queue.agents_available(bot=bot):

@@ -198,7 +198,7 @@ def message_send_agent(
             raise ApplicationError(
                 "Pause the conversation or take a handoff before writing to the user.",
                 code="conversation_not_paused",
-                status_code=409,
+                status_code=422,
             )
         if handoff is not None and handoff.agent_id != agent.pk:
             raise Forbidden(

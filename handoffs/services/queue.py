@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from agents.errors import Conflict
+from agents.errors import InvalidTransition
 from agents.models import Membership
 
 from ..models import Bot, Handoff
@@ -95,6 +95,6 @@ def handoffs_expire_due(*, now: datetime | None = None) -> int:
         try:
             lifecycle.handoff_expire(handoff=handoff)
             expired += 1
-        except Conflict:
+        except InvalidTransition:
             continue  # assigned or closed since the query
     return expired

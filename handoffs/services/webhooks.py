@@ -11,6 +11,7 @@ import hmac
 import json
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from django.conf import settings
@@ -106,11 +107,28 @@ def _deliver_endpoint(endpoint_id: int, client: httpx.Client, now: datetime) -> 
     return delivered
 
 
+def webhook_body(endpoint: WebhookEndpoint, event: Event) -> dict[str, Any]:
+    """The event as the endpoint's format asks: hitl's envelope, or what Botpress HITL-next's
+    eventsWebHook posts (modules/hitlnext/src/backend/webhook.ts, from service.ts sendPayload)."""
+    envelope = event.envelope()
+    if endpoint.format != WebhookEndpoint.Format.BOTPRESS:
+        return envelope
+    return {
+        "botId": envelope["botId"],
+        "type": "create" if event.type.endswith(".created") else "update",
+        "resource": event.resource,
+        "id": event.payload.get("id"),
+        "payload": event.payload,
+    }
+
+
 def _attempt(
     endpoint: WebhookEndpoint, delivery: WebhookDelivery, client: httpx.Client, now: datetime
 ) -> bool:
-    body = json.dumps(delivery.event.envelope(), separators=(",", ":")).encode()
+    body = json.dumps(webhook_body(endpoint, delivery.event), separators=(",", ":")).encode()
     headers = {
+        # The receiver's own first (Botpress's eventsWebHook.headers); ours are never replaced.
+        **endpoint.headers,
         "Content-Type": "application/json",
         "User-Agent": "hitl-webhooks/1",
         "X-Hitl-Event": delivery.event.type,

@@ -435,7 +435,7 @@ async function act(control, action) {
     await action();
   } catch (error) {
     showNotice(error.message);
-    if (error.status === 409 && error.body?.status) applyConflict(error.body);
+    if (error.status === 422 && error.body?.status) applyConflict(error.body);
   } finally {
     control.disabled = false;
   }

@@ -153,22 +153,24 @@ def test_a_body_that_is_not_storable_json_is_400(raw, token_client, bot):  # noq
     assert response.json()["code"] == "parse_error"
 
 
-def test_a_body_in_an_unknown_charset_is_400(token_client, bot):  # noqa: ANN001
+def test_a_body_in_an_unknown_charset_is_read_as_utf8(token_client, bot):  # noqa: ANN001
+    body = '{"userId": "Zoë", "userChannel": "web"}'.encode()
     response = token_client.post(
-        api_url(bot, "mod/hitlnext/handoffs"), b"{}", content_type="application/json; charset=nope"
+        api_url(bot, "mod/hitlnext/handoffs"), body, content_type="application/json; charset=nope"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 201
+    assert response.json()["userId"] == "Zoë"
 
 
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"null", b"42"])
-def test_a_body_that_is_not_an_object_is_400(raw, token_client, bot):  # noqa: ANN001
+def test_a_body_that_is_not_an_object_is_422(raw, token_client, bot):  # noqa: ANN001
     response = token_client.post(
         api_url(bot, "mod/hitlnext/handoffs"), raw, content_type="application/json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["statusCode"] == 400
+    assert response.status_code == 422
+    assert response.json()["statusCode"] == 422
 
 
 def test_a_form_body_is_415(token_client, bot):  # noqa: ANN001

@@ -58,11 +58,11 @@ def test_go_offline_as_botpress_does(agent_client, agent, bot, new_events):  # n
     assert [t for t, _ in new_events()] == ["agent.updated"]
 
 
-@pytest.mark.parametrize("body", [{}, {"online": "maybe"}, {"online": None}])
-def test_online_with_a_bad_body_is_400(body, agent_client, bot):  # noqa: ANN001
+@pytest.mark.parametrize("body", [{"online": "maybe"}, {"online": [True]}])
+def test_online_with_a_bad_body_is_422(body, agent_client, bot):  # noqa: ANN001
     response = agent_client.post(api_url(bot, ONLINE), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "online" in response.json()["errors"]
 
 
@@ -91,14 +91,14 @@ def test_upload_an_avatar(agent_client, agent, bot, settings, tmp_path):  # noqa
     assert agent.agent_profile.avatar
 
 
-def test_an_avatar_that_is_no_image_is_400(agent_client, bot, settings, tmp_path):  # noqa: ANN001
+def test_an_avatar_that_is_no_image_is_422(agent_client, bot, settings, tmp_path):  # noqa: ANN001
     settings.MEDIA_ROOT = tmp_path
     fake = io.BytesIO(b"not an image")
     fake.name = "me.png"
 
     response = agent_client.patch(api_url(bot, ME), {"avatar": fake}, format="multipart")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "avatar" in response.json()["errors"]
 
 
@@ -112,10 +112,10 @@ def test_an_oversize_avatar_is_413(agent_client, bot, settings, tmp_path, monkey
     assert response.json()["code"] == "avatar_too_large"
 
 
-def test_an_oversize_display_name_is_400(agent_client, bot):  # noqa: ANN001
+def test_an_oversize_display_name_is_422(agent_client, bot):  # noqa: ANN001
     response = agent_client.patch(api_url(bot, ME), {"displayName": "x" * 121}, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "displayName" in response.json()["errors"]
 
 

@@ -142,10 +142,10 @@ def test_other_bots_conversations_are_not_listed(token_client, bot, workspace): 
     "query",
     ["limit=0", "limit=201", "paused=maybe", "cursor=!", "cursor=bm9wZQ", "search=" + "x" * 201],
 )
-def test_a_bad_query_is_400(token_client, bot, query):  # noqa: ANN001
+def test_a_bad_query_is_422(token_client, bot, query):  # noqa: ANN001
     response = token_client.get(api_url(bot, f"{LIST}?{query}"))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
@@ -194,13 +194,13 @@ def test_an_agent_pauses_writes_and_hands_back(agent_client, agent, bot):  # noq
     unpaused = agent_client.post(api_url(bot, f"mod/hitl/sessions/{conversation.pk}/unpause"))
     after = agent_client.post(write, {"text": "still me?"}, format="json")
 
-    assert before.status_code == 409
+    assert before.status_code == 422
     assert paused.json()["pausedBy"]["agentId"] == agent.pk
     assert sent.status_code == 201
     assert row["paused"] is True
     assert row["lastMessage"]["text"] == "Sam here, I take over."
     assert unpaused.json()["paused"] is False
-    assert after.status_code == 409
+    assert after.status_code == 422
     assert after.json()["code"] == "conversation_not_paused"
     assert not Conversation.objects.get(pk=conversation.pk).paused
 

@@ -51,10 +51,10 @@ def test_messages_with_a_limit(token_client, bot, conversation):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("query", ["?limit=0", "?limit=abc", "?limit=501"])
-def test_messages_with_a_bad_limit_is_400(query, token_client, bot, conversation):  # noqa: ANN001
+def test_messages_with_a_bad_limit_is_422(query, token_client, bot, conversation):  # noqa: ANN001
     response = token_client.get(messages_url(bot, conversation, query))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "limit" in response.json()["errors"]
 
 
@@ -116,10 +116,10 @@ def test_another_agent_cannot_write(other_agent_client, bot, assigned_handoff, c
     assert response.json()["code"] == "not_assigned_agent"
 
 
-def test_writing_to_a_conversation_the_bot_holds_is_409(agent_client, bot, conversation):  # noqa: ANN001
+def test_writing_to_a_conversation_the_bot_holds_is_422(agent_client, bot, conversation):  # noqa: ANN001
     response = agent_client.post(messages_url(bot, conversation), {"text": "hi"}, format="json")
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["code"] == "conversation_not_paused"
 
 
@@ -134,10 +134,10 @@ def test_a_token_cannot_write_as_an_agent(token_client, bot, assigned_handoff, c
     ("body", "code"),
     [({}, "empty_message"), ({"text": True}, "invalid"), ({"payload": "x"}, "invalid")],
 )
-def test_writing_a_bad_body_is_400(body, code, agent_client, bot, assigned_handoff, conversation):  # noqa: ANN001
+def test_writing_a_bad_body_is_422(body, code, agent_client, bot, assigned_handoff, conversation):  # noqa: ANN001
     response = agent_client.post(messages_url(bot, conversation), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == code
 
 
@@ -180,10 +180,10 @@ def test_a_note_is_linked_to_the_latest_handoff(agent_client, bot, pending_hando
 
 
 @pytest.mark.parametrize("body", [{}, {"content": "  "}, {"content": {"a": 1}}])
-def test_a_bad_note_is_400(body, agent_client, bot, conversation):  # noqa: ANN001
+def test_a_bad_note_is_422(body, agent_client, bot, conversation):  # noqa: ANN001
     response = agent_client.post(notes_url(bot, conversation), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "content" in response.json()["errors"]
 
 

@@ -44,7 +44,7 @@ def test_an_offline_agent_cannot_assign(agent_client, agent, bot, pending_handof
     assert response.json()["message"] == "You must be online to perform this action"
 
 
-def test_the_second_agent_gets_409_with_the_holder(  # noqa: ANN201
+def test_the_second_agent_gets_422_with_the_holder(  # noqa: ANN201
     agent_client,  # noqa: ANN001
     other_agent_client,  # noqa: ANN001
     agent,  # noqa: ANN001
@@ -55,7 +55,7 @@ def test_the_second_agent_gets_409_with_the_holder(  # noqa: ANN201
 
     response = other_agent_client.post(action(bot, pending_handoff, "assign"))
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     body = response.json()
     assert (body["code"], body["status"], body["agentId"]) == (
         "handoff_assigned",
@@ -83,23 +83,23 @@ def test_an_agent_cannot_assign_someone_else(agent_client, other_agent, bot, pen
 
 
 @pytest.mark.parametrize("agent_id", ["abc", 0, 999999])
-def test_assign_to_a_bad_agent_id_is_400(agent_id, admin_client, bot, pending_handoff):  # noqa: ANN001
+def test_assign_to_a_bad_agent_id_is_422(agent_id, admin_client, bot, pending_handoff):  # noqa: ANN001
     response = admin_client.post(
         action(bot, pending_handoff, "assign"), {"agentId": agent_id}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "agentId" in response.json()["errors"]
 
 
-def test_assign_someone_of_another_workspace_is_400(admin_client, bot, pending_handoff):  # noqa: ANN001
+def test_assign_someone_of_another_workspace_is_422(admin_client, bot, pending_handoff):  # noqa: ANN001
     outsider = MembershipFactory().user
 
     response = admin_client.post(
         action(bot, pending_handoff, "assign"), {"agentId": outsider.pk}, format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize("name", ["assign", "resolve", "reject", "requeue", "transfer", "comments"])
@@ -132,10 +132,10 @@ def test_another_agent_cannot_resolve(other_agent_client, bot, assigned_handoff)
     assert response.json()["code"] == "not_assigned_agent"
 
 
-def test_resolving_a_pending_handoff_is_409(agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_resolving_a_pending_handoff_is_422(agent_client, bot, pending_handoff):  # noqa: ANN001
     response = agent_client.post(action(bot, pending_handoff, "resolve"))
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["status"] == "pending"
 
 
@@ -164,7 +164,7 @@ def test_rejected_is_final(token_client, agent_client, bot, pending_handoff):  #
 
     response = agent_client.post(action(bot, pending_handoff, "assign"))
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["code"] == "handoff_rejected"
 
 
@@ -178,8 +178,8 @@ def test_the_holder_requeues(agent_client, bot, assigned_handoff):  # noqa: ANN0
     assert (response.json()["status"], response.json()["agentId"]) == ("pending", None)
 
 
-def test_requeue_of_a_pending_handoff_is_409(agent_client, bot, pending_handoff):  # noqa: ANN001
-    assert agent_client.post(action(bot, pending_handoff, "requeue")).status_code == 409
+def test_requeue_of_a_pending_handoff_is_422(agent_client, bot, pending_handoff):  # noqa: ANN001
+    assert agent_client.post(action(bot, pending_handoff, "requeue")).status_code == 422
 
 
 def test_a_token_cannot_requeue(token_client, bot, assigned_handoff):  # noqa: ANN001
@@ -209,10 +209,10 @@ def test_transfer_to_an_offline_agent_is_422(agent_client, other_agent, bot, ass
 
 
 @pytest.mark.parametrize("body", [{}, {"agentId": "sam"}, {"agentId": None}])
-def test_transfer_with_a_bad_body_is_400(body, agent_client, bot, assigned_handoff):  # noqa: ANN001
+def test_transfer_with_a_bad_body_is_422(body, agent_client, bot, assigned_handoff):  # noqa: ANN001
     response = agent_client.post(action(bot, assigned_handoff, "transfer"), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "agentId" in response.json()["errors"]
 
 
@@ -248,10 +248,10 @@ def test_a_comment_shows_on_the_handoff(agent_client, token_client, bot, pending
 
 
 @pytest.mark.parametrize("body", [{}, {"content": ""}, {"content": ["x"]}])
-def test_comment_with_a_bad_body_is_400(body, agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_comment_with_a_bad_body_is_422(body, agent_client, bot, pending_handoff):  # noqa: ANN001
     response = agent_client.post(action(bot, pending_handoff, "comments"), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "content" in response.json()["errors"]
 
 

@@ -108,15 +108,15 @@ def test_unpause_by_channel_and_user(token_client, bot, pending_handoff, convers
     assert pending_handoff.status == Handoff.Status.RESOLVED
 
 
-def test_an_oversize_channel_is_400(token_client, bot):  # noqa: ANN001
+def test_an_oversize_channel_is_422(token_client, bot):  # noqa: ANN001
     response = token_client.post(api_url(bot, f"mod/hitl/channel/{'c' * 41}/user/u/pause"))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "channel" in response.json()["errors"]
 
 
-def test_an_oversize_user_id_is_400(token_client, bot):  # noqa: ANN001
+def test_an_oversize_user_id_is_422(token_client, bot):  # noqa: ANN001
     response = token_client.post(api_url(bot, f"mod/hitl/channel/web/user/{'u' * 201}/pause"))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "userId" in response.json()["errors"]

@@ -100,10 +100,10 @@ def test_a_token_has_no_notifications_of_its_own(token_client, bot):  # noqa: AN
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "unread=maybe", "cursor=!", "cursor=eA"])
-def test_a_bad_query_is_400(agent_client, bot, query):  # noqa: ANN001
+def test_a_bad_query_is_422(agent_client, bot, query):  # noqa: ANN001
     response = agent_client.get(api_url(bot, f"{LIST}?{query}"))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
@@ -171,10 +171,10 @@ def test_an_admin_may_notify_and_an_agent_may_not(admin_client, agent_client, bo
         {"message": ["hi"]},
     ],
 )
-def test_a_bad_notification_is_400(token_client, bot, agent, body):  # noqa: ANN001
+def test_a_bad_notification_is_422(token_client, bot, agent, body):  # noqa: ANN001
     response = token_client.post(api_url(bot, LIST), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not Notification.objects.exists()
 
 
@@ -234,10 +234,10 @@ def test_an_agent_cannot_mark_a_colleagues(agent_client, other_agent, bot):  # n
         {"all": "yes please"},
     ],
 )
-def test_a_bad_read_request_is_400(agent_client, bot, body):  # noqa: ANN001
+def test_a_bad_read_request_is_422(agent_client, bot, body):  # noqa: ANN001
     response = agent_client.post(api_url(bot, READ), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 

@@ -52,10 +52,10 @@ def test_an_agent_updates_a_user(agent_client, bot, ada):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("body", [{}, {"variables": "x"}, {"variables": ["a"]}])
-def test_update_with_a_bad_body_is_400(body, token_client, bot, ada):  # noqa: ANN001
+def test_update_with_a_bad_body_is_422(body, token_client, bot, ada):  # noqa: ANN001
     response = token_client.patch(user_url(bot, "ada"), body, format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "variables" in response.json()["errors"]
 
 
@@ -78,10 +78,10 @@ def test_two_channels_with_one_id_need_the_channel(token_client, bot, ada):  # n
     ambiguous = token_client.get(user_url(bot, "ada"))
     chosen = token_client.get(user_url(bot, "ada", "?channel=messenger"))
 
-    assert ambiguous.status_code == 400
+    assert ambiguous.status_code == 422
     assert ambiguous.json()["code"] == "ambiguous_user"
     assert chosen.json()["channel"] == "messenger"
 
 
-def test_an_oversize_user_id_is_400(token_client, bot):  # noqa: ANN001
-    assert token_client.get(user_url(bot, "u" * 201)).status_code == 400
+def test_an_oversize_user_id_is_422(token_client, bot):  # noqa: ANN001
+    assert token_client.get(user_url(bot, "u" * 201)).status_code == 422

@@ -169,10 +169,10 @@ def test_events_of_another_page_are_ignored(client, page):
     assert not Message.objects.exists()
 
 
-def test_not_a_page_subscription_is_400(client, page):
+def test_not_a_page_subscription_is_422(client, page):
     response = messenger_post(client, page.bot.bot_id, {"object": "instagram", "entry": []})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -99,10 +99,10 @@ def test_post_to_an_unknown_bot_is_404(client, bot):
         ({"text": "", "payload": {"blob": "x" * 20_000}}, 413, "payload_too_large"),
         (b"x" * 70_000, 413, "body_too_large"),
         (b"{not json", 400, "invalid_json"),
-        ({"text": ""}, 400, "empty_message"),
-        ({"text": 42}, 400, "invalid_text"),
-        ({"text": "hi", "payload": [1]}, 400, "invalid_payload"),
-        ({"text": "hi", "clientMessageId": "no spaces"}, 400, "invalid_client_message_id"),
+        ({"text": ""}, 422, "empty_message"),
+        ({"text": 42}, 422, "invalid_text"),
+        ({"text": "hi", "payload": [1]}, 422, "invalid_payload"),
+        ({"text": "hi", "clientMessageId": "no spaces"}, 422, "invalid_client_message_id"),
     ],
 )
 def test_bad_input_is_a_clear_error_and_nothing_is_stored(client, bot, data, status, code):
@@ -177,5 +177,5 @@ def test_a_refused_first_message_leaves_no_visitor(client, bot):
 
     response = post(client, bot.bot_id, {"text": "   "}, chat_token(bot))
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not EndUser.objects.exists()

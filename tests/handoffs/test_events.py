@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from agents.errors import Conflict
+from agents.errors import InvalidTransition
 from handoffs import services
 from handoffs.models import Event
 
@@ -144,7 +144,7 @@ def test_pause_twice_writes_one_event(conversation, agent, new_events):
 
 
 def test_refused_transition_writes_nothing(pending_handoff, agent, new_events):
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidTransition):
         services.handoff_resolve(handoff=pending_handoff, actor=agent)
 
     assert types(new_events) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from agents.errors import Conflict, Forbidden, Unprocessable
+from agents.errors import Forbidden, InvalidTransition, Unprocessable
 from handoffs import services
 from handoffs.models import Handoff
 
@@ -85,13 +85,13 @@ def test_transfer_assigned(assigned_handoff, agent, other_agent):
 
 
 def test_resolve_a_pending_handoff_is_refused(pending_handoff, agent):
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(InvalidTransition) as error:
         services.handoff_resolve(handoff=pending_handoff, actor=agent)
     assert error.value.code == "handoff_pending"
 
 
 def test_assign_an_assigned_handoff_names_the_holder(assigned_handoff, other_agent, agent):
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(InvalidTransition) as error:
         services.handoff_assign(handoff=assigned_handoff, agent=other_agent)
 
     assert error.value.code == "handoff_assigned"
@@ -99,12 +99,12 @@ def test_assign_an_assigned_handoff_names_the_holder(assigned_handoff, other_age
 
 
 def test_requeue_a_pending_handoff_is_refused(pending_handoff, admin):
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidTransition):
         services.handoff_requeue(handoff=pending_handoff, actor=admin)
 
 
 def test_expire_an_assigned_handoff_is_refused(assigned_handoff):
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidTransition):
         services.handoff_expire(handoff=assigned_handoff)
 
 
@@ -130,7 +130,7 @@ def test_nothing_leaves_a_final_state(final, action, conversation, agent, other_
         ),
     }
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(InvalidTransition) as error:
         calls[action]()
 
     assert error.value.code == f"handoff_{final}"
@@ -166,7 +166,7 @@ def test_agent_at_capacity_cannot_take_more(bot, agent):
     second, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
     services.handoff_assign(handoff=first, agent=agent)
 
-    with pytest.raises(Conflict) as error:
+    with pytest.raises(Unprocessable) as error:
         services.handoff_assign(handoff=second, agent=agent)
 
     assert error.value.code == "agent_at_capacity"

@@ -142,7 +142,7 @@ def test_agent_cannot_write_without_pause_or_handoff(conversation, agent):
     with pytest.raises(ApplicationError) as error:
         services.message_send_agent(conversation=conversation, agent=agent, text="hello")
 
-    assert error.value.status_code == 409
+    assert error.value.status_code == 422
 
 
 def test_only_the_assigned_agent_writes(assigned_handoff, conversation, other_agent):

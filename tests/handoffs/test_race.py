@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import connections
 
-from agents.errors import Conflict
+from agents.errors import Unprocessable
 from handoffs import services
 from handoffs.models import Handoff
 from tests.factories import BotFactory, ConversationFactory, MembershipFactory
@@ -25,7 +25,7 @@ def _race(handoff_id: int, agents: list) -> list[str]:
             handoff = Handoff.objects.select_related("bot").get(pk=handoff_id)
             services.handoff_assign(handoff=handoff, agent=agent)
             outcomes.append("won")
-        except Conflict:
+        except Unprocessable:
             outcomes.append("conflict")
         finally:
             connections.close_all()
@@ -67,7 +67,7 @@ def test_one_agent_taking_many_at_once_stays_within_capacity():
             handoff = Handoff.objects.select_related("bot").get(pk=handoff_id)
             services.handoff_assign(handoff=handoff, agent=agent)
             outcomes.append("won")
-        except Conflict as error:
+        except Unprocessable as error:
             outcomes.append(error.code)
         finally:
             connections.close_all()

@@ -72,7 +72,7 @@ def test_bad_ranges_are_400(bot, admin, query, code):
 
     response = client.get(url(bot) + query)
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == code
 
 

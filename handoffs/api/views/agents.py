@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from djangorestframework_camel_case.parser import CamelCaseMultiPartParser
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,9 +23,26 @@ from ..parsers import ApiJSONParser
 from ..schema import AGENT_ONLY, TOKEN_MAY, errors
 
 
+# Keys as Botpress names them (`picture_url`), which the camelCase renderer leaves alone.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "firstname": {"type": "string"},
+            "lastname": {"type": "string"},
+            "picture_url": {"type": "string", "nullable": True},
+        },
+    }
+)
+class BotpressAgentAttributes(serializers.JSONField):
+    pass
+
+
 class AgentStatusRepresentation(AgentRepresentation):
     """An agent with availability: the payload of the `agent.updated` event."""
 
+    email = serializers.CharField()
+    attributes = BotpressAgentAttributes(help_text="Botpress's agent attributes; keys as sent.")
     online = serializers.BooleanField()
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     last_seen_at = serializers.DateTimeField(allow_null=True)
@@ -38,7 +55,9 @@ MAX_AVATAR_BYTES = 2_000_000
 
 
 class AgentOnlineInput(serializers.Serializer):
-    online = serializers.BooleanField()
+    # Botpress reads `if (online)`: a body without it takes the agent offline
+    # (modules/hitlnext/src/backend/api.ts, POST /agents/me/online).
+    online = serializers.BooleanField(required=False, default=False, allow_null=True)
 
 
 class AgentProfileInput(serializers.Serializer):
@@ -124,5 +143,5 @@ class AgentOnlineApi(BotApiView):
     def post(self, request: Request, bot_id: str) -> Response:
         membership = self.agent_membership()
         data = inputs.body(AgentOnlineInput, request)
-        services.agent_set_online(membership=membership, online=data["online"])
+        services.agent_set_online(membership=membership, online=bool(data["online"]))
         return Response(_status(membership))

@@ -8,8 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import services
-from ...representations import MessageRepresentation, NoteRepresentation
-from ...selectors import conversation_get, message_list, note_list
+from ...representations import (
+    MessageItemRepresentation,
+    MessageRepresentation,
+    NoteRepresentation,
+)
+from ...selectors import (
+    conversation_by_id_or_thread,
+    conversation_get,
+    message_list,
+    note_list,
+)
 from .. import inputs
 from ..access import BotApiView
 from ..schema import AGENT_ONLY, TOKEN_MAY, errors
@@ -19,6 +28,10 @@ MAX_HISTORY = 500
 
 class MessageListQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_HISTORY)
+    # Botpress orders its events by creation whatever the column (repository.ts, listMessages);
+    # so do we, by id, which follows creation.
+    column = serializers.ChoiceField(required=False, choices=["id", "createdOn", "createdAt"])
+    desc = serializers.BooleanField(required=False)
 
 
 class MessageSendInput(serializers.Serializer):
@@ -39,16 +52,36 @@ class ConversationMessagesApi(BotApiView):
         operation_id="conversationMessages",
         tags=["conversations"],
         summary="A conversation's last messages",
-        description="User, bot, agent and system messages, newest last; `limit` defaults to the "
-        f"bot's `messageCount`. {TOKEN_MAY}",
-        parameters=[OpenApiParameter("limit", int, description=f"1 to {MAX_HISTORY}.")],
-        responses={200: MessageRepresentation(many=True), **errors()},
+        description="User, bot, agent and system messages, each also in Botpress's stored-event "
+        "shape. `<id>` is the conversation's id, or its thread id (a handoff's `userThreadId`, "
+        "as HITL-next's UI passes it): a number that is the id of one of the bot's "
+        "conversations names that conversation, anything else a thread. Without `desc`: the "
+        "last `limit` messages, newest last; with `desc=true` the newest first, `desc=false` "
+        "the oldest first, as Botpress orders them. `limit` defaults to the bot's "
+        f"`messageCount`. {TOKEN_MAY}",
+        parameters=[
+            OpenApiParameter(
+                "conversation",
+                {"type": "string", "minLength": 1, "maxLength": 200},
+                OpenApiParameter.PATH,
+            ),
+            OpenApiParameter("limit", int, description=f"1 to {MAX_HISTORY}."),
+            OpenApiParameter(
+                "column", str, enum=["id", "createdOn", "createdAt"], description="By creation."
+            ),
+            OpenApiParameter("desc", bool, description="Newest first."),
+        ],
+        responses={200: MessageItemRepresentation(many=True), **errors()},
     )
-    def get(self, request: Request, bot_id: str, conversation_id: int) -> Response:
-        conversation = conversation_get(bot=self.bot, conversation_id=conversation_id)
-        limit = inputs.query(MessageListQuery, request).get("limit", self.bot.message_count)
-        messages = message_list(conversation=conversation, limit=limit)
-        return Response(MessageRepresentation(messages, many=True).data)
+    def get(self, request: Request, bot_id: str, conversation: str) -> Response:
+        found = conversation_by_id_or_thread(bot=self.bot, id_or_thread=conversation)
+        params = inputs.query(MessageListQuery, request)
+        messages = message_list(
+            conversation=found,
+            limit=params.get("limit", self.bot.message_count),
+            descending=params.get("desc", True if "column" in params else None),
+        )
+        return Response(MessageItemRepresentation(messages, many=True).data)
 
     @extend_schema(
         operation_id="conversationSendMessage",
@@ -60,15 +93,15 @@ class ConversationMessagesApi(BotApiView):
         request=MessageSendInput,
         responses={
             201: OpenApiResponse(MessageRepresentation, description="Sent."),
-            **errors(409, 413),
+            **errors(413),
         },
     )
-    def post(self, request: Request, bot_id: str, conversation_id: int) -> Response:
-        conversation = conversation_get(bot=self.bot, conversation_id=conversation_id)
+    def post(self, request: Request, bot_id: str, conversation: str) -> Response:
+        found = conversation_by_id_or_thread(bot=self.bot, id_or_thread=conversation)
         agent = self.agent()
         data = inputs.body(MessageSendInput, request)
         message = services.message_send_agent(
-            conversation=conversation, agent=agent, text=data["text"], payload=data.get("payload")
+            conversation=found, agent=agent, text=data["text"], payload=data.get("payload")
         )
         return Response(MessageRepresentation(message).data, status=status.HTTP_201_CREATED)
 

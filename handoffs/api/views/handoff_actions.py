@@ -51,7 +51,7 @@ class HandoffActionApi(BotApiView):
         return membership.user
 
 
-TRANSITION_ERRORS = errors(409, 422)
+TRANSITION_ERRORS = errors()
 
 
 @extend_schema_view(
@@ -61,9 +61,9 @@ TRANSITION_ERRORS = errors(409, 422)
         summary="Assign a pending handoff",
         description="To the calling agent, who must be online and under the bot's capacity; "
         "an admin may pass `agentId` to assign someone else. Exactly one of concurrent callers "
-        f"wins; the others get 409 naming the holder. {AGENT_ONLY}",
+        f"wins; the others get 422 naming the holder. {AGENT_ONLY}",
         request=HandoffAssignInput,
-        responses={200: HandoffRepresentation, **errors(409, 413, 422)},
+        responses={200: HandoffRepresentation, **errors(413)},
     )
 )
 class HandoffAssignApi(HandoffActionApi):
@@ -115,7 +115,7 @@ class HandoffRejectApi(HandoffActionApi):
         summary="Put an assigned handoff back in the queue",
         description=f"Only the holder or an admin; it keeps its place by age. {AGENT_ONLY}",
         request=None,
-        responses={200: HandoffRepresentation, **errors(409)},
+        responses={200: HandoffRepresentation, **errors()},
     )
 )
 class HandoffRequeueApi(HandoffActionApi):
@@ -131,7 +131,7 @@ class HandoffRequeueApi(HandoffActionApi):
         description="Only the holder (online) or an admin; the new agent must be online and under "
         f"capacity, and the user is told who took over. {AGENT_ONLY}",
         request=HandoffTransferInput,
-        responses={200: HandoffRepresentation, **errors(409, 413, 422)},
+        responses={200: HandoffRepresentation, **errors(413)},
     )
 )
 class HandoffTransferApi(HandoffActionApi):

@@ -15,10 +15,20 @@ from ...representations import HandoffRepresentation
 from ...selectors import handoff_get, handoff_list
 from .. import inputs
 from ..access import BotApiView
-from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from ..pagination import HANDOFF_LIMIT, paginate
 from ..schema import TOKEN_MAY, errors, page_parameters
 
 STATUSES = [choice.value for choice in Handoff.Status]
+# Botpress's `column` (a knex orderBy of its handoffs table), whitelisted.
+ORDER_COLUMNS = {
+    "id": "id",
+    "createdAt": "created_at",
+    "updatedAt": "updated_at",
+    "status": "status",
+    "assignedAt": "assigned_at",
+    "resolvedAt": "resolved_at",
+}
+MAX_TIMEOUT_SECONDS = 30 * 24 * 3600
 
 
 class HandoffListQuery(serializers.Serializer):
@@ -27,7 +37,23 @@ class HandoffListQuery(serializers.Serializer):
     tag = serializers.CharField(required=False, max_length=60)
     user_id = serializers.CharField(required=False, max_length=200)
     cursor = serializers.CharField(required=False, max_length=100)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=HANDOFF_LIMIT)
+    column = serializers.CharField(required=False, max_length=40)
+    desc = serializers.BooleanField(required=False)
+
+    def validate_column(self, value: str) -> str:
+        # Botpress's own UI names it with its table (`handoffs.createdAt`, views/full/Sidebar.tsx).
+        field = ORDER_COLUMNS.get(value.removeprefix("handoffs."))
+        if field is None:
+            raise serializers.ValidationError(f"One of: {', '.join(ORDER_COLUMNS)}.")
+        return field
+
+    def validate(self, data: dict) -> dict:
+        if "cursor" in data and ("column" in data or "desc" in data):
+            raise serializers.ValidationError(
+                {"cursor": ["A cursor pages the default order; it goes without column and desc."]}
+            )
+        return data
 
     def validate_status(self, value: str) -> list[str]:
         statuses = [part.strip() for part in value.split(",") if part.strip()]
@@ -46,11 +72,13 @@ class HandoffCreateInput(serializers.Serializer):
         help_text="The conversation's thread; when omitted, the user's latest conversation.",
     )
     user_channel = serializers.CharField(max_length=40, help_text="e.g. `web`, `api`.")
-    timeout_delay = serializers.IntegerField(
-        min_value=1,
-        max_value=30 * 24 * 3600,
+    timeout_delay = serializers.FloatField(
+        max_value=MAX_TIMEOUT_SECONDS,
         required=False,
-        help_text="Seconds before a pending handoff expires; the bot's setting when omitted.",
+        allow_null=True,
+        help_text="Seconds (fractions allowed) before a pending handoff expires. 0, null or "
+        "negative: never, as in Botpress's HITL skill (`0 = never`). Omitted: the bot's "
+        "`handoffTimeout` if an admin set one, else never.",
     )
     require_agent = serializers.BooleanField(
         required=False,
@@ -71,15 +99,25 @@ class HandoffListCreateApi(BotApiView):
         operation_id="handoffList",
         tags=["handoffs"],
         summary="List handoffs",
-        description="Oldest pending first, then assigned, then closed ones, each oldest first. "
-        "The body is an array, as in Botpress; the next page's URL is in the `Link` header "
-        f'(`rel="next"`). {TOKEN_MAY}',
+        description="Oldest pending first, then assigned, then closed ones, each oldest first; "
+        "or ordered by `column` (and `desc`), as in Botpress. The body is an array, as in "
+        f"Botpress: up to {HANDOFF_LIMIT} handoffs without `limit`; in the default order the "
+        f'next page\'s URL is in the `Link` header (`rel="next"`). {TOKEN_MAY}',
         parameters=[
             OpenApiParameter("status", str, description="One or several, comma-separated."),
             OpenApiParameter("agentId", int, description="The assigned agent's id."),
             OpenApiParameter("tag", str, description="A label name."),
             OpenApiParameter("userId", str, description="The end user's id."),
-            *page_parameters(max_limit=MAX_LIMIT, default_limit=DEFAULT_LIMIT),
+            OpenApiParameter(
+                "column",
+                str,
+                enum=list(ORDER_COLUMNS),
+                description="Order by this field (`handoffs.` before it is allowed), ties by id.",
+            ),
+            OpenApiParameter(
+                "desc", bool, description="Newest (largest) first; alone it orders by id."
+            ),
+            *page_parameters(max_limit=HANDOFF_LIMIT, default_limit=HANDOFF_LIMIT),
         ],
         responses={200: HandoffRepresentation(many=True), **errors()},
     )
@@ -91,13 +129,17 @@ class HandoffListCreateApi(BotApiView):
             agent_id=params.get("agent_id"),
             tag=params.get("tag"),
             user_id=params.get("user_id"),
+            order_by=params.get("column") or ("id" if "desc" in params else None),
+            descending=params.get("desc", False),
         )
-        page, next_url = paginate(
-            handoffs,
-            request=request,
-            cursor=params.get("cursor"),
-            limit=params.get("limit", DEFAULT_LIMIT),
-        )
+        limit = params.get("limit", HANDOFF_LIMIT)
+        if "column" in params or "desc" in params:
+            # Botpress's order and limit, one page: a cursor follows the default order only.
+            page, next_url = list(handoffs[:limit]), None
+        else:
+            page, next_url = paginate(
+                handoffs, request=request, cursor=params.get("cursor"), limit=limit
+            )
         response = Response(HandoffRepresentation(page, many=True).data)
         if next_url:
             response["Link"] = f'<{next_url}>; rel="next"'
@@ -125,10 +167,9 @@ class HandoffListCreateApi(BotApiView):
             user_id=data["user_id"],
             thread_id=data.get("user_thread_id"),
         )
-        delay = data.get("timeout_delay")
         handoff, created = services.handoff_request(
             conversation=conversation,
-            timeout=timedelta(seconds=delay) if delay else None,
+            timeout=_timeout(data),
             require_agent=data["require_agent"],
         )
         handoff = handoff_get(bot=self.bot, handoff_id=handoff.pk)
@@ -136,6 +177,14 @@ class HandoffListCreateApi(BotApiView):
             HandoffRepresentation(handoff).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+def _timeout(data: dict) -> timedelta | None | str:
+    """Botpress arms an expiry only for a delay > 0 (modules/hitlnext/src/backend/service.ts)."""
+    if "timeout_delay" not in data:
+        return services.BOT_TIMEOUT
+    delay = data["timeout_delay"]
+    return timedelta(seconds=delay) if delay is not None and delay > 0 else None
 
 
 class HandoffTagsApi(BotApiView):
