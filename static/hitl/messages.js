@@ -5,7 +5,8 @@
 import { clock } from "./format.js";
 import { webUrl } from "./urls.js";
 
-export const summary = (message) => (message ? message.text || `[${message.type}]` : "");
+// A handoff without a user message has `{}` (as Botpress's userConversation): no summary.
+export const summary = (message) => (message?.id ? message.text || `[${message.type}]` : "");
 
 // The user's display name comes from the page: a message carries only the user's id.
 export function authorOf(message, userName) {
