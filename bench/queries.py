@@ -261,6 +261,9 @@ def main() -> None:
         "handoffs: last pages": ([f"{first}&cursor={near_end}"], pages),
         "handoffs: status=pending": ([f"{first}&status=pending"], pages),
         "handoffs: agentId": ([f"{first}&agentId={prepared.user_id}"], pages),
+        # What Botpress's HITL-next UI asks: everything, up to the 1,000 cap, in one page.
+        "handoffs: no limit (1,000)": ([base] * min(pages, 10), 0),
+        "handoffs: column=createdAt&desc=true": ([f"{base}?column=createdAt&desc=true"] * 5, 0),
         "messages: default limit": ([messages.format(c) for c in short], 0),
         "messages: limit=500 of 1,000": ([messages.format(c) + "?limit=500" for c in long], 0),
     }

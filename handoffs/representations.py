@@ -21,6 +21,9 @@ from .models import Conversation, EndUser, Handoff, Message, Note, Notification
 KEPT_AS_SENT = frozenset({"attributes", "variables", "payload"})
 
 
+_CONVERTED = (dict, list, tuple, Promise)
+
+
 @lru_cache(maxsize=4096)
 def _camel_key(key: str) -> str:
     return camelize_re.sub(underscore_to_camel, key)
@@ -36,8 +39,12 @@ def to_camel(data: Any) -> Any:
             if isinstance(key, Promise):
                 key = str(key)
             new_key = _camel_key(key) if isinstance(key, str) and "_" in key else key
-            kept = key in KEPT_AS_SENT or new_key in KEPT_AS_SENT
-            renamed[new_key] = value if kept else to_camel(value)
+            # Only containers and lazy strings change: a call per plain value was half the cost.
+            if isinstance(value, _CONVERTED) and not (
+                key in KEPT_AS_SENT or new_key in KEPT_AS_SENT
+            ):
+                value = to_camel(value)
+            renamed[new_key] = value
         return renamed
     if isinstance(data, list | tuple):
         return [to_camel(item) for item in data]
