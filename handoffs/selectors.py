@@ -10,20 +10,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import (
-    Case,
-    Count,
     Exists,
     F,
     Field,
     Func,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -43,28 +38,6 @@ class Row(Func):
 
     template = "(%(expressions)s)"
     output_field = Field()
-
-
-# Pending handoffs of the same bot ahead in the FIFO queue (by creation, then id): a range of
-# handoff_queue_idx, read from the index alone. Only a pending handoff has a place to count.
-QUEUE_AHEAD = Case(
-    When(
-        status=S.PENDING,
-        then=Coalesce(
-            Subquery(
-                Handoff.objects.filter(bot=OuterRef("bot"), status=S.PENDING)
-                .alias(position=Row("created_at", "id"))
-                .filter(position__lt=Row(OuterRef("created_at"), OuterRef("id")))
-                .order_by()
-                .values("bot")
-                .annotate(ahead=Count("id"))
-                .values("ahead")
-            ),
-            0,
-        ),
-    ),
-    output_field=IntegerField(),
-)
 
 
 def bot_cache_key(bot_id: str) -> str:
@@ -123,17 +96,43 @@ def handoff_queryset(*, bot: Bot) -> QuerySet[Handoff]:
     message has no author, so the last one needs no join beyond itself.
     """
     notes = Note.objects.select_related("author__agent_profile")
-    return (
-        bot.handoffs.select_related(
-            "agent__agent_profile", "conversation__end_user", "conversation__last_user_message"
-        )
-        .annotate(queue_ahead=QUEUE_AHEAD)
-        .prefetch_related(
-            # Into plain lists, which HandoffRepresentation reads: no related manager per row.
-            Prefetch("labels", to_attr="listed_labels"),
-            Prefetch("conversation__notes", queryset=notes, to_attr="listed_notes"),
-        )
+    return bot.handoffs.select_related(
+        "agent__agent_profile", "conversation__end_user", "conversation__last_user_message"
+    ).prefetch_related(
+        # Into plain lists, which HandoffRepresentation reads: no related manager per row.
+        Prefetch("labels", to_attr="listed_labels"),
+        Prefetch("conversation__notes", queryset=notes, to_attr="listed_notes"),
     )
+
+
+def handoff_queue_positions(*, bot: Bot, handoffs: Iterable[Handoff]) -> None:
+    """Set `queue_ahead` (what HandoffRepresentation shows as `queuePosition` - 1) on the
+    pending ones among `handoffs`: two queries for any number of them.
+
+    The queue is the bot's pending handoffs by creation, then id (handoff_queue_idx). A count
+    per row was quadratic in a deep queue; instead, one count of those ahead of the first, and
+    the ids from the first to the last in queue order, read from the index.
+    """
+    pending = sorted(
+        (h for h in handoffs if h.status == S.PENDING), key=lambda h: (h.created_at, h.pk)
+    )
+    if not pending:
+        return
+    queue = Handoff.objects.filter(bot=bot, status=S.PENDING).alias(
+        position=Row("created_at", "id")
+    )
+    first, last = (Row(Value(h.created_at), Value(h.pk)) for h in (pending[0], pending[-1]))
+    ahead_of_first = queue.filter(position__lt=first).count()
+    in_range = (
+        queue.filter(position__gte=first, position__lte=last)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+    )
+    places = {handoff_id: place for place, handoff_id in enumerate(in_range)}
+    for handoff in pending:
+        # Taken or closed since it was read: HandoffRepresentation counts it alone, if at all.
+        if handoff.pk in places:
+            handoff.queue_ahead = ahead_of_first + places[handoff.pk]
 
 
 def handoff_list(
@@ -170,6 +169,7 @@ def handoff_get(*, bot: Bot, handoff_id: int) -> Handoff:
     handoff = handoff_queryset(bot=bot).filter(pk=handoff_id).first()
     if handoff is None:
         raise NotFound("Unknown handoff.", code="handoff_not_found")
+    handoff_queue_positions(bot=bot, handoffs=[handoff])
     return handoff
 
 

@@ -15,7 +15,13 @@ from agents.models import Membership
 
 from ..models import Bot, Event, Handoff
 from ..representations import HandoffRepresentation, MessageRepresentation, to_camel
-from ..selectors import agent_list, handoff_get, handoff_queryset, message_list
+from ..selectors import (
+    agent_list,
+    handoff_get,
+    handoff_queryset,
+    handoff_queue_positions,
+    message_list,
+)
 from ..services.agents import agent_payload
 
 # Closed handoffs are history: the page starts with the most recent ones only.
@@ -36,7 +42,9 @@ def _handoffs(bot: Bot) -> list[Handoff]:
     queryset = handoff_queryset(bot=bot)
     open_handoffs = queryset.filter(status__in=Handoff.OPEN_STATUSES).order_by("id")
     closed = queryset.exclude(status__in=Handoff.OPEN_STATUSES).order_by("-id")[:CLOSED_SHOWN]
-    return [*open_handoffs, *closed]
+    handoffs = [*open_handoffs, *closed]
+    handoff_queue_positions(bot=bot, handoffs=handoffs)
+    return handoffs
 
 
 def _represent(handoffs: list[Handoff]) -> list[dict[str, Any]]:

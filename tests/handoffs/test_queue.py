@@ -196,3 +196,27 @@ def test_queue_position_follows_creation_time_then_id(bot, agent):
 
     positions = {h["id"]: h["queuePosition"] for h in body}
     assert positions == {third.pk: 1, first.pk: 2, second.pk: 3}
+
+
+@pytest.mark.parametrize(
+    "query", ["?limit=2", "?column=createdAt&desc=true&limit=2", "?column=status&limit=3"]
+)
+def test_every_page_shows_each_pending_handoffs_place_in_the_whole_queue(query, bot, agent):
+    from rest_framework.test import APIClient
+
+    handoffs = [request(bot) for _ in range(6)]
+    services.handoff_assign(handoff=handoffs[2], agent=agent)
+    expected = {h.pk: place for place, h in enumerate(handoffs[:2] + handoffs[3:], start=1)}
+    expected[handoffs[2].pk] = None
+    client = APIClient()
+    client.force_login(agent)
+    url, seen = f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/handoffs{query}", {}
+
+    while url:  # through the `Link` header, where the order has one
+        response = client.get(url)
+        seen.update({h["id"]: h["queuePosition"] for h in response.json()})
+        link = response.headers.get("Link")
+        url = link[1 : link.index(">")] if link else None
+
+    assert seen == {pk: expected[pk] for pk in seen}
+    assert len(seen) == (6 if "column" not in query else int(query[-1]))

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from ... import services
 from ...models import Handoff
 from ...representations import HandoffRepresentation
-from ...selectors import handoff_get, handoff_list
+from ...selectors import handoff_get, handoff_list, handoff_queue_positions
 from .. import inputs
 from ..access import BotApiView
 from ..pagination import HANDOFF_LIMIT, paginate
@@ -140,6 +140,7 @@ class HandoffListCreateApi(BotApiView):
             page, next_url = paginate(
                 handoffs, request=request, cursor=params.get("cursor"), limit=limit
             )
+        handoff_queue_positions(bot=self.bot, handoffs=page)
         response = Response(HandoffRepresentation(page, many=True).data)
         if next_url:
             response["Link"] = f'<{next_url}>; rel="next"'
