@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async as db
 
-from handoffs import outbox_watcher, publisher, services, stream
+from handoffs import outbox_watcher, publisher, services, socket_hub, stream
 from handoffs.models import Event, Notification
 from handoffs.outbox_watcher import OutboxWatcher
 from tests.factories import BotFactory, MembershipFactory
@@ -105,44 +105,51 @@ async def test_an_event_committed_after_a_bigger_id_arrives(connect, scene, drop
     assert await alices.receive_nothing(timeout=0.3)
 
 
+async def passes_until(condition, timeout: float = 5) -> None:  # noqa: ANN001
+    """Wait, without a fixed sleep, until the watcher's passes make `condition()` true."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "the watcher made no progress"
+        await asyncio.sleep(INTERVAL / 5)
+
+
 async def test_one_outbox_read_per_pass_for_all_sockets(connect, scene, monkeypatch):
     _, alice, bob, _ = scene
-    reads = []
-    original = stream.visible_events_after
+    reads, passes = [], []
+    original_read, original_pass = stream.visible_events_after, OutboxWatcher.catch_up
 
     def counting(**kwargs):  # noqa: ANN003, ANN202
         reads.append(kwargs)
-        return original(**kwargs)
+        return original_read(**kwargs)
+
+    async def counted_pass(self):  # noqa: ANN001, ANN202
+        passes.append(len(self.readers))
+        await original_pass(self)
 
     monkeypatch.setattr(outbox_watcher, "visible_events_after", counting)
+    monkeypatch.setattr(OutboxWatcher, "catch_up", counted_pass)
     for user in (alice, alice, bob, bob):
         await connect(user)
 
-    await asyncio.sleep(10 * INTERVAL)
+    # Counted in passes, not in seconds: a slow machine makes fewer of them, never more reads.
+    await passes_until(lambda: len([n for n in passes if n == 4]) >= 3)
 
-    # Ten intervals: about ten reads for the four sockets, not forty.
-    assert 3 <= len(reads) <= 12
+    assert len(reads) <= len(passes)  # one read a pass for the four sockets, not four
     assert reads[-1]["user_ids"] == {alice.pk, bob.pk}
 
 
-async def test_the_watcher_stops_when_the_last_socket_closes(connect, scene, monkeypatch):
+async def test_the_watcher_stops_when_the_last_socket_closes(connect, scene):
     _, alice, _, _ = scene
-    reads = []
-    original = stream.visible_events_after
-    monkeypatch.setattr(
-        outbox_watcher, "visible_events_after", lambda **kw: reads.append(1) or original(**kw)
-    )
     sockets = [await connect(alice), await connect(alice)]
-    await asyncio.sleep(4 * INTERVAL)
+    watcher = socket_hub.local_hub().watcher
+    assert watcher is not None and not watcher.task.done()
 
     for communicator in sockets:
         await communicator.disconnect()
-    await asyncio.sleep(INTERVAL)
-    count = len(reads)
-    await asyncio.sleep(5 * INTERVAL)
 
-    assert count > 0
-    assert len(reads) == count
+    await passes_until(watcher.task.done)
+    assert watcher.task.cancelled()
+    assert asyncio.get_running_loop() not in socket_hub._hubs  # an idle process keeps nothing
 
 
 class FakeSocket:
