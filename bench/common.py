@@ -236,28 +236,29 @@ def cpu_seconds(pid: int) -> float:
 
 
 def _command(app: str, kind: str, port: int) -> list[str]:
-    target = f"{APPS.get(app)}.asgi:application"
+    # hitl runs as the Procfile runs it (hitl_project/serve.py tunes the interpreter first);
+    # the bare app with the servers' own entry points.
+    target = [] if app == "hitl" else [f"{APPS.get(app)}.asgi:application"]
+    serve = ["-m", "hitl_project.serve"] if app == "hitl" else []
     if kind == "daphne":
         # -v 0: no access log, as uvicorn's --no-access-log (the Procfile's daphne writes one).
         return [
             sys.executable,
-            "-m",
-            "daphne",
+            *(serve or ["-m", "daphne"]),
             "-v",
             "0",
             "-b",
             "127.0.0.1",
             "-p",
             str(port),
-            target,
+            *target,
         ]
     if app == "floor":
         return [sys.executable, "-m", "bench.floor", "--port", str(port), "--redis", REDIS_URL]
     if kind == "uvicorn":
         return [
             sys.executable,
-            "-m",
-            "uvicorn",
+            *([*serve, "--uvicorn"] if serve else ["-m", "uvicorn"]),
             "--host",
             "127.0.0.1",
             "--port",
@@ -267,7 +268,7 @@ def _command(app: str, kind: str, port: int) -> list[str]:
             "--no-access-log",
             "--log-level",
             "warning",
-            target,
+            *target,
         ]
     raise ValueError(f"unknown server {kind!r}")
 

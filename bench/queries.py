@@ -239,7 +239,7 @@ def main() -> None:
 
     from hitl_project.runtime_tuning import tune_runtime
 
-    # As the server process does at startup (hitl_project/asgi.py).
+    # As the server process does at startup (hitl_project/serve.py).
     tune_runtime()
     from handoffs.api.pagination import encode_cursor
     from handoffs.models import Conversation, Handoff, Message

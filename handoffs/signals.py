@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from agents.config_cache import forget
 from agents.models import Membership, Workspace
@@ -44,14 +44,31 @@ def _membership_deleting(
         services.agent_access_revoked(membership=instance)
 
 
+def _user_saving(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # Only a save that may switch `is_active` reads what it was (a login saves last_login).
+    if (
+        raw
+        or instance.pk is None
+        or (update_fields is not None and "is_active" not in update_fields)
+    ):
+        return
+    rows = sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True)
+    instance._hitl_was_active = rows.first()
+
+
 def _user_saved(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    if not instance.is_active and not raw:
+    """A deactivation, not every later save of an inactive account, revokes its access."""
+    was_active = instance.__dict__.pop("_hitl_was_active", None)
+    if was_active and not instance.is_active and not raw:
         for membership in Membership.objects.filter(user=instance):
             services.agent_access_revoked(membership=membership)
 
 
 def connect() -> None:
     pre_delete.connect(_membership_deleting, sender=Membership, dispatch_uid="membership-revoke")
+    pre_save.connect(_user_saving, sender=get_user_model(), dispatch_uid="user-deactivating")
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="user-deactivated")
     post_save.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot")
     post_delete.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot-deleted")

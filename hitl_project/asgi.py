@@ -6,18 +6,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitl_project.settings")
 # Django must be set up before routing imports consumers and models.
 django.setup(set_prefix=False)
 
+from django.conf import settings  # noqa: E402
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+
 from hitl_project.asgi_handler import SyncChainASGIHandler  # noqa: E402
 
-django_asgi_app = SyncChainASGIHandler()
+django_asgi_app = SyncChainASGIHandler() if settings.SYNC_CHAIN_HANDLER else ASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.conf import settings  # noqa: E402
 
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
-from hitl_project.runtime_tuning import tune_runtime  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -27,5 +28,3 @@ application = ProtocolTypeRouter(
         ),
     }
 )
-
-tune_runtime()

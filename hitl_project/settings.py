@@ -207,6 +207,12 @@ SPECTACULAR_SETTINGS = {
 # (hitl_project/http_limit.py); keep it below DATABASE_POOL_MAX. 0: no limit. More threads than
 # this only fight over the GIL: at 8, the same load took a third more CPU (bench/README.md).
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
+# Two overrides of the stack's defaults, each with its way back (README "Configuration"):
+# Django's ASGI handler with the request's sync work in one thread hop
+# (hitl_project/asgi_handler.py; off: Django's own), and the interpreter's GC and GIL switch
+# tuned by the server entry point (hitl_project/serve.py; off: Python's defaults).
+SYNC_CHAIN_HANDLER = env.bool("HITL_SYNC_CHAIN_HANDLER", default=True)
+RUNTIME_TUNING = env.bool("HITL_RUNTIME_TUNING", default=True)
 
 # Bots and API tokens are read on every API call: each process keeps them this many seconds
 # (agents/config_cache.py); 0 turns the cache off.

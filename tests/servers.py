@@ -54,9 +54,10 @@ class Daphne:
         self.process: subprocess.Popen | None = None
 
     def start(self, startup_timeout: float = 30) -> Daphne:
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port)]
+        # The Procfile's entry point, as production runs it.
+        command = [sys.executable, "-m", "hitl_project.serve", "-b", "127.0.0.1"]
         self.process = subprocess.Popen(
-            [*command, "hitl_project.asgi:application"],
+            [*command, "-p", str(self.port)],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

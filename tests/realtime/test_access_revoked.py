@@ -63,6 +63,19 @@ async def test_deactivating_an_account_closes_its_sockets(connect, scene):
     assert (await db(Handoff.objects.get)(pk=handoff.pk)).status == "pending"
 
 
+def test_saving_an_account_already_inactive_revokes_nothing_again(scene):
+    _, leaving, _ = scene
+    user = leaving.user
+    user.is_active = False
+    user.save()
+    before = Event.objects.count()
+
+    user.first_name = "Renamed"
+    user.save()
+
+    assert Event.objects.count() == before
+
+
 async def test_other_agents_keep_their_sockets(connect, scene):
     bot, leaving, _ = scene
     staying = await db(lambda: MembershipFactory(workspace=bot.workspace).user)()

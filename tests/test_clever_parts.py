@@ -1,0 +1,78 @@
+"""Guards on the parts that override the stack's own: each fails when the framework moves
+under it, and each has a setting that turns it off (STYLE.md, "Clever parts carry a guard")."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import django
+from django.core.handlers.asgi import ASGIHandler
+
+from hitl_project.asgi_handler import SyncChainASGIHandler
+
+ROOT = Path(__file__).resolve().parents[1]
+# sha256 of Django 5.2.19's ASGIHandler.handle, which SyncChainASGIHandler.handle replaces.
+HANDLE_DIGEST = "98faeb5bef800331"
+
+
+def test_the_handler_replaces_the_handle_of_the_django_it_was_read_from():
+    """On a Django upgrade: compare asgi_handler.handle with the new ASGIHandler.handle, carry
+    over what changed, then update HANDLE_DIGEST (and the pin in pyproject.toml)."""
+    source = inspect.getsource(ASGIHandler.handle)
+
+    assert django.VERSION[:2] == (5, 2), "SyncChainASGIHandler was written for Django 5.2"
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == HANDLE_DIGEST
+
+
+def test_the_stock_handler_when_the_setting_is_off(settings):
+    import hitl_project.asgi as asgi
+
+    try:
+        settings.SYNC_CHAIN_HANDLER = False
+        stock = importlib.reload(asgi).django_asgi_app
+        settings.SYNC_CHAIN_HANDLER = True
+        ours = importlib.reload(asgi).django_asgi_app
+    finally:
+        importlib.reload(asgi)
+
+    assert type(stock) is ASGIHandler
+    assert type(ours) is SyncChainASGIHandler
+
+
+def _tuning_seen(**env: str) -> str:
+    """What the server entry point leaves the interpreter with, before it serves."""
+    code = (
+        "import gc, sys, hitl_project.serve as s;"
+        "import daphne.cli as c; c.CommandLineInterface.run = lambda self, argv: None;"
+        "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[-2]
+
+
+def test_importing_the_app_leaves_the_interpreter_alone():
+    code = "import gc, hitl_project.asgi; print(gc.get_threshold()[0])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.stdout.split()[-1] == "700", result.stderr
+
+
+def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
+    assert _tuning_seen() == "10000 0.001"
+    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005"
