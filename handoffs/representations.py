@@ -16,6 +16,12 @@ from rest_framework import serializers
 from agents.selectors import agent_display_name
 
 from .models import Conversation, EndUser, Handoff, Message, Note, Notification
+from .permissions import (
+    CONVERSATION_ACTIONS,
+    HANDOFF_ACTIONS,
+    conversation_actions,
+    handoff_actions,
+)
 
 # Keys inside these fields are the end user's or the channel's own data: never renamed.
 KEPT_AS_SENT = frozenset({"attributes", "variables", "payload"})
@@ -239,6 +245,30 @@ class ConversationRepresentation(serializers.ModelSerializer):
         ]
 
 
+# `allowedActions`: what the caller may do now (permissions.py), in answers to a caller and in
+# the pages, never in the event stream, whose payload every agent of the workspace shares. The
+# serializer's context names the caller: `viewer` (a Membership, or None for an API token), or
+# `viewers` (workspace id -> Membership) for a list across workspaces.
+ALLOWED_ACTIONS_HELP = "What the caller may do now; only in answers to a caller, not in events."
+
+
+def _viewer(context: dict[str, Any], workspace_id: int) -> tuple[bool, Any]:
+    """(whether a caller is named, their membership there)."""
+    if "viewer" in context:
+        return True, context["viewer"]
+    if "viewers" in context:
+        return True, context["viewers"].get(workspace_id)
+    return False, None
+
+
+def _without_actions_unless_viewed(
+    data: dict[str, Any], context: dict[str, Any], workspace_id: int
+) -> dict[str, Any]:
+    if not _viewer(context, workspace_id)[0]:
+        data.pop("allowed_actions", None)
+    return data
+
+
 class HandoffRepresentation(serializers.ModelSerializer):
     """Botpress HITL-next's handoff shape, plus the ids this server adds."""
 
@@ -260,6 +290,7 @@ class HandoffRepresentation(serializers.ModelSerializer):
     queue_position = serializers.SerializerMethodField(
         help_text="1 for the next pending handoff to be taken; null unless pending."
     )
+    allowed_actions = serializers.SerializerMethodField(help_text=ALLOWED_ACTIONS_HELP)
 
     class Meta:
         model = Handoff
@@ -284,7 +315,19 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "assigned_at",
             "resolved_at",
             "expires_at",
+            "allowed_actions",
         ]
+
+    def to_representation(self, handoff: Handoff) -> dict[str, Any]:
+        data = super().to_representation(handoff)
+        return _without_actions_unless_viewed(data, self.context, handoff.bot.workspace_id)
+
+    @extend_schema_field(
+        {"type": "object", "properties": {a: {"type": "boolean"} for a in HANDOFF_ACTIONS}}
+    )
+    def get_allowed_actions(self, handoff: Handoff) -> dict[str, bool] | None:
+        viewed, membership = _viewer(self.context, handoff.bot.workspace_id)
+        return handoff_actions(handoff=handoff, membership=membership) if viewed else None
 
     # Selectors prefetch labels and notes into plain lists (`listed_*`): a related manager per
     # row costs more than the row. A handoff loaded alone (an event's) reads them as usual.
@@ -385,9 +428,33 @@ class ConversationSummaryRepresentation(ConversationRepresentation):
 
     last_message = serializers.SerializerMethodField()
     open_handoff = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(help_text=ALLOWED_ACTIONS_HELP)
 
     class Meta(ConversationRepresentation.Meta):
-        fields = [*ConversationRepresentation.Meta.fields, "last_message", "open_handoff"]
+        fields = [
+            *ConversationRepresentation.Meta.fields,
+            "last_message",
+            "open_handoff",
+            "allowed_actions",
+        ]
+
+    def to_representation(self, conversation: Conversation) -> dict[str, Any]:
+        data = super().to_representation(conversation)
+        return _without_actions_unless_viewed(data, self.context, conversation.bot.workspace_id)
+
+    @extend_schema_field(
+        {"type": "object", "properties": {a: {"type": "boolean"} for a in CONVERSATION_ACTIONS}}
+    )
+    def get_allowed_actions(self, conversation: Conversation) -> dict[str, bool] | None:
+        viewed, membership = _viewer(self.context, conversation.bot.workspace_id)
+        if not viewed:
+            return None
+        handoffs = conversation.open_handoffs
+        return conversation_actions(
+            conversation=conversation,
+            open_handoff=handoffs[0] if handoffs else None,
+            membership=membership,
+        )
 
     @extend_schema_field(MessageRepresentation(allow_null=True))
     def get_last_message(self, conversation: Conversation) -> dict | None:

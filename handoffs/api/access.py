@@ -74,6 +74,10 @@ class BotApiView(APIView):
             # An agent working through the API is present, for the session timeout.
             services.agent_touch(user=request.user)
 
+    def as_caller(self) -> dict[str, Membership | None]:
+        """Serializer context naming the caller: representations add their allowedActions."""
+        return {"viewer": self.caller.membership}
+
     def agent(self) -> AbstractBaseUser:
         """The calling person; a token cannot act as one."""
         if self.caller.user is None:

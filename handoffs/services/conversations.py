@@ -12,6 +12,7 @@ from agents.errors import ApplicationError, Forbidden
 from agents.selectors import membership_get
 
 from ..models import Bot, Conversation, EndUser, Handoff
+from ..permissions import may_delete
 from ..representations import ConversationRepresentation, EndUserRepresentation
 from ..selectors import conversation_of_known_user
 from .aliases import friendly_name
@@ -167,11 +168,10 @@ def conversation_delete(*, conversation: Conversation, actor: AbstractBaseUser) 
     membership = membership_get(workspace_id=bot.workspace_id, user_id=actor.pk)
     if membership is None:
         raise Forbidden("You are not a member of this workspace.")
-    handoffs = list(
-        Handoff.objects.filter(conversation=conversation).values("pk", "status", "agent_id")
-    )
-    open_handoff = next((h for h in handoffs if h["status"] in Handoff.OPEN_STATUSES), None)
-    if open_handoff and not membership.is_admin and open_handoff["agent_id"] != actor.pk:
+    open_handoff = Handoff.objects.filter(
+        conversation=conversation, status__in=Handoff.OPEN_STATUSES
+    ).first()
+    if not may_delete(bot=bot, open_handoff=open_handoff, membership=membership):
         raise Forbidden(
             "Only the agent holding this handoff or an admin can delete the conversation.",
             code="not_assigned_agent",
@@ -186,7 +186,9 @@ def conversation_delete(*, conversation: Conversation, actor: AbstractBaseUser) 
             "bot_id": bot.bot_id,
             "channel": conversation.channel,
             "user_id": conversation.end_user.external_id,
-            "handoff_ids": [h["pk"] for h in handoffs],
+            "handoff_ids": list(
+                Handoff.objects.filter(conversation=conversation).values_list("pk", flat=True)
+            ),
         },
     )
     conversation.delete()

@@ -15,6 +15,7 @@ from agents.models import Membership
 from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Label
+from ..permissions import holds_or_admin, is_present
 from ..representations import AgentRepresentation, HandoffRepresentation, to_camel
 from . import notifications, queue
 from .conversations import conversation_pause, conversation_release
@@ -61,7 +62,7 @@ def _membership(handoff: Handoff, user: AbstractBaseUser, *, lock: bool = False)
 
 
 def _require_online(membership: Membership) -> None:
-    if not membership.online and not membership.is_admin:
+    if not is_present(membership):
         # Botpress HITL-next's wording, which its clients show as is.
         raise Unprocessable("You must be online to perform this action", code="agent_offline")
 
@@ -71,11 +72,21 @@ def _require_holder_or_admin(handoff: Handoff, actor: AbstractBaseUser) -> Membe
         # Nobody holds it: the action no longer applies, which matters more than who asks.
         raise _conflict(handoff)
     membership = _membership(handoff, actor)
-    if not membership.is_admin and handoff.agent_id != actor.pk:
+    if not holds_or_admin(handoff, membership):
         raise Forbidden(
             "Only the assigned agent or an admin can do this.", code="not_assigned_agent"
         )
     return membership
+
+
+def _require_may_close(handoff: Handoff, actor: AbstractBaseUser) -> None:
+    """Reject, or unpause (which resolves): permissions.may_close, each refusal with its error
+    (a waiting handoff, held by nobody, any online member may close)."""
+    if handoff.status == S.ASSIGNED:
+        membership = _require_holder_or_admin(handoff, actor)
+    else:
+        membership = _membership(handoff, actor)
+    _require_online(membership)
 
 
 def _transition(handoff: Handoff, allowed_from: tuple[str, ...], **changes: Any) -> Handoff:
@@ -215,10 +226,7 @@ def handoff_resolve(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
 def handoff_reject(*, handoff: Handoff, actor: AbstractBaseUser | None) -> Handoff:
     """Close without an agent; `actor=None` is the bot or system (an API token) declining."""
     if actor is not None:
-        membership = _membership(handoff, actor)
-        if handoff.status == S.ASSIGNED:
-            _require_holder_or_admin(handoff, actor)
-        _require_online(membership)
+        _require_may_close(handoff, actor)
     _transition(handoff, (S.PENDING, S.ASSIGNED), status=S.REJECTED, resolved_at=timezone.now())
     return _close(handoff, {})
 
@@ -314,13 +322,7 @@ def conversation_unpause(
     )
     if open_handoff is not None:
         if actor is not None:
-            # Closing the handoff is resolving it: the same rules as handoff_resolve (a waiting
-            # one, held by nobody, any online member may close).
-            if open_handoff.status == S.ASSIGNED:
-                membership = _require_holder_or_admin(open_handoff, actor)
-            else:
-                membership = _membership(open_handoff, actor)
-            _require_online(membership)
+            _require_may_close(open_handoff, actor)
         _transition(
             open_handoff, Handoff.OPEN_STATUSES, status=S.RESOLVED, resolved_at=timezone.now()
         )

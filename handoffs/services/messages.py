@@ -12,6 +12,7 @@ from agents.selectors import membership_get
 
 from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
+from ..permissions import may_write
 from ..representations import MessageRepresentation, to_camel
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
@@ -190,21 +191,23 @@ def message_send_agent(
     membership = membership_get(workspace_id=conversation.bot.workspace_id, user_id=agent.pk)
     if membership is None:
         raise Forbidden("You are not a member of this workspace.")
-    if not membership.is_admin:
-        handoff = Handoff.objects.filter(
+    handoff = (
+        None
+        if membership.is_admin
+        else Handoff.objects.filter(
             conversation=conversation, status__in=Handoff.OPEN_STATUSES
         ).first()
-        if handoff is None and not conversation.paused:
+    )
+    if not may_write(conversation=conversation, open_handoff=handoff, membership=membership):
+        if handoff is None:
             raise ApplicationError(
                 "Pause the conversation or take a handoff before writing to the user.",
                 code="conversation_not_paused",
-                status_code=422,
             )
-        if handoff is not None and handoff.agent_id != agent.pk:
-            raise Forbidden(
-                "Only the agent assigned to this handoff can write to the user.",
-                code="not_assigned_agent",
-            )
+        raise Forbidden(
+            "Only the agent assigned to this handoff can write to the user.",
+            code="not_assigned_agent",
+        )
     return _create(
         conversation=conversation,
         direction=Message.Direction.AGENT,

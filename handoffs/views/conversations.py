@@ -68,13 +68,12 @@ def _page(bots: list[Bot], filters: dict[str, Any], cursor: str) -> tuple[list, 
     return page[:PAGE_SIZE], next_cursor, not cursor
 
 
-def _bot_entry(bot: Bot, roles: dict[int, str]) -> dict[str, Any]:
-    """What the script needs per bot: its APIs, and the agent's role (admins write anywhere)."""
+def _bot_entry(bot: Bot) -> dict[str, Any]:
+    """What the script needs per bot: its APIs."""
     return {
         "name": bot.name,
         "api": api_base(bot),
         "legacy": f"/api/v1/bots/{bot.bot_id}/mod/hitl/",
-        "role": roles.get(bot.workspace_id, Membership.Role.AGENT),
     }
 
 
@@ -99,7 +98,7 @@ def conversations_page(request: HttpRequest, bot_id: str | None = None) -> HttpR
     last_event_id = (
         Event.objects.filter(workspace_id__in=workspace_ids).aggregate(last=Max("id"))["last"] or 0
     )
-    roles = dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+    memberships = {m.workspace_id: m for m in Membership.objects.filter(user=user)}
     filters = _filters(request)
     page, next_cursor, first_page = _page(scope, filters, request.GET.get("cursor", ""))
     next_query = request.GET.copy()
@@ -111,10 +110,14 @@ def conversations_page(request: HttpRequest, bot_id: str | None = None) -> HttpR
     state = {
         "me": {"agentId": user.pk, "name": agent_display_name(user)},
         "scopeBotId": bot.bot_id if bot else None,
-        "bots": {b.bot_id: _bot_entry(b, roles) for b in all_bots},
+        "bots": {b.bot_id: _bot_entry(b) for b in all_bots},
         "filters": filters,
         "firstPage": first_page,
-        "conversations": to_camel(ConversationSummaryRepresentation(page, many=True).data),
+        "conversations": to_camel(
+            ConversationSummaryRepresentation(
+                page, many=True, context={"viewers": memberships}
+            ).data
+        ),
         "nextUrl": f"?{next_query.urlencode()}" if next_cursor else None,
         "selectedId": _selected_id(request),
         "lastEventId": last_event_id,

@@ -47,8 +47,9 @@ def _handoffs(bot: Bot) -> list[Handoff]:
     return handoffs
 
 
-def _represent(handoffs: list[Handoff]) -> list[dict[str, Any]]:
-    return to_camel(HandoffRepresentation(handoffs, many=True).data)
+def _represent(handoffs: list[Handoff], viewer: Membership) -> list[dict[str, Any]]:
+    context = {"viewer": viewer}
+    return to_camel(HandoffRepresentation(handoffs, many=True, context=context).data)
 
 
 def profile_entries(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -56,23 +57,6 @@ def profile_entries(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
     entries = [("fullName", attributes["fullName"])] if attributes.get("fullName") else []
     entries += sorted((k, v) for k, v in attributes.items() if k != "fullName")
     return entries
-
-
-def actions_for(handoff: dict[str, Any], me: dict[str, Any]) -> dict[str, bool]:
-    """Which buttons the page shows first; the script applies the same rules afterwards."""
-    mine = handoff["agentId"] == me["agentId"]
-    is_admin = me["role"] == Membership.Role.ADMIN
-    status = handoff["status"]
-    holds = status == Handoff.Status.ASSIGNED and (mine or is_admin)
-    return {
-        "assign": status == Handoff.Status.PENDING and (me["online"] or is_admin),
-        "resolve": holds,
-        "requeue": holds,
-        # An admin hands a waiting handoff to someone, or moves a held one on: one form.
-        "transfer": holds or (is_admin and status == Handoff.Status.PENDING),
-        "compose": (status == Handoff.Status.ASSIGNED and mine)
-        or (is_admin and status in Handoff.OPEN_STATUSES),
-    }
 
 
 def workspace_state(
@@ -115,7 +99,7 @@ def workspace_state(
         "labels": [label.name for label in bot.labels.all()],
         "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
         "agents": agents,
-        "handoffs": _represent(handoffs),
+        "handoffs": _represent(handoffs, membership),
         "selectedId": selected.pk if selected is not None else None,
         "messages": messages,
         "lastEventId": last_event_id,

@@ -15,7 +15,7 @@ from .. import services
 from ..models import Bot
 from ..selectors import bot_get, conversation_get
 from .bell import bell_state
-from .state import actions_for, bots_of, profile_entries, workspace_state
+from .state import bots_of, profile_entries, workspace_state
 
 
 def _member_bot(request: HttpRequest, bot_id: str) -> tuple[Bot, Membership]:
@@ -62,7 +62,7 @@ def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
         "bots": bots,
         "state": state,
         "selected": selected,
-        "actions": actions_for(selected, state["me"]) if selected else {},
+        "actions": selected["allowedActions"] if selected else {},
         "profile": profile_entries(selected["user"]["attributes"]) if selected else [],
         "online_agents": [a for a in state["agents"] if a["online"]],
         "bell": bell_state(user=request.user, bots=bots),

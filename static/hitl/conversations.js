@@ -95,17 +95,13 @@ function lastLine(c) {
   return `${authorOf(message, userName(c))}: ${summary(message)}`;
 }
 
-// Who may write, as message_send_agent decides: anyone while the bot is paused by hand; with
-// an open handoff, its agent (or an admin).
+// Whether I may write is the server's to say (`allowedActions`, handoffs/permissions.py); the
+// page only words why not.
 function writeRule(c) {
+  if (c.allowedActions?.compose) return { allowed: true };
   const h = c.openHandoff;
-  const admin = bots[c.botId]?.role === "admin";
-  if (!h) {
-    return c.paused
-      ? { allowed: true }
-      : { allowed: false, hint: "Pause the bot to write to the user." };
-  }
-  if ((h.status === "assigned" && h.agentId === me.agentId) || admin) return { allowed: true };
+  if (!c.allowedActions) return { allowed: false, hint: "" };
+  if (!h) return { allowed: false, hint: "Pause the bot to write to the user." };
   if (h.status === "pending") {
     return {
       allowed: false,
@@ -244,6 +240,26 @@ async function loadTranscript(c) {
   }
 }
 
+// Events say what changed, the same for everyone; after each change to the selected
+// conversation the page asks the server what I may do with it now.
+let actionsAsked = 0;
+async function refreshSelected() {
+  const c = conversations.get(selectedId);
+  if (!c) return;
+  delete c.allowedActions;
+  renderPane();
+  const asked = ++actionsAsked;
+  try {
+    const fresh = await api(c, `conversations/${c.id}`);
+    if (asked !== actionsAsked || !conversations.has(c.id)) return;
+    Object.assign(c, fresh);
+  } catch {
+    return; // gone: its event takes it off the list
+  }
+  renderList();
+  if (c.id === selectedId) renderPane();
+}
+
 async function select(id) {
   const c = conversations.get(id);
   if (!c) return;
@@ -254,6 +270,7 @@ async function select(id) {
   history.replaceState(null, "", url);
   renderList();
   renderPane();
+  if (!c.allowedActions) refreshSelected();
   if (changed || !ui.transcript.children.length) await loadTranscript(c);
 }
 
@@ -275,6 +292,7 @@ ui.pause.addEventListener("change", () => {
       Object.assign(c, fresh);
       if (!pause) c.openHandoff = null;
     } finally {
+      refreshSelected();
       renderList();
       renderPane();
     }
@@ -351,7 +369,7 @@ function onConversation(payload, event) {
   if (!c) return discover(event, payload.id);
   Object.assign(c, payload);
   renderList();
-  if (c.id === selectedId) renderPane();
+  if (c.id === selectedId) refreshSelected();
 }
 
 function onHandoff(h) {
@@ -369,7 +387,7 @@ function onHandoff(h) {
     c.openHandoff = null;
   }
   renderList();
-  if (c.id === selectedId) renderPane();
+  if (c.id === selectedId) refreshSelected();
 }
 
 function onUser(user, botId) {

@@ -77,7 +77,6 @@ const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
 
 
 const userName = (h) => h.user?.name || h.userId;
-const isAdmin = () => me.role === "admin";
 
 function isUrgent(h) {
   return h.status === "pending" && Date.now() - Date.parse(h.createdAt) > bot.handoffAlert * 60000;
@@ -243,21 +242,27 @@ ui.list.addEventListener("click", (event) => {
 
 // ---- the selected handoff: conversation and details ------------------------------------
 
-function actionsFor(h) {
-  const mine = h.agentId === me.agentId;
-  const holds = h.status === "assigned" && (mine || isAdmin());
-  const openHandoff = OPEN.has(h.status);
-  return {
-    assign: h.status === "pending" && (me.online || isAdmin()),
-    resolve: holds,
-    requeue: holds,
-    // An admin hands a waiting handoff to someone, or moves a held one on: one form.
-    transfer: holds || (isAdmin() && h.status === "pending"),
-    compose: (h.status === "assigned" && mine) || (isAdmin() && openHandoff),
-    remove:
-      bot.enableConversationDeletion &&
-      (isAdmin() || !openHandoff || (h.status === "assigned" && mine)),
-  };
+// What I may do with a handoff is the server's to say (handoffs/permissions.py): it comes with
+// the page and with every answer of the API as `allowedActions`, never with an event, whose
+// payload is the same for every agent. After each change to the selected handoff, and to me,
+// the page asks again; until the answer, no action is offered.
+let actionsAsked = 0;
+async function refreshSelected() {
+  const id = selectedId;
+  if (id === null) return;
+  const asked = ++actionsAsked;
+  let fresh;
+  try {
+    fresh = await api(`handoffs/${id}`);
+  } catch {
+    return; // gone: its event takes it off the list
+  }
+  const current = handoffs.get(id);
+  if (asked !== actionsAsked || !current) return;
+  const newer = Date.parse(fresh.updatedAt) > Date.parse(current.updatedAt);
+  handoffs.set(id, newer ? fresh : { ...current, allowedActions: fresh.allowedActions });
+  if (newer) renderList();
+  if (id === selectedId) renderConversation();
 }
 
 function composerHint(h) {
@@ -282,14 +287,14 @@ function renderConversation() {
   ui.status.textContent = h.status;
   ui.status.className = `badge badge--${h.status}`;
   ui.meta.textContent = h.userChannel + (h.agent ? ` · ${h.agent.name}` : "");
-  const allowed = actionsFor(h);
+  const allowed = h.allowedActions ?? {};
   ui.assign.hidden = !allowed.assign;
   ui.resolve.hidden = !allowed.resolve;
   ui.requeue.hidden = !allowed.requeue;
   ui.transferForm.hidden = !allowed.transfer;
-  ui.remove.hidden = !allowed.remove;
+  ui.remove.hidden = !allowed.delete;
   ui.composer.hidden = !allowed.compose;
-  ui.composerOff.hidden = allowed.compose;
+  ui.composerOff.hidden = Boolean(allowed.compose);
   ui.composerOff.textContent = composerHint(h);
   renderTransferOptions(h);
   renderDetails(h);
@@ -411,6 +416,7 @@ async function select(id) {
   markSeen(h);
   renderList();
   renderConversation();
+  if (!h.allowedActions) refreshSelected();
   if (changed || !ui.transcript.children.length) {
     ui.typing.textContent = "";
     closeMenu();
@@ -435,25 +441,11 @@ async function act(control, action) {
     await action();
   } catch (error) {
     showNotice(error.message);
-    if (error.status === 422 && error.body?.status) applyConflict(error.body);
+    // A lost race (someone acted first): show the handoff as the server has it now.
+    if (error.status === 422 && error.body?.status) refreshSelected();
   } finally {
     control.disabled = false;
   }
-}
-
-// A lost race: show the handoff as the server says it is now, even if its event is late.
-function applyConflict(body) {
-  const h = handoffs.get(selectedId);
-  if (!h) return;
-  const agent = agents.get(body.agentId);
-  handoffs.set(h.id, {
-    ...h,
-    status: body.status,
-    agentId: body.agentId ?? null,
-    agent: agent ? { ...agent } : h.agent,
-  });
-  renderList();
-  renderConversation();
 }
 
 const post = (path, body = {}) => api(path, { method: "POST", body });
@@ -662,7 +654,10 @@ function upsertHandoff(h, eventId) {
   handoffs.set(h.id, h);
   learnLabels(h.tags);
   renderList();
-  if (h.id === selectedId) renderConversation();
+  if (h.id === selectedId) {
+    if (!h.allowedActions) refreshSelected();
+    renderConversation();
+  }
 }
 
 function alertAgent(title, body, handoffId) {
@@ -732,7 +727,11 @@ function addNote(note) {
 
 function updateAgent(agent) {
   agents.set(agent.agentId, { ...agents.get(agent.agentId), ...agent });
-  if (agent.agentId === me.agentId) Object.assign(me, agent);
+  if (agent.agentId === me.agentId) {
+    const wasOnline = me.online;
+    Object.assign(me, agent);
+    if (me.online !== wasOnline) refreshSelected();
+  }
 }
 
 function renderMe() {

@@ -182,6 +182,32 @@ def test_a_lost_race_says_who_won(live_url, new_page, team):
     assert kim_page.js_errors == []
 
 
+def test_the_buttons_follow_what_the_server_allows_me_live(live_url, new_page, team):
+    bot, sam, kim, key = team
+    bot.enable_conversation_deletion = True
+    bot.save()
+    with bot_api(live_url, bot, key) as api:
+        created = request_handoff(api, "ada-1", "Hello?", {"fullName": "Ada Lovelace"})
+    kim.memberships.update(online=True)
+    kim_page = new_page(kim)
+    kim_page.goto(f"/workspace/{bot.bot_id}/?handoff={created['id']}")
+    expect(kim_page.get_by_role("button", name="Assign to me")).to_be_visible()
+    expect(kim_page.get_by_role("button", name="Delete conversation")).to_be_hidden()
+
+    sam.memberships.update(online=True)
+    sam_page = new_page(sam)
+    sam_page.goto(f"/workspace/{bot.bot_id}/?handoff={created['id']}")
+    sam_page.get_by_role("button", name="Assign to me").click()
+    expect(sam_page.get_by_role("button", name="Delete conversation")).to_be_visible()
+
+    # The event says the handoff changed; the page asks the server what Kim may do now.
+    expect(kim_page.locator("#conversation-status")).to_have_text("assigned")
+    expect(kim_page.get_by_role("button", name="Assign to me")).to_be_hidden()
+    expect(kim_page.get_by_role("button", name="Resolve")).to_be_hidden()
+    expect(kim_page.get_by_role("button", name="Delete conversation")).to_be_hidden()
+    assert kim_page.js_errors == [] and sam_page.js_errors == []
+
+
 def test_reconnecting_socket_replays_what_it_missed(live_url, new_page, team):
     bot, sam, kim, key = team
     sockets = []

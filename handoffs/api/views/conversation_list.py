@@ -55,7 +55,11 @@ class ConversationListApi(BotApiView):
             )
         limit = params.get("limit", DEFAULT_LIMIT)
         page = list(conversations[: limit + 1])
-        response = Response(ConversationSummaryRepresentation(page[:limit], many=True).data)
+        response = Response(
+            ConversationSummaryRepresentation(
+                page[:limit], many=True, context=self.as_caller()
+            ).data
+        )
         if len(page) > limit:
             response["Link"] = cursors.next_link(
                 request, cursors.conversation_cursor(page[limit - 1])
@@ -74,4 +78,6 @@ class ConversationApi(BotApiView):
     )
     def get(self, request: Request, bot_id: str, conversation_id: int) -> Response:
         conversation = conversation_summary_get(bot=self.bot, conversation_id=conversation_id)
-        return Response(ConversationSummaryRepresentation(conversation).data)
+        return Response(
+            ConversationSummaryRepresentation(conversation, context=self.as_caller()).data
+        )

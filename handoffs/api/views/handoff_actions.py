@@ -42,7 +42,7 @@ class HandoffActionApi(BotApiView):
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
         self.act(request, handoff)
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
-        return Response(HandoffRepresentation(handoff).data)
+        return Response(HandoffRepresentation(handoff, context=self.as_caller()).data)
 
     def agent_of_workspace(self, agent_id: int):  # noqa: ANN201
         membership = membership_get(workspace_id=self.bot.workspace_id, user_id=agent_id)

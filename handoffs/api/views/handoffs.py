@@ -141,7 +141,7 @@ class HandoffListCreateApi(BotApiView):
                 handoffs, request=request, cursor=params.get("cursor"), limit=limit
             )
         handoff_queue_positions(bot=self.bot, handoffs=page)
-        response = Response(HandoffRepresentation(page, many=True).data)
+        response = Response(HandoffRepresentation(page, many=True, context=self.as_caller()).data)
         if next_url:
             response["Link"] = f'<{next_url}>; rel="next"'
         return response
@@ -175,7 +175,7 @@ class HandoffListCreateApi(BotApiView):
         )
         handoff = handoff_get(bot=self.bot, handoff_id=handoff.pk)
         return Response(
-            HandoffRepresentation(handoff).data,
+            HandoffRepresentation(handoff, context=self.as_caller()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -188,7 +188,19 @@ def _timeout(data: dict) -> timedelta | None | str:
     return timedelta(seconds=delay) if delay is not None and delay > 0 else None
 
 
-class HandoffTagsApi(BotApiView):
+class HandoffApi(BotApiView):
+    @extend_schema(
+        operation_id="handoffGet",
+        tags=["handoffs"],
+        summary="One handoff",
+        description="With what the caller may do with it now (`allowedActions`), which the "
+        f"workspace reads after each change. {TOKEN_MAY}",
+        responses={200: HandoffRepresentation, **errors()},
+    )
+    def get(self, request: Request, bot_id: str, handoff_id: int) -> Response:
+        handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
+        return Response(HandoffRepresentation(handoff, context=self.as_caller()).data)
+
     @extend_schema(
         operation_id="handoffSetTags",
         tags=["handoffs"],
@@ -203,4 +215,4 @@ class HandoffTagsApi(BotApiView):
         data = inputs.body(HandoffTagsInput, request)
         services.handoff_set_labels(handoff=handoff, names=data["tags"], actor=self.caller.user)
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
-        return Response(HandoffRepresentation(handoff).data)
+        return Response(HandoffRepresentation(handoff, context=self.as_caller()).data)
