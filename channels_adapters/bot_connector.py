@@ -16,7 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from handoffs.models import Bot, Event, Handoff, Message
-from handoffs.representations import MessageRepresentation, to_camel
+from handoffs.representations import MessageRepresentation, wire
 from handoffs.services import Received
 
 from . import delivery, demo_bot
@@ -117,7 +117,7 @@ def message_body(message: Message) -> dict[str, Any]:
         "type": "message",
         **_conversation_fields(conversation),
         "user": conversation.end_user.variables,
-        "message": to_camel(MessageRepresentation(message).data),
+        "message": wire(MessageRepresentation(message)),
     }
 
 

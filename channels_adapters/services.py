@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from agents.errors import ApplicationError, Forbidden, NotFound
 from handoffs import services as handoff_services
 from handoffs.models import Bot, Conversation, Message
-from handoffs.representations import MessageRepresentation, to_camel
+from handoffs.representations import MessageRepresentation, wire
 from handoffs.services import Received
 
 from . import bot_connector
@@ -177,7 +177,7 @@ def web_history(
 
 def message_data(message: Message) -> dict[str, Any]:
     """The message as the event stream carries it (camelCase)."""
-    return to_camel(MessageRepresentation(message).data)
+    return wire(MessageRepresentation(message))
 
 
 def web_check(*, text: Any = "", payload: Any = None, client_message_id: Any = None) -> None:

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agents.models import Membership
 from agents.selectors import agent_display_name
 
 from .models import Conversation, EndUser, Handoff, Message, Note, Notification
@@ -31,7 +32,7 @@ _CONVERTED = (dict, list, tuple, Promise)
 
 
 @lru_cache(maxsize=4096)
-def _camel_key(key: str) -> str:
+def camel_key(key: str) -> str:
     return camelize_re.sub(underscore_to_camel, key)
 
 
@@ -44,7 +45,7 @@ def to_camel(data: Any) -> Any:
         for key, value in data.items():
             if isinstance(key, Promise):
                 key = str(key)
-            new_key = _camel_key(key) if isinstance(key, str) and "_" in key else key
+            new_key = camel_key(key) if isinstance(key, str) and "_" in key else key
             # Only containers and lazy strings change: a call per plain value was half the cost.
             if isinstance(value, _CONVERTED) and not (
                 key in KEPT_AS_SENT or new_key in KEPT_AS_SENT
@@ -57,6 +58,13 @@ def to_camel(data: Any) -> Any:
     if isinstance(data, Promise):
         return str(data)
     return data
+
+
+def wire(representation: serializers.BaseSerializer) -> Any:
+    """A representation as it travels (camelCase): what the pages, the bot connector and the
+    web chat send. The API's renderer and the outbox (services.events) convert at their own
+    boundary; nothing else renames keys."""
+    return to_camel(representation.data)
 
 
 def avatar_url(user: AbstractBaseUser) -> str | None:
@@ -83,6 +91,50 @@ class AgentRepresentation(serializers.Serializer):
 
 # Stateless when only formatting: one instance serves every hand-written representation.
 _DATETIME = serializers.DateTimeField()
+
+
+# Keys as Botpress names them (`picture_url`), which the camelCase conversion leaves alone.
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "firstname": {"type": "string"},
+            "lastname": {"type": "string"},
+            "picture_url": {"type": "string", "nullable": True},
+        },
+    }
+)
+class BotpressAgentAttributes(serializers.JSONField):
+    pass
+
+
+class AgentStatusRepresentation(AgentRepresentation):
+    """An agent with availability (a Membership): the API's agents and the payload of the
+    `agent.updated` event; Botpress's IAgent fields beside hitl's
+    (modules/hitlnext/src/types.d.ts)."""
+
+    email = serializers.CharField()
+    attributes = BotpressAgentAttributes(help_text="Botpress's agent attributes; keys as sent.")
+    online = serializers.BooleanField()
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, membership: Membership) -> dict[str, Any]:
+        user = membership.user
+        agent = AgentRepresentation(user).data
+        seen = membership.last_seen_at
+        return {
+            **agent,
+            "email": user.email,
+            "attributes": {
+                "firstname": user.first_name,
+                "lastname": user.last_name,
+                "picture_url": agent["avatar_url"],
+            },
+            "online": membership.online,
+            "role": membership.role,
+            "last_seen_at": _DATETIME.to_representation(seen) if seen else None,
+        }
 
 
 class MessageRepresentation(serializers.ModelSerializer):

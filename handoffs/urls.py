@@ -13,10 +13,5 @@ urlpatterns = [
         conversations.conversations_page,
         name="conversations-bot",
     ),
-    path(
-        "workspace/<slug:bot_id>/conversations/<int:conversation_id>/delete/",
-        workspace.conversation_delete,
-        name="conversation-delete",
-    ),
     path("accounts/profile/", profile.profile, name="profile"),
 ]

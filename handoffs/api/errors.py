@@ -14,12 +14,13 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agents.errors import ApplicationError
+
+from ..representations import camel_key
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _first_message(errors: Any) -> str:
     if isinstance(errors, dict):
         for field, value in errors.items():
             # The body's keys are camelCase, so the message names the field as the client does.
-            name = camelize_re.sub(underscore_to_camel, str(field))
+            name = camel_key(str(field))
             return f"{name}: {_first_message(value)}"
     if isinstance(errors, list) and errors:
         return _first_message(errors[0])

@@ -9,36 +9,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone
-from rest_framework import serializers
 
 from agents.models import AgentProfile, Membership
 
 from .. import publisher
 from ..models import Bot, Handoff
-from ..representations import AgentRepresentation
+from ..representations import AgentStatusRepresentation
 from .events import event_emit, events_emit_private
 from .handoffs import handoff_release
 from .queue import auto_assign_if_enabled, handoff_auto_assign
-
-
-def agent_payload(membership: Membership) -> dict[str, Any]:
-    """hitl's agent, with Botpress's IAgent fields beside it (modules/hitlnext/src/types.d.ts)."""
-    user = membership.user
-    agent = AgentRepresentation(user).data
-    return {
-        **agent,
-        "email": user.email,
-        "attributes": {
-            "firstname": user.first_name,
-            "lastname": user.last_name,
-            "picture_url": agent["avatar_url"],
-        },
-        "online": membership.online,
-        "role": membership.role,
-        "last_seen_at": serializers.DateTimeField().to_representation(membership.last_seen_at)
-        if membership.last_seen_at
-        else None,
-    }
 
 
 def _emit_agent(membership: Membership) -> None:
@@ -47,7 +26,7 @@ def _emit_agent(membership: Membership) -> None:
         workspace_id=membership.workspace_id,
         type="agent.updated",
         resource="agent",
-        payload=agent_payload(membership),
+        payload=AgentStatusRepresentation(membership).data,
     )
 
 

@@ -16,7 +16,7 @@ from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Label
 from ..permissions import holds_or_admin, is_present
-from ..representations import AgentRepresentation, HandoffRepresentation, to_camel
+from ..representations import AgentRepresentation, HandoffRepresentation, wire
 from . import notifications, queue
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
@@ -127,7 +127,7 @@ def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
 
 def _agent_card(agent: AbstractBaseUser) -> dict[str, Any]:
     # Message payloads escape the camel-casing (they are channel data): camel-case this one here.
-    return to_camel(dict(AgentRepresentation(agent).data))
+    return wire(AgentRepresentation(agent))
 
 
 BOT_TIMEOUT: Final = "bot"

@@ -13,7 +13,7 @@ from agents.selectors import membership_get
 from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
-from ..representations import MessageRepresentation, to_camel
+from ..representations import MessageRepresentation, wire
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
 from .notifications import notify_user_message
@@ -143,7 +143,7 @@ def _replay(message: Message, routed_to: str) -> Received:
         message=message,
         created=False,
         routed_to=routed_to,
-        representation=to_camel(MessageRepresentation(message).data),
+        representation=wire(MessageRepresentation(message)),
     )
 
 

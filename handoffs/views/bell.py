@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from ..models import Bot
-from ..representations import NotificationRepresentation, to_camel
+from ..representations import NotificationRepresentation, wire
 from ..selectors import notification_list, notification_unread_count
 
 # The dropdown shows the latest ones; older ones stay available over the API.
@@ -28,7 +28,7 @@ def bell_state(*, user: AbstractBaseUser, bots: list[Bot]) -> dict[str, Any]:
     latest = notification_list(user=user, workspace_ids=workspace_ids)[:SHOWN]
     return {
         "unreadCount": notification_unread_count(user=user, workspace_ids=workspace_ids),
-        "notifications": to_camel(NotificationRepresentation(latest, many=True).data),
+        "notifications": wire(NotificationRepresentation(latest, many=True)),
         "botApis": {bot.bot_id: api_base(bot) for bot in bots},
         "workspaceApis": list(workspace_apis.values()),
     }

@@ -21,7 +21,7 @@ from agents.selectors import agent_display_name
 
 from ..api.cursors import conversation_cursor, conversation_position
 from ..models import Bot, Event
-from ..representations import ConversationSummaryRepresentation, to_camel
+from ..representations import ConversationSummaryRepresentation, wire
 from ..selectors import conversation_keyset_after, conversation_list
 from .bell import api_base, bell_state
 from .state import TRANSCRIPT_LIMIT, bots_of
@@ -113,10 +113,8 @@ def conversations_page(request: HttpRequest, bot_id: str | None = None) -> HttpR
         "bots": {b.bot_id: _bot_entry(b) for b in all_bots},
         "filters": filters,
         "firstPage": first_page,
-        "conversations": to_camel(
-            ConversationSummaryRepresentation(
-                page, many=True, context={"viewers": memberships}
-            ).data
+        "conversations": wire(
+            ConversationSummaryRepresentation(page, many=True, context={"viewers": memberships})
         ),
         "nextUrl": f"?{next_query.urlencode()}" if next_cursor else None,
         "selectedId": _selected_id(request),

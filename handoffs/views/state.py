@@ -8,13 +8,17 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.urls import reverse
 
 from agents.errors import NotFound
 from agents.models import Membership
 
 from ..models import Bot, Event, Handoff
-from ..representations import HandoffRepresentation, MessageRepresentation, to_camel
+from ..representations import (
+    AgentStatusRepresentation,
+    HandoffRepresentation,
+    MessageRepresentation,
+    wire,
+)
 from ..selectors import (
     agent_list,
     handoff_get,
@@ -22,7 +26,6 @@ from ..selectors import (
     handoff_queue_positions,
     message_list,
 )
-from ..services.agents import agent_payload
 
 # Closed handoffs are history: the page starts with the most recent ones only.
 CLOSED_SHOWN = 100
@@ -49,7 +52,7 @@ def _handoffs(bot: Bot) -> list[Handoff]:
 
 def _represent(handoffs: list[Handoff], viewer: Membership) -> list[dict[str, Any]]:
     context = {"viewer": viewer}
-    return to_camel(HandoffRepresentation(handoffs, many=True, context=context).data)
+    return wire(HandoffRepresentation(handoffs, many=True, context=context))
 
 
 def profile_entries(attributes: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -81,12 +84,12 @@ def workspace_state(
                 selected = None
             else:
                 handoffs.append(selected)
-    agents = [to_camel(agent_payload(m)) for m in agent_list(workspace_id=bot.workspace_id)]
+    agents = wire(AgentStatusRepresentation(agent_list(workspace_id=bot.workspace_id), many=True))
     me = next(a for a in agents if a["agentId"] == user.pk)
     messages = []
     if selected is not None:
         history = message_list(conversation=selected.conversation, limit=TRANSCRIPT_LIMIT)
-        messages = to_camel(MessageRepresentation(history, many=True).data)
+        messages = wire(MessageRepresentation(history, many=True))
     return {
         "me": me,
         "bot": {
@@ -107,9 +110,6 @@ def workspace_state(
         "workspaceCount": len(workspace_ids),
         "transcriptLimit": TRANSCRIPT_LIMIT,
         "apiBase": f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/",
-        "deleteUrl": reverse(
-            "conversation-delete", kwargs={"bot_id": bot.bot_id, "conversation_id": 0}
-        ),
         "socketPath": "/ws/workspace/",
         "csrfToken": get_token(request),
     }

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
-from agents.errors import ApplicationError, NotFound
 from agents.models import Membership
 from agents.selectors import membership_get
 
-from .. import services
 from ..models import Bot
-from ..selectors import bot_get, conversation_get
+from ..selectors import bot_get
 from .bell import bell_state
 from .state import bots_of, profile_entries, workspace_state
 
@@ -68,21 +65,3 @@ def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
         "bell": bell_state(user=request.user, bots=bots),
     }
     return render(request, "handoffs/workspace/page.html", context)
-
-
-@require_POST
-def conversation_delete(request: HttpRequest, bot_id: str, conversation_id: int) -> JsonResponse:
-    """Called by the workspace script; answers JSON in the API's error shape."""
-    try:
-        if not request.user.is_authenticated:
-            raise ApplicationError("Log in first.", code="not_authenticated", status_code=401)
-        try:
-            bot, _ = _member_bot(request, bot_id)
-        except Http404 as error:
-            raise NotFound("Unknown bot.", code="bot_not_found") from error
-        conversation = conversation_get(bot=bot, conversation_id=conversation_id)
-        services.conversation_delete(conversation=conversation, actor=request.user)
-    except ApplicationError as error:
-        body = {"statusCode": error.status_code, "code": error.code, "message": error.message}
-        return JsonResponse(body, status=error.status_code)
-    return JsonResponse({"deleted": True, "conversationId": conversation_id})

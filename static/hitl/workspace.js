@@ -476,8 +476,7 @@ ui.remove.addEventListener("click", () => {
   if (!confirm(`${question}Its messages, notes and handoffs are erased.`)) return;
   act(ui.remove, async () => {
     // The delete URL is rendered for conversation 0: put this conversation's id in its place.
-    const url = state.deleteUrl.replace("/0/delete/", `/${h.conversationId}/delete/`);
-    await request(url, { method: "POST" });
+    await api(`conversations/${h.conversationId}`, { method: "DELETE" });
     removeConversation(h.conversationId);
   });
 });

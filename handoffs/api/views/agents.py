@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from djangorestframework_camel_case.parser import CamelCaseMultiPartParser
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,42 +14,12 @@ from agents.errors import ApplicationError
 from agents.models import Membership
 
 from ... import services
-from ...representations import AgentRepresentation
+from ...representations import AgentStatusRepresentation
 from ...selectors import agent_list
-from ...services.agents import agent_payload
 from .. import inputs
 from ..access import BotApiView
 from ..parsers import ApiJSONParser
 from ..schema import AGENT_ONLY, TOKEN_MAY, errors
-
-
-# Keys as Botpress names them (`picture_url`), which the camelCase renderer leaves alone.
-@extend_schema_field(
-    {
-        "type": "object",
-        "properties": {
-            "firstname": {"type": "string"},
-            "lastname": {"type": "string"},
-            "picture_url": {"type": "string", "nullable": True},
-        },
-    }
-)
-class BotpressAgentAttributes(serializers.JSONField):
-    pass
-
-
-class AgentStatusRepresentation(AgentRepresentation):
-    """An agent with availability: the payload of the `agent.updated` event."""
-
-    email = serializers.CharField()
-    attributes = BotpressAgentAttributes(help_text="Botpress's agent attributes; keys as sent.")
-    online = serializers.BooleanField()
-    role = serializers.ChoiceField(choices=Membership.Role.choices)
-    last_seen_at = serializers.DateTimeField(allow_null=True)
-
-    def to_representation(self, membership: Membership) -> dict[str, Any]:
-        return agent_payload(membership)
-
 
 MAX_AVATAR_BYTES = 2_000_000
 

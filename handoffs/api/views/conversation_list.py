@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ... import services
 from ...representations import ConversationSummaryRepresentation
-from ...selectors import conversation_keyset_after, conversation_list, conversation_summary_get
+from ...selectors import (
+    conversation_get,
+    conversation_keyset_after,
+    conversation_list,
+    conversation_summary_get,
+)
 from .. import cursors, inputs
 from ..access import BotApiView
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT
-from ..schema import TOKEN_MAY, errors, page_parameters
+from ..schema import AGENT_ONLY, TOKEN_MAY, errors, page_parameters
 
 
 class ConversationListQuery(serializers.Serializer):
@@ -81,3 +87,17 @@ class ConversationApi(BotApiView):
         return Response(
             ConversationSummaryRepresentation(conversation, context=self.as_caller()).data
         )
+
+    @extend_schema(
+        operation_id="conversationDelete",
+        tags=["conversations"],
+        summary="Delete a conversation",
+        description="With its messages, notes and handoffs, where the bot allows it "
+        "(`enableConversationDeletion`); an open handoff only by its agent or an admin "
+        f"(`allowedActions.delete`). {AGENT_ONLY}",
+        responses={204: None, **errors()},
+    )
+    def delete(self, request: Request, bot_id: str, conversation_id: int) -> Response:
+        conversation = conversation_get(bot=self.bot, conversation_id=conversation_id)
+        services.conversation_delete(conversation=conversation, actor=self.agent())
+        return Response(status=status.HTTP_204_NO_CONTENT)
