@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async as db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.errors import ApplicationError, NotFound
-from handoffs import publisher
+from handoffs.realtime import publisher
 
 from . import services, web
 

@@ -16,8 +16,9 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from agents.config_cache import forget
 from agents.models import Membership, Workspace
 
-from . import publisher, services
+from . import services
 from .models import Bot, WebhookEndpoint
+from .realtime import publisher
 from .selectors import bot_cache_key, webhooks_cache_key
 
 

@@ -230,7 +230,7 @@ CACHES = {
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
     # How often each process re-reads the outbox for events its sockets missed (a dropped
-    # publish); handoffs/outbox_watcher.py.
+    # publish); handoffs/realtime/outbox_watcher.py.
     "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),
     "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
     "WEBHOOK_BACKOFF_BASE_SECONDS": env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=2),

@@ -5,8 +5,8 @@ from channels.testing import WebsocketCommunicator
 from django.db import connection
 
 from handoffs import services
-from handoffs.consumers import WorkspaceConsumer
 from handoffs.models import Event
+from handoffs.realtime.consumers import WorkspaceConsumer
 
 from .factories import BotFactory, ConversationFactory, MembershipFactory, WorkspaceFactory
 

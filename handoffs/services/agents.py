@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from agents.models import AgentProfile, Membership
 
-from .. import publisher
 from ..models import Bot, Handoff
+from ..realtime import publisher
 from ..representations import AgentStatusRepresentation
 from .events import event_emit, events_emit_private
 from .handoffs import handoff_release

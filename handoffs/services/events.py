@@ -5,8 +5,8 @@ from typing import Any
 
 from django.db import transaction
 
-from .. import publisher
 from ..models import Bot, Event
+from ..realtime import publisher
 from ..representations import to_camel
 from .webhooks import webhook_deliveries_create
 

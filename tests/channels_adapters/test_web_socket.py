@@ -10,8 +10,9 @@ from channels.testing import WebsocketCommunicator
 from channels_adapters import services as adapter_services
 from channels_adapters.models import ConnectorSettings
 from channels_adapters.routing import websocket_urlpatterns
-from handoffs import publisher, services
+from handoffs import services
 from handoffs.models import Conversation, Handoff, Message
+from handoffs.realtime import publisher
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async as db
 
 from agents.models import Membership
 from handoffs import services
-from handoffs.consumers import CLOSE_ACCESS_CHANGED
 from handoffs.models import Event, Handoff
+from handoffs.realtime.consumers import CLOSE_ACCESS_CHANGED
 from tests.factories import BotFactory, ConversationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,7 +108,7 @@ async def test_a_socket_that_missed_the_news_gets_it_from_the_outbox(connect, sc
     """The live publish dropped (a Redis restart, say): the outbox catch-up closes it."""
     from unittest import mock
 
-    from handoffs import publisher
+    from handoffs.realtime import publisher
 
     _, leaving, _ = scene
     settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.2}

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async as db
 
-from handoffs import publisher, services
+from handoffs import services
 from handoffs.models import Event, Notification
+from handoffs.realtime import publisher
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

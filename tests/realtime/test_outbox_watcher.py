@@ -8,9 +8,11 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async as db
 
-from handoffs import outbox_watcher, publisher, services, socket_hub, stream
+from handoffs import services
 from handoffs.models import Event, Notification
-from handoffs.outbox_watcher import OutboxWatcher
+from handoffs.realtime import outbox_watcher, publisher, replay, socket_hub
+from handoffs.realtime import selectors as realtime_selectors
+from handoffs.realtime.outbox_watcher import OutboxWatcher
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +90,7 @@ async def test_a_dropped_private_event_reaches_its_agent_only(connect, scene, dr
 async def test_an_event_committed_after_a_bigger_id_arrives(connect, scene, dropped):
     bot, alice, _, _ = scene
     alices = await connect(alice)
-    head = await db(stream.latest_event_id)()
+    head = await db(realtime_selectors.latest_event_id)()
 
     def write(event_id: int) -> None:
         Event.objects.create(
@@ -116,7 +118,7 @@ async def passes_until(condition, timeout: float = 5) -> None:  # noqa: ANN001
 async def test_one_outbox_read_per_pass_for_all_sockets(connect, scene, monkeypatch):
     _, alice, bob, _ = scene
     reads, passes = [], []
-    original_read, original_pass = stream.visible_events_after, OutboxWatcher.catch_up
+    original_read, original_pass = replay.visible_events_after, OutboxWatcher.catch_up
 
     def counting(**kwargs):  # noqa: ANN003, ANN202
         reads.append(kwargs)
@@ -126,7 +128,7 @@ async def test_one_outbox_read_per_pass_for_all_sockets(connect, scene, monkeypa
         passes.append(len(self.readers))
         await original_pass(self)
 
-    monkeypatch.setattr(outbox_watcher, "visible_events_after", counting)
+    monkeypatch.setattr(replay, "visible_events_after", counting)
     monkeypatch.setattr(OutboxWatcher, "catch_up", counted_pass)
     for user in (alice, alice, bob, bob):
         await connect(user)
@@ -169,8 +171,8 @@ class FakeSocket:
 async def test_a_socket_that_joins_after_a_pass_read_an_event_still_gets_it(monkeypatch):
     # The event was read (and vouched for) before the socket joined, and its live copy was
     # dropped on the way to that socket: the first pass after joining checks the whole window.
-    monkeypatch.setattr(outbox_watcher, "_read_window", lambda **kw: (12, [(12, 1, None)]))
-    monkeypatch.setattr(outbox_watcher, "envelopes_of", lambda ids: [{"id": i} for i in ids])
+    monkeypatch.setattr(outbox_watcher, "read_window", lambda **kw: (12, [(12, 1, None)]))
+    monkeypatch.setattr(replay, "envelopes_of", lambda ids: [{"id": i} for i in ids])
     watcher = OutboxWatcher(interval=60, head=10)
     first = FakeSocket(after=10, sent={12})
     watcher.add(first)

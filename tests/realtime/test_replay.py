@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async as db
 
-from handoffs import consumers, services
+from handoffs import services
 from handoffs.models import Event
+from handoffs.realtime import replay
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,9 +55,7 @@ async def test_after_zero_replays_everything(connect, scene):
 
 async def test_replay_larger_than_one_batch(connect, scene, monkeypatch):
     bot, agent = scene
-    monkeypatch.setattr(consumers, "REPLAY_BATCH", 2)
-    original = consumers.event_ids_after
-    monkeypatch.setattr(consumers, "event_ids_after", lambda **kw: original(**kw, limit=2))
+    monkeypatch.setattr(replay, "REPLAY_BATCH", 2)
     ids = await db(write_messages)(bot, 5)
 
     communicator = await connect(agent, "after=0")
@@ -68,10 +67,10 @@ async def test_replay_larger_than_one_batch(connect, scene, monkeypatch):
 async def test_event_committed_during_replay_arrives_once(connect, scene, monkeypatch, when):
     bot, agent = scene
     ids = await db(write_messages)(bot, 2)
-    original = consumers.event_ids_after
+    original = replay.visible_events_after
     calls = []
 
-    def racing_event_ids_after(**kwargs):  # noqa: ANN003, ANN202
+    def racing_events_after(**kwargs):  # noqa: ANN003, ANN202
         # A live event is committed and published while the replay runs.
         if when == "before_the_query" and not calls:
             calls.append(write_messages(bot, 1, prefix="race"))
@@ -80,7 +79,7 @@ async def test_event_committed_during_replay_arrives_once(connect, scene, monkey
             calls.append(write_messages(bot, 1, prefix="race"))
         return result
 
-    monkeypatch.setattr(consumers, "event_ids_after", racing_event_ids_after)
+    monkeypatch.setattr(replay, "visible_events_after", racing_events_after)
 
     communicator = await connect(agent, "after=0")
 
@@ -104,7 +103,7 @@ async def test_events_of_other_workspaces_are_not_replayed(connect, scene):
 async def test_an_event_the_channel_layer_dropped_arrives_by_catch_up(
     connect, scene, settings, monkeypatch
 ):
-    from handoffs import publisher
+    from handoffs.realtime import publisher
 
     bot, agent = scene
     settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": 0.1}

@@ -8,8 +8,9 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async as db
 
-from handoffs import services, socket_hub
+from handoffs import services
 from handoffs.models import Event
+from handoffs.realtime import socket_hub
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
 from handoffs import services
-from handoffs.consumers import WorkspaceConsumer
+from handoffs.realtime.consumers import WorkspaceConsumer
 from tests.factories import BotFactory, ConversationFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

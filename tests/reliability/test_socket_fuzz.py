@@ -11,8 +11,8 @@ from channels.testing import WebsocketCommunicator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handoffs.consumers import WorkspaceConsumer
 from handoffs.models import Event, Message
+from handoffs.realtime.consumers import WorkspaceConsumer
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

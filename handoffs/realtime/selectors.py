@@ -1,4 +1,4 @@
-"""The read side of the event stream: what a reconnecting client missed."""
+"""The outbox reads of realtime: what a socket may see, and what it missed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db.models import Max, Q, QuerySet
 
 from agents.selectors import agent_display_name
 
-from .models import Conversation, Event
+from ..models import Conversation, Event
 
 REPLAY_BATCH = 500
 
@@ -23,14 +23,6 @@ def _visible(*, workspace_ids: Iterable[int], user_ids: Iterable[int]) -> QueryS
     return Event.objects.filter(workspace_id__in=list(workspace_ids)).filter(
         Q(recipient_id__isnull=True) | Q(recipient_id__in=list(user_ids))
     )
-
-
-def event_ids_after(
-    *, workspace_ids: Iterable[int], after: int, user_id: int, limit: int = REPLAY_BATCH
-) -> list[int]:
-    """Only the ids, oldest first: a socket's catch-up usually has sent them all already."""
-    events = _visible(workspace_ids=workspace_ids, user_ids=[user_id]).filter(id__gt=after)
-    return list(events.order_by("id").values_list("id", flat=True)[:limit])
 
 
 def envelopes_of(*, ids: Iterable[int]) -> list[dict]:

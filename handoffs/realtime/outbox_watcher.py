@@ -4,15 +4,9 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable, Collection
-from typing import Any, Protocol
 
-from asgiref.sync import sync_to_async
-from django.db import connection
-
-from .stream import REPLAY_BATCH, envelopes_of, latest_event_id, visible_events_after
+from .replay import Reader, outbox_read, read_window, send_missed
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +14,6 @@ logger = logging.getLogger(__name__)
 # after a bigger one. Every pass re-reads the events of this many seconds back; a transaction
 # longer than this whose publish is also dropped is the one case left to the client's reconnect.
 COMMIT_LAG_SECONDS = 30.0
-
-
-class Reader(Protocol):
-    """A socket as the watcher sees it (WorkspaceConsumer)."""
-
-    workspace_ids: Collection[int]
-    user_id: int
-
-    def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool: ...
-
-    async def send_event(self, event_id: int, text: str) -> None: ...
 
 
 class OutboxWatcher:
@@ -81,22 +64,15 @@ class OutboxWatcher:
             return
         workspace_ids = set().union(*(reader.workspace_ids for reader in readers))
         user_ids = {reader.user_id for reader in readers}
-        head, rows = await outbox_read(_read_window)(
+        head, rows = await outbox_read(read_window)(
             workspace_ids=workspace_ids, user_ids=user_ids, after=self.floor
         )
-        missing: dict[int, list[Reader]] = {}
-        for event_id, workspace_id, recipient_id in rows:
-            # An event read by an earlier pass was sent then to every reader that missed it.
-            candidates = joined if event_id in self.known else readers
-            targets = [r for r in candidates if r.misses(event_id, workspace_id, recipient_id)]
-            if targets:
-                missing[event_id] = targets
-        if missing:
-            for envelope in await outbox_read(envelopes_of)(ids=list(missing)):
-                text = json.dumps(envelope)
-                for reader in missing[envelope["id"]]:
-                    if reader in self.readers:
-                        await _send(reader, envelope["id"], text)
+        # An event read by an earlier pass was sent then to every reader that missed it.
+        await send_missed(
+            rows,
+            lambda event_id: joined if event_id in self.known else readers,
+            still_open=lambda reader: reader in self.readers,
+        )
         self.known.update(row[0] for row in rows)
         self._move_floor(head)
 
@@ -108,44 +84,3 @@ class OutboxWatcher:
         while self.marks and self.marks[0][0] <= now - COMMIT_LAG_SECONDS:
             self.floor = max(self.floor, self.marks.pop(0)[1])
         self.known = {event_id for event_id in self.known if event_id > self.floor}
-
-
-async def _send(reader: Reader, event_id: int, text: str) -> None:
-    try:
-        await reader.send_event(event_id, text)
-    except Exception:
-        # A socket closing meanwhile must not keep the others from their events.
-        logger.warning("catch-up could not send event %s", event_id, exc_info=True)
-
-
-def _read_window(
-    *, workspace_ids: set[int], user_ids: set[int], after: int
-) -> tuple[int, list[tuple[int, int, int | None]]]:
-    """The outbox's newest id (read first), then the visible events after `after`."""
-    head = latest_event_id()
-    rows: list[tuple[int, int, int | None]] = []
-    while True:
-        page = visible_events_after(
-            workspace_ids=workspace_ids, user_ids=user_ids, after=after, limit=REPLAY_BATCH
-        )
-        rows += page
-        if len(page) < REPLAY_BATCH:
-            return head, rows
-        after = page[-1][0]
-
-
-def outbox_read(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Run a read-only outbox query off the event loop, in parallel with other sockets' reads.
-
-    database_sync_to_async is thread-sensitive: sockets' replays would queue on one thread.
-    These reads share no state, so they use the thread pool, and close their connection so a
-    pool thread never holds one.
-    """
-
-    def read(**kwargs: Any) -> Any:
-        try:
-            return function(**kwargs)
-        finally:
-            connection.close()
-
-    return sync_to_async(read, thread_sensitive=False)

@@ -9,7 +9,8 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from .outbox_watcher import OutboxWatcher, Reader
+from .outbox_watcher import OutboxWatcher
+from .replay import Reader
 
 logger = logging.getLogger(__name__)
 

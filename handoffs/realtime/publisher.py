@@ -10,8 +10,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from . import outbound
-from .models import Event
+from .. import outbound
+from ..models import Event
 
 logger = logging.getLogger(__name__)
 

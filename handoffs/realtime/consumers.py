@@ -12,15 +12,10 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from . import publisher, services, socket_hub
-from .outbox_watcher import outbox_read
-from .stream import (
-    REPLAY_BATCH,
-    envelopes_of,
-    event_ids_after,
-    latest_event_id,
-    typing_target,
-)
+from .. import services
+from . import publisher, socket_hub
+from .replay import outbox_read, replay_after
+from .selectors import latest_event_id, typing_target
 
 logger = logging.getLogger(__name__)
 
@@ -105,28 +100,13 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.after = head if after is None else after
         if after is not None:
-            await self._replay()
+            await replay_after(self, after=self.after)
         held, self.held = self.held, None
         for message in held:
             await self.deliver(message)
         interval = settings.HITL["STREAM_CATCHUP_SECONDS"]
         if interval > 0:
             hub.watch(self, interval=interval, head=head)
-
-    async def _replay(self) -> None:
-        """Send every outbox event after `after`, in batches, but those already sent."""
-        checked_up_to = self.after
-        while True:
-            ids = await outbox_read(event_ids_after)(
-                workspace_ids=self.workspace_ids, after=checked_up_to, user_id=self.user_id
-            )
-            missing = [event_id for event_id in ids if event_id not in self.sent]
-            if missing:
-                for envelope in await outbox_read(envelopes_of)(ids=missing):
-                    await self.send_event(envelope["id"], json.dumps(envelope))
-            if len(ids) < REPLAY_BATCH:
-                return
-            checked_up_to = ids[-1]
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """A live message of the socket's groups, from the hub."""

@@ -1,0 +1,107 @@
+"""Sending sockets what they missed from the outbox: once, for a reconnect's `?after=` and for
+the process's periodic catch-up alike."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable
+from typing import Any, Protocol
+
+from asgiref.sync import sync_to_async
+from django.db import connection
+
+from .selectors import REPLAY_BATCH, envelopes_of, latest_event_id, visible_events_after
+
+logger = logging.getLogger(__name__)
+
+Row = tuple[int, int, int | None]  # (event id, workspace id, recipient id)
+
+
+class Reader(Protocol):
+    """A socket as replay sees it (WorkspaceConsumer)."""
+
+    workspace_ids: Collection[int]
+    user_id: int
+
+    def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool: ...
+
+    async def send_event(self, event_id: int, text: str) -> None: ...
+
+
+def outbox_read(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Run a read-only outbox query off the event loop, in parallel with other sockets' reads.
+
+    database_sync_to_async is thread-sensitive: sockets' replays would queue on one thread.
+    These reads share no state, so they use the thread pool, and close their connection so a
+    pool thread never holds one.
+    """
+
+    def read(**kwargs: Any) -> Any:
+        try:
+            return function(**kwargs)
+        finally:
+            connection.close()
+
+    return sync_to_async(read, thread_sensitive=False)
+
+
+def read_window(
+    *, workspace_ids: Iterable[int], user_ids: Iterable[int], after: int
+) -> tuple[int, list[Row]]:
+    """The outbox's newest id (read first), then every event after `after` that these agents
+    may see, oldest first, read in batches."""
+    head = latest_event_id()
+    rows: list[Row] = []
+    while True:
+        page = visible_events_after(
+            workspace_ids=workspace_ids, user_ids=user_ids, after=after, limit=REPLAY_BATCH
+        )
+        rows += page
+        if len(page) < REPLAY_BATCH:
+            return head, rows
+        after = page[-1][0]
+
+
+async def send_missed(
+    rows: list[Row],
+    candidates: Callable[[int], Iterable[Reader]],
+    still_open: Callable[[Reader], bool] = lambda reader: True,
+) -> None:
+    """Send each event of `rows` to those of its `candidates(event id)` that miss it: each
+    event's JSON is read and encoded once, whatever the number of sockets. A socket that
+    `still_open` says has gone since is skipped."""
+    missing: dict[int, list[Reader]] = {}
+    for event_id, workspace_id, recipient_id in rows:
+        readers = candidates(event_id)
+        targets = [r for r in readers if r.misses(event_id, workspace_id, recipient_id)]
+        if targets:
+            missing[event_id] = targets
+    if not missing:
+        return
+    for envelope in await outbox_read(envelopes_of)(ids=list(missing)):
+        text = json.dumps(envelope)
+        for reader in missing[envelope["id"]]:
+            if not still_open(reader):
+                continue
+            try:
+                await reader.send_event(envelope["id"], text)
+            except Exception:
+                # A socket closing meanwhile must not keep the others from their events.
+                logger.warning("replay could not send event %s", envelope["id"], exc_info=True)
+
+
+async def replay_after(reader: Reader, *, after: int) -> None:
+    """A reconnecting socket's `?after=`: everything since that it may see and has not had,
+    a batch at a time, however far back it is."""
+    while True:
+        rows = await outbox_read(visible_events_after)(
+            workspace_ids=reader.workspace_ids,
+            user_ids=[reader.user_id],
+            after=after,
+            limit=REPLAY_BATCH,
+        )
+        await send_missed(rows, lambda event_id: [reader])
+        if len(rows) < REPLAY_BATCH:
+            return
+        after = rows[-1][0]
