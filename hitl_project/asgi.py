@@ -17,12 +17,13 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from hitl_project.health import HealthProbes  # noqa: E402
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY),
+        "http": HealthProbes(HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

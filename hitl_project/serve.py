@@ -2,15 +2,125 @@
 
 Imports the ASGI app, then tunes the interpreter for a long-lived server (runtime_tuning.py;
 `HITL_RUNTIME_TUNING=false` keeps Python's defaults) and serves the app with daphne, whose
-options it takes as given. `python -m hitl_project.serve --uvicorn [options]` serves it with
-uvicorn instead, for bench/ to compare the two servers on the same process setup.
+options it takes as given, through GracefulServer: on SIGTERM it stops accepting, closes every
+WebSocket with 1012 (service restart: pages reconnect elsewhere with `?after=`), lets requests
+in flight finish within `SHUTDOWN_TIMEOUT` seconds, then exits, and never hangs.
+`python -m hitl_project.serve --uvicorn [options]` serves it with uvicorn instead, for bench/ to
+compare the two servers on the same process setup.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import sys
+import threading
+import time
+from typing import Any
+
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketProtocol
 
 APP = "hitl_project.asgi:application"
+CLOSE_SERVICE_RESTART = 1012
+# Past the shutdown timeout, this long for the reactor to stop before the process is ended.
+EXIT_GRACE_SECONDS = 5.0
+
+logger = logging.getLogger("hitl_project.serve")
+
+
+class GracefulServer(Server):
+    """daphne's Server, with a graceful SIGTERM and without logging load balancers' probes."""
+
+    shutdown_timeout = 30.0
+
+    def __init__(self, *args: Any, action_logger: Any = None, **kwargs: Any) -> None:
+        if action_logger is not None:
+            action_logger = _without_probes(action_logger)
+        super().__init__(*args, action_logger=action_logger, **kwargs)
+        self.ports: list[Any] = []
+        self.stopping = False
+
+    def run(self) -> None:
+        from twisted.internet import reactor
+
+        # After the reactor installed its own handlers: ours replaces its SIGTERM only.
+        reactor.callWhenRunning(self._handle_sigterm)  # type: ignore[attr-defined]
+        super().run()
+
+    def listen_success(self, port: Any) -> None:
+        self.ports.append(port)
+        super().listen_success(port)
+
+    def _handle_sigterm(self) -> None:
+        from twisted.internet import reactor
+
+        def on_sigterm(signum: int, frame: Any) -> None:
+            reactor.callFromThread(self.stop_gracefully)  # type: ignore[attr-defined]
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+
+    def stop_gracefully(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        deadline = time.monotonic() + self.shutdown_timeout
+        # Whatever happens below, the process ends: a thread stuck in a view cannot hold it.
+        _exit_after(self.shutdown_timeout + EXIT_GRACE_SECONDS)
+        for port in self.ports:
+            port.stopListening()
+        sockets = [p for p in self.connections if isinstance(p, WebSocketProtocol)]
+        for protocol in sockets:
+            if protocol.state == WebSocketProtocol.STATE_OPEN:
+                # Below autobahn's sendClose, which allows 1000 and 3000-4999 only.
+                protocol.sendCloseFrame(code=CLOSE_SERVICE_RESTART)
+        logger.info(
+            "SIGTERM: stopped listening, closed %d sockets, waiting for %d requests",
+            len(sockets),
+            self._in_flight(),
+        )
+        self._drain(deadline)
+
+    def _in_flight(self) -> int:
+        return sum(
+            1
+            for details in self.connections.values()
+            if (instance := details.get("application_instance")) is not None and not instance.done()
+        )
+
+    def _drain(self, deadline: float) -> None:
+        from twisted.internet import reactor
+
+        # The reactor keeps running meanwhile: a request's view may still need the event loop
+        # (it publishes its events through it) to finish.
+        if self._in_flight() and time.monotonic() < deadline:
+            reactor.callLater(0.05, self._drain, deadline)  # type: ignore[attr-defined]
+            return
+        left = self._in_flight()
+        if left:
+            logger.warning("shutdown timeout: %d requests or sockets still running", left)
+        self.stop()
+
+
+def _without_probes(action_logger: Any) -> Any:
+    from hitl_project.health import PROBES
+
+    def log(protocol: Any, action: str, details: dict[str, Any]) -> None:
+        if details.get("path") not in PROBES:
+            action_logger(protocol, action, details)
+
+    return log
+
+
+def _exit_after(seconds: float) -> None:
+    def watchdog() -> None:
+        time.sleep(seconds)
+        logger.error("still running %.0f s after SIGTERM: exiting now", seconds)
+        logging.shutdown()
+        os._exit(1)
+
+    threading.Thread(target=watchdog, name="shutdown-watchdog", daemon=True).start()
 
 
 def main(argv: list[str]) -> None:
@@ -28,7 +138,10 @@ def main(argv: list[str]) -> None:
     else:
         from daphne.cli import CommandLineInterface
 
-        CommandLineInterface().run([*argv, APP])
+        GracefulServer.shutdown_timeout = settings.SHUTDOWN_TIMEOUT
+        cli = CommandLineInterface()
+        cli.server_class = GracefulServer
+        cli.run([*argv, APP])
 
 
 if __name__ == "__main__":

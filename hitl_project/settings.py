@@ -106,6 +106,13 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+# Redis pub/sub channels ignore the db number: two deployments sharing a Redis must name their
+# channels apart. Every key and channel hitl uses in Redis starts with this; by default it is
+# the database's name, which two deployments do not share.
+REDIS_PREFIX = env(
+    "HITL_REDIS_PREFIX",
+    default="hitl-" + "".join(c if c.isalnum() else "-" for c in str(DATABASES["default"]["NAME"])),
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -120,6 +127,7 @@ if REDIS_URL:
                         "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=2000),
                     }
                 ],
+                "prefix": REDIS_PREFIX,
             },
         }
     }
@@ -213,6 +221,9 @@ HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
 # tuned by the server entry point (hitl_project/serve.py; off: Python's defaults).
 SYNC_CHAIN_HANDLER = env.bool("HITL_SYNC_CHAIN_HANDLER", default=True)
 RUNTIME_TUNING = env.bool("HITL_RUNTIME_TUNING", default=True)
+# On SIGTERM a web process stops accepting, closes its sockets (1012) and gives the requests in
+# flight this long to finish (hitl_project/serve.py); workers finish their current pass.
+SHUTDOWN_TIMEOUT = env.float("SHUTDOWN_TIMEOUT", default=30)
 
 # Bots and API tokens are read on every API call: each process keeps them this many seconds
 # (agents/config_cache.py); 0 turns the cache off.
