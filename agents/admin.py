@@ -17,7 +17,7 @@ class MembershipInline(WorkspaceScopedInline, admin.TabularInline):
     workspace_admin_can_add = False
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["online", "open_sockets", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "last_seen_at", "created_at"]
 
 
 @admin.register(Workspace)
@@ -46,7 +46,7 @@ class MembershipAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = [SCOPED_WORKSPACE_FILTER, "role", "online"]
     search_fields = ["user__username", "user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
-    readonly_fields = ["online", "open_sockets", "sockets_closed_at", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "sockets_closed_at", "last_seen_at", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
         fields = list(super().get_readonly_fields(request, obj))

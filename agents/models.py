@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey
 
 
@@ -26,10 +27,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.AGENT)
     online = models.BooleanField(default=False)
     last_seen_at = models.DateTimeField(null=True, blank=True)
-    # Workspace sockets open across all server processes; the sweep reads it for presence.
-    open_sockets = models.PositiveIntegerField(default=0)
-    # When the last of them closed; None while one is open, and for an agent who never opened
-    # one (a client on the REST API alone), whom only the session timeout takes offline.
+    # When the agent's last workspace socket closed (SocketLease); None while one is open, and
+    # for an agent who never opened one (a client on the REST API alone), whom only the session
+    # timeout takes offline.
     sockets_closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -45,6 +45,28 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+
+class SocketLease(models.Model):
+    """An agent's open workspace socket, held by one server process, which renews the leases
+    of its sockets while it runs: those of a process that died expire on their own."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="socket_leases"
+    )
+    process = models.CharField(max_length=100)
+    opened_at = models.DateTimeField(auto_now_add=True)
+    renewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["process"], name="lease_process_idx"),
+            models.Index(fields=["renewed_at"], name="lease_renewed_idx"),
+            models.Index(fields=["user", "renewed_at"], name="lease_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"socket of {self.user_id} on {self.process}"
 
 
 class AgentProfile(models.Model):

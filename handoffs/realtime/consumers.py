@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from .. import services
-from . import publisher, socket_hub
+from . import presence, publisher, socket_hub
 from .replay import outbox_read, replay_after
 from .selectors import latest_event_id, typing_target
 
@@ -68,10 +68,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.workspace_ids = frozenset(
-            await database_sync_to_async(services.agent_socket_opened)(user=self.user)
+        self.lease_id, workspace_ids = await database_sync_to_async(services.agent_socket_opened)(
+            user=self.user, process=presence.PROCESS
         )
-        self.counted = True
+        presence.local_keeper().opened()
+        self.workspace_ids = frozenset(workspace_ids)
         if not self.workspace_ids:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
@@ -174,8 +175,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         await socket_hub.leave(self, self.stream_groups)
-        if getattr(self, "counted", False):
-            await database_sync_to_async(services.agent_socket_closed)(user=self.user)
+        if getattr(self, "lease_id", None) is not None:
+            presence.local_keeper().closed()
+            await database_sync_to_async(services.agent_socket_closed)(
+                user=self.user, lease_id=self.lease_id
+            )
 
 
 def _after(scope: dict[str, Any]) -> int | None:

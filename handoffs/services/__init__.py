@@ -8,6 +8,7 @@ from .agents import (
     agent_socket_opened,
     agent_touch,
     agents_sweep_offline,
+    socket_leases_renew,
 )
 from .conversations import (
     conversation_delete,
@@ -54,6 +55,7 @@ __all__ = [
     "agent_set_online",
     "agent_socket_closed",
     "agent_socket_opened",
+    "socket_leases_renew",
     "agent_touch",
     "agents_available",
     "agents_sweep_offline",

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Case, F, Max, Value, When
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from agents.models import AgentProfile, Membership
+from agents.models import AgentProfile, Membership, SocketLease
 
 from ..models import Bot, Handoff
 from ..realtime import publisher
@@ -83,25 +83,49 @@ def agent_touch(*, user: AbstractBaseUser) -> None:
     Membership.objects.filter(user=user).update(last_seen_at=timezone.now(), sockets_closed_at=None)
 
 
-def agent_socket_opened(*, user: AbstractBaseUser) -> list[int]:
-    """Count a workspace socket; returns the ids of the workspaces it may follow."""
+def agent_socket_opened(*, user: AbstractBaseUser, process: str) -> tuple[int, list[int]]:
+    """Lease a workspace socket to `process`; returns the lease's id and the ids of the
+    workspaces the socket may follow."""
+    lease = SocketLease.objects.create(user=user, process=process)
     memberships = Membership.objects.filter(user=user)
-    memberships.update(
-        open_sockets=F("open_sockets") + 1, last_seen_at=timezone.now(), sockets_closed_at=None
-    )
-    return list(memberships.values_list("workspace_id", flat=True))
+    memberships.update(last_seen_at=lease.opened_at, sockets_closed_at=None)
+    return lease.pk, list(memberships.values_list("workspace_id", flat=True))
 
 
-def agent_socket_closed(*, user: AbstractBaseUser) -> None:
+@transaction.atomic
+def agent_socket_closed(*, user: AbstractBaseUser, lease_id: int) -> None:
     now = timezone.now()
-    Membership.objects.filter(user=user, open_sockets__gt=0).update(
-        # First, and from the row's value before this UPDATE: 1 means this was the last socket.
-        sockets_closed_at=Case(
-            When(open_sockets=1, then=Value(now)), default=F("sockets_closed_at")
-        ),
-        open_sockets=F("open_sockets") - 1,
-        last_seen_at=now,
+    SocketLease.objects.filter(pk=lease_id).delete()
+    changes: dict[str, Any] = {"last_seen_at": now}
+    if not _live_leases(now).filter(user=user).exists():
+        changes["sockets_closed_at"] = now  # the last one: the grace starts
+    Membership.objects.filter(user=user).update(**changes)
+
+
+def socket_leases_renew(*, process: str) -> int:
+    """A running process vouches for its sockets (every SOCKET_LEASE_RENEW)."""
+    return SocketLease.objects.filter(process=process).update(renewed_at=timezone.now())
+
+
+def _live_leases(now: datetime) -> QuerySet[SocketLease]:
+    return SocketLease.objects.filter(renewed_at__gt=now - SOCKET_LEASE_TTL)
+
+
+def _expire_socket_leases(now: datetime) -> None:
+    """A process that stopped renewing died: its sockets closed when it last vouched for them."""
+    expired = SocketLease.objects.filter(renewed_at__lte=now - SOCKET_LEASE_TTL)
+    last_signs = dict(expired.order_by().values_list("user_id").annotate(last=Max("renewed_at")))
+    if not last_signs:
+        return
+    still_open = set(
+        _live_leases(now).filter(user_id__in=last_signs).values_list("user_id", flat=True)
     )
+    for user_id, last in last_signs.items():
+        if user_id not in still_open:
+            Membership.objects.filter(user_id=user_id, sockets_closed_at__isnull=True).update(
+                sockets_closed_at=last
+            )
+    expired.delete()
 
 
 @transaction.atomic
@@ -121,14 +145,20 @@ def agent_profile_update(
 
 # A page reload closes and reopens the socket: only a longer absence takes the agent offline.
 SOCKET_GRACE = timedelta(seconds=60)
+# A server process renews its sockets' leases this often; one not renewed for three times as
+# long belongs to a process that died (killed, crashed) and is taken as closed then.
+SOCKET_LEASE_RENEW = timedelta(seconds=15)
+SOCKET_LEASE_TTL = 3 * SOCKET_LEASE_RENEW
 
 
 def agents_sweep_offline(*, now: datetime | None = None) -> int:
     """Offline: agents silent longer than their bots' session timeout, or whose last socket
     closed longer than the grace period ago (an agent on the API alone has no socket to close)."""
     now = now or timezone.now()
+    _expire_socket_leases(now)
     # With several bots in a workspace the most lenient timeout applies.
     timeouts = dict(Bot.objects.values_list("workspace_id").annotate(Max("agent_session_timeout")))
+    with_socket = set(_live_leases(now).values_list("user_id", flat=True))
     count = 0
     online = Membership.objects.filter(online=True).select_related("user__agent_profile")
     for membership in online:
@@ -136,7 +166,11 @@ def agents_sweep_offline(*, now: datetime | None = None) -> int:
         silent_for = now - membership.last_seen_at if membership.last_seen_at else None
         gone = silent_for is None or (timeout is not None and silent_for > timeout)
         closed = membership.sockets_closed_at
-        left = membership.open_sockets == 0 and closed is not None and now - closed > SOCKET_GRACE
+        left = (
+            membership.user_id not in with_socket
+            and closed is not None
+            and now - closed > SOCKET_GRACE
+        )
         if gone or left:
             agent_set_online(membership=membership, online=False)
             count += 1

@@ -11,8 +11,9 @@ from channels.db import database_sync_to_async as db
 from django.core.management import call_command
 from django.utils import timezone
 
-from agents.models import Membership
+from agents.models import Membership, SocketLease
 from handoffs import services
+from handoffs.realtime import presence
 from tests.factories import BotFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +27,10 @@ def membership(db):  # noqa: ANN001, ANN201
 
 
 def sweep_at(moment) -> Membership:  # noqa: ANN001
+    """The worker's sweep at `moment`, this test process serving the sockets alive meanwhile:
+    it renewed their leases, as a running server process does every few seconds."""
     with time_machine.travel(moment, tick=False):
+        services.socket_leases_renew(process=presence.PROCESS)
         call_command("sweep", "--once", stdout=StringIO())
 
 
@@ -35,15 +39,19 @@ def is_online(membership: Membership) -> bool:
     return membership.online
 
 
-async def test_socket_counts_and_touches(connect, membership):
+def leases_of(user) -> int:  # noqa: ANN001
+    return SocketLease.objects.filter(user=user).count()
+
+
+async def test_a_socket_holds_a_lease_while_open(connect, membership):
     communicator = await connect(membership.user)
-    await db(membership.refresh_from_db)()
-    assert membership.open_sockets == 1
+    assert await db(leases_of)(membership.user) == 1
 
     await communicator.disconnect()
 
+    assert await db(leases_of)(membership.user) == 0
     await db(membership.refresh_from_db)()
-    assert membership.open_sockets == 0
+    assert membership.sockets_closed_at is not None
 
 
 async def test_agent_with_a_socket_goes_offline_after_the_session_timeout(connect, membership):
