@@ -4,7 +4,10 @@ request in flight finish, and exits; a request stuck past SHUTDOWN_TIMEOUT canno
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -18,7 +21,7 @@ from agents.services import api_token_create
 from handoffs.models import Conversation
 from handoffs.services import message_ingest
 from tests.factories import BotFactory, MembershipFactory
-from tests.servers import Daphne, shared_database_url
+from tests.servers import ROOT, Daphne, shared_database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +133,26 @@ def test_a_request_stuck_past_the_timeout_cannot_keep_the_process_alive(scene):
     finally:
         held.release()
         server.stop()
+
+
+@pytest.mark.parametrize("command", ["sweep", "deliver_webhooks"])
+def test_a_worker_ends_its_loop_on_sigterm(command):
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", command, "--interval", "3600"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": shared_database_url(), "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stderr is not None
+        for line in worker.stderr:  # its first pass runs right after this line
+            if f"{command.replace('deliver_', '')} started" in line:
+                break
+        worker.send_signal(signal.SIGTERM)
+
+        assert worker.wait(timeout=20) == 0
+        assert "stopped after its pass" in worker.stderr.read()
+    finally:
+        worker.kill()

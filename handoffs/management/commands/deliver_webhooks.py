@@ -1,14 +1,9 @@
-import logging
-import time
-
 import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
+from handoffs.management.worker import WorkerLoop
 from handoffs.services.webhooks import webhooks_deliver_due
-
-logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -20,14 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, once: bool, interval: float, **options) -> None:  # noqa: ANN002, ANN003
         with httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"]) as client:
-            while True:
-                try:
-                    webhooks_deliver_due(client=client)
-                except Exception:
-                    # A failed pass (a database restart, say) must not end the worker.
-                    logger.exception("webhook pass failed")
-                if once:
-                    return
-                time.sleep(interval)
-                # A long-running worker must drop broken or stale connections between passes.
-                close_old_connections()
+            WorkerLoop("webhooks").run(
+                lambda: webhooks_deliver_due(client=client), interval=interval, once=once
+            )

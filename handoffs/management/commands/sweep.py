@@ -1,12 +1,7 @@
-import logging
-import time
-
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
 from handoffs import services
-
-logger = logging.getLogger(__name__)
+from handoffs.management.worker import WorkerLoop
 
 
 class Command(BaseCommand):
@@ -20,23 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=15.0, help="Seconds between passes")
 
     def handle(self, *args, once: bool, interval: float, **options) -> None:  # noqa: ANN002, ANN003
-        while True:
-            self._pass()
-            if once:
-                return
-            time.sleep(interval)
-            # A long-running worker must drop broken or stale connections between passes.
-            close_old_connections()
+        WorkerLoop("sweep").run(self._pass, interval=interval, once=once)
 
     def _pass(self) -> None:
-        try:
-            expired = services.handoffs_expire_due()
-            offline = services.agents_sweep_offline()
-            resent, given_up = services.message_deliveries_resume()
-        except Exception:
-            # One failed pass (a database restart, say) must not end the worker.
-            logger.exception("sweep pass failed")
-            return
+        expired = services.handoffs_expire_due()
+        offline = services.agents_sweep_offline()
+        resent, given_up = services.message_deliveries_resume()
         if expired or offline:
             self.stdout.write(f"{expired} handoff(s) expired, {offline} agent(s) went offline")
         if resent or given_up:

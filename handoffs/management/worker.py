@@ -1,0 +1,43 @@
+"""The loop of a worker process (`sweep`, `deliver_webhooks`): a pass, a pause, again, until
+SIGTERM or SIGINT, which ends it after the pass under way, never in the middle of one."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import close_old_connections
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerLoop:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stopping = threading.Event()
+
+    def run(self, one_pass: Callable[[], Any], *, interval: float, once: bool = False) -> None:
+        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        logger.info("%s started", self.name)
+        try:
+            while True:
+                try:
+                    one_pass()
+                except Exception:
+                    # One failed pass (a database restart, say) must not end the worker.
+                    logger.exception("%s pass failed", self.name)
+                if once or self.stopping.wait(interval):
+                    break
+                # A long-running worker must drop broken or stale connections between passes.
+                close_old_connections()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if self.stopping.is_set():
+            logger.info("%s stopped after its pass", self.name)
+
+    def _stop(self, signum: int, frame: Any) -> None:
+        self.stopping.set()
