@@ -20,7 +20,11 @@ class WorkerLoop:
         self.stopping = threading.Event()
 
     def run(self, one_pass: Callable[[], Any], *, interval: float, once: bool = False) -> None:
-        previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        # A single pass (--once, or a test calling the command from a thread) keeps the
+        # signals as they are: Python lets only the main thread set them.
+        loops = not once and threading.current_thread() is threading.main_thread()
+        signals = (signal.SIGTERM, signal.SIGINT) if loops else ()
+        previous = {sig: signal.signal(sig, self._stop) for sig in signals}
         logger.info("%s started", self.name)
         try:
             while True:
