@@ -7,7 +7,7 @@ Django permissions to set up by hand.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db import models
@@ -19,17 +19,21 @@ from .models import Membership
 
 def admin_workspace_ids(request: HttpRequest) -> list[int]:
     """The workspaces the requesting user administers; cached for the request."""
-    if not hasattr(request, "_admin_workspace_ids"):
-        user = request.user
-        ids: list[int] = []
-        if user.is_authenticated and user.is_active and user.is_staff:
-            ids = list(
-                Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values_list(
-                    "workspace_id", flat=True
-                )
+    cached: list[int] | None = getattr(request, "_admin_workspace_ids", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    ids: list[int] = []
+    if user.is_authenticated and user.is_active and user.is_staff:
+        ids = list(
+            Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values_list(
+                "workspace_id", flat=True
             )
-        request._admin_workspace_ids = ids
-    return request._admin_workspace_ids
+        )
+    # An attribute of our own on the request, as Django's auth middleware does; the stubs
+    # declare only HttpRequest's own attributes.
+    request._admin_workspace_ids = ids  # type: ignore[attr-defined]
+    return ids
 
 
 def is_workspace_admin(request: HttpRequest) -> bool:
@@ -51,7 +55,15 @@ def _scoped_choices(
     return None
 
 
-class _ScopedPermissions:
+if TYPE_CHECKING:
+    # The mixins are only ever combined with a ModelAdmin or an InlineModelAdmin; for the type
+    # checker they are one, so `super()` and `self.admin_site` resolve. At run time: object.
+    _AdminBase = admin.options.BaseModelAdmin[Any]
+else:
+    _AdminBase = object
+
+
+class _ScopedPermissions(_AdminBase):
     # Whether a workspace admin may add or delete rows of this model (they may always view
     # and change those of their workspaces).
     workspace_admin_can_add = True
@@ -82,14 +94,14 @@ class _ScopedPermissions:
             return super().has_delete_permission(request, obj)
         return self.workspace_admin_can_delete and is_workspace_admin(request)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             choices = _scoped_choices(self.admin_site, request, db_field.related_model)
             if choices is not None:
                 kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):  # noqa: ANN001, ANN003, ANN201
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
         if not request.user.is_superuser:
             choices = _scoped_choices(self.admin_site, request, db_field.related_model)
             if choices is not None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
 
-from .models import Membership, Workspace
+from .models import Membership
 
 
-def agent_display_name(user: AbstractBaseUser) -> str:
+def agent_display_name(user: User) -> str:
     """The name end users and colleagues see: profile name, then full name, then username."""
     profile = getattr(user, "agent_profile", None)
     if profile is not None and profile.display_name:
@@ -16,7 +15,3 @@ def agent_display_name(user: AbstractBaseUser) -> str:
 
 def membership_get(*, workspace_id: int, user_id: int) -> Membership | None:
     return Membership.objects.filter(workspace_id=workspace_id, user_id=user_id).first()
-
-
-def workspaces_of(*, user: AbstractBaseUser) -> QuerySet[Workspace]:
-    return Workspace.objects.filter(memberships__user=user)

@@ -3,10 +3,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -21,7 +22,8 @@ from .selectors import agent_display_name
 
 def api_token_create(*, workspace: Workspace, name: str) -> tuple[ApiToken, str]:
     """Create a token; the plain key is returned once and never stored."""
-    return ApiToken.objects.create_key(workspace=workspace, name=name)
+    # The library's manager is not generic: it types the row as its abstract base model.
+    return cast("tuple[ApiToken, str]", ApiToken.objects.create_key(workspace=workspace, name=name))
 
 
 def api_token_cache_key(prefix: str) -> str:
@@ -55,7 +57,7 @@ def agent_create(
     role: str = Membership.Role.AGENT,
     display_name: str = "",
     email: str = "",
-) -> AbstractBaseUser:
+) -> User:
     user = get_user_model().objects.create_user(username=username, email=email, password=password)
     AgentProfile.objects.create(user=user, display_name=display_name)
     Membership.objects.create(workspace=workspace, user=user, role=role)
@@ -63,7 +65,7 @@ def agent_create(
     return user
 
 
-def user_sync_staff(*, user: AbstractBaseUser) -> None:
+def user_sync_staff(*, user: User) -> None:
     """Workspace admins get the (workspace-filtered) Django admin; demoted admins lose it."""
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))
     if user.is_superuser or not roles:
@@ -89,7 +91,7 @@ def invitation_create(
     workspace: Workspace,
     email: str,
     role: str = Membership.Role.AGENT,
-    invited_by: AbstractBaseUser | None = None,
+    invited_by: User | None = None,
 ) -> Invitation:
     """Record an invitation; its link exists only once `invitation_send` mails it."""
     if role not in Membership.Role.values:
@@ -157,11 +159,11 @@ def invitation_check(*, invitation: Invitation) -> None:
 def invitation_accept(
     *,
     token: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     username: str = "",
     password: str = "",
     display_name: str = "",
-) -> AbstractBaseUser:
+) -> User:
     """Join the workspace with the invited role: as `user`, or as a new account."""
     invitation = invitation_get(token=token)
     # Locked, so two clicks on the same link cannot both create an account.

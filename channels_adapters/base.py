@@ -15,8 +15,12 @@ from handoffs import outbound
 
 
 class Adapter(Protocol):
-    CHANNEL: str
-    send: outbound.Sender | None
+    # Read-only members: a module's `send = None` or `def send` matches the union.
+    @property
+    def CHANNEL(self) -> str: ...
+
+    @property
+    def send(self) -> outbound.Sender | None: ...
 
 
 def adapters() -> list[Adapter]:

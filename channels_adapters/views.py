@@ -46,7 +46,7 @@ def chat_page(request: HttpRequest, bot_id: str) -> HttpResponse:
         bot = services.bot_for_channel(bot_id=bot_id)
     except NotFound:
         raise Http404("Unknown bot.") from None
-    token = request.COOKIES.get(CHAT_COOKIE)
+    token = request.COOKIES.get(CHAT_COOKIE, "")
     try:
         services.web_user_from_token(bot=bot, token=token)
     except Forbidden:

@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 
@@ -21,7 +26,9 @@ from .models import (
 # Filters that list only what the (workspace-scoped) queryset holds, not every row of the site.
 SCOPED_BOT_FILTER = ("bot", admin.RelatedOnlyFieldListFilter)
 # A webhook address typed without a scheme is an https one (Django 6's default, chosen now).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class LabelInline(WorkspaceScopedInline, admin.TabularInline):
@@ -81,8 +88,14 @@ class EndUserAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
 class MessageInline(WorkspaceScopedInline, admin.TabularInline):
     model = Message
     extra = 0
-    fields = ["direction", "author", "text", "delivery_status", "delivery_error", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "direction",
+        "author",
+        "text",
+        "delivery_status",
+        "delivery_error",
+        "created_at",
+    )
     can_delete = False
     show_change_link = True
 
@@ -154,10 +167,10 @@ class EventAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = ["type", ("workspace", admin.RelatedOnlyFieldListFilter)]
     readonly_fields = [f.name for f in Event._meta.fields]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -172,25 +185,31 @@ class NotificationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     search_fields = ["message", "recipient__username"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 class WebhookDeliveryInline(WorkspaceScopedInline, admin.TabularInline):
     model = WebhookDelivery
     extra = 0
-    fields = ["event", "status", "attempts", "last_status_code", "last_error", "delivered_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "event",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "delivered_at",
+    )
     can_delete = False
     ordering = ["-id"]
 
-    def has_add_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -220,7 +239,7 @@ class WebhookDeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
     list_select_related = ["endpoint", "event"]
 
-    def get_fields(self, request, obj=None):  # noqa: ANN001, ANN201
+    def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if request.user.is_superuser:
             return fields
@@ -228,5 +247,5 @@ class WebhookDeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
         # included: what it answered stays with the superusers.
         return [name for name in fields if name != "last_response"]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request):
         return False

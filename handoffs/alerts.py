@@ -16,7 +16,11 @@ logger = logging.getLogger(__name__)
 
 
 def on_event(event: Event) -> None:
-    if event.type != "handoff.created" or event.payload.get("status") != "pending":
+    if (
+        event.type != "handoff.created"
+        or event.payload.get("status") != "pending"
+        or event.bot_id is None
+    ):
         return
     bot = Bot.objects.filter(pk=event.bot_id, email_alerts=True).first()
     if bot is None:

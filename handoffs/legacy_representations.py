@@ -6,12 +6,15 @@ Keys exactly as modules/hitl/src/backend/db.ts writes them, snake_case ones incl
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .models import Conversation, Message
+from .models import Message
+
+if TYPE_CHECKING:
+    from .selectors import SummarizedConversation
 
 # db.ts: a message is `in` from the user, else `out` with the source that sent it.
-SOURCES = {
+SOURCES: dict[str, str] = {
     Message.Direction.INCOMING: "user",
     Message.Direction.OUTGOING: "bot",
     Message.Direction.AGENT: "agent",
@@ -34,7 +37,7 @@ def legacy_message(message: Message) -> dict[str, Any]:
     }
 
 
-def legacy_session(conversation: Conversation) -> dict[str, Any]:
+def legacy_session(conversation: SummarizedConversation) -> dict[str, Any]:
     """A session overview, as getAllSessions returns it; reads conversation_queryset's
     prefetched `last_messages`."""
     end_user = conversation.end_user

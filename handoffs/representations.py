@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils.functional import Promise, cached_property
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
@@ -23,6 +24,9 @@ from .permissions import (
     conversation_actions,
     handoff_actions,
 )
+
+if TYPE_CHECKING:
+    from .selectors import SummarizedConversation
 
 # Keys inside these fields are the end user's or the channel's own data: never renamed.
 KEPT_AS_SENT = frozenset({"attributes", "variables", "payload"})
@@ -67,7 +71,7 @@ def wire(representation: serializers.BaseSerializer) -> Any:
     return to_camel(representation.data)
 
 
-def avatar_url(user: AbstractBaseUser) -> str | None:
+def avatar_url(user: User) -> str | None:
     profile = getattr(user, "agent_profile", None)
     if profile is not None and profile.avatar:
         return profile.avatar.url
@@ -81,11 +85,11 @@ class AgentRepresentation(serializers.Serializer):
     username = serializers.CharField(source="get_username")
     avatar_url = serializers.SerializerMethodField()
 
-    def get_name(self, user: AbstractBaseUser) -> str:
+    def get_name(self, user: User) -> str:
         return agent_display_name(user)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_avatar_url(self, user: AbstractBaseUser) -> str | None:
+    def get_avatar_url(self, user: User) -> str | None:
         return avatar_url(user)
 
 
@@ -192,7 +196,7 @@ class StoredEventBody(serializers.Serializer):
 
 
 # Botpress's `success` of a stored event, from hitl's delivery of an outgoing message.
-_SUCCESS = {Message.Delivery.SENT: True, Message.Delivery.FAILED: False}
+_SUCCESS: dict[str, bool] = {Message.Delivery.SENT: True, Message.Delivery.FAILED: False}
 
 
 class MessageItemRepresentation(MessageRepresentation):
@@ -304,7 +308,7 @@ class ConversationRepresentation(serializers.ModelSerializer):
 ALLOWED_ACTIONS_HELP = "What the caller may do now; only in answers to a caller, not in events."
 
 
-def _viewer(context: dict[str, Any], workspace_id: int) -> tuple[bool, Any]:
+def _viewer(context: Mapping[str, Any], workspace_id: int) -> tuple[bool, Any]:
     """(whether a caller is named, their membership there)."""
     if "viewer" in context:
         return True, context["viewer"]
@@ -314,7 +318,7 @@ def _viewer(context: dict[str, Any], workspace_id: int) -> tuple[bool, Any]:
 
 
 def _without_actions_unless_viewed(
-    data: dict[str, Any], context: dict[str, Any], workspace_id: int
+    data: dict[str, Any], context: Mapping[str, Any], workspace_id: int
 ) -> dict[str, Any]:
     if not _viewer(context, workspace_id)[0]:
         data.pop("allowed_actions", None)
@@ -433,7 +437,8 @@ class HandoffRepresentation(serializers.ModelSerializer):
     # One for every row of a list: building a serializer's fields costs more than using them.
     @cached_property
     def _note_representation(self) -> serializers.ListSerializer:
-        return NoteRepresentation(many=True)
+        # many=True makes a ListSerializer (BaseSerializer.__new__); the stubs say the class.
+        return cast(serializers.ListSerializer, NoteRepresentation(many=True))
 
 
 class NotificationRepresentation(serializers.ModelSerializer):
@@ -497,7 +502,7 @@ class ConversationSummaryRepresentation(ConversationRepresentation):
     @extend_schema_field(
         {"type": "object", "properties": {a: {"type": "boolean"} for a in CONVERSATION_ACTIONS}}
     )
-    def get_allowed_actions(self, conversation: Conversation) -> dict[str, bool] | None:
+    def get_allowed_actions(self, conversation: SummarizedConversation) -> dict[str, bool] | None:
         viewed, membership = _viewer(self.context, conversation.bot.workspace_id)
         if not viewed:
             return None
@@ -509,11 +514,11 @@ class ConversationSummaryRepresentation(ConversationRepresentation):
         )
 
     @extend_schema_field(MessageRepresentation(allow_null=True))
-    def get_last_message(self, conversation: Conversation) -> dict | None:
+    def get_last_message(self, conversation: SummarizedConversation) -> dict | None:
         messages = conversation.last_messages
         return MessageRepresentation(messages[0]).data if messages else None
 
     @extend_schema_field(OpenHandoffRepresentation(allow_null=True))
-    def get_open_handoff(self, conversation: Conversation) -> dict | None:
+    def get_open_handoff(self, conversation: SummarizedConversation) -> dict | None:
         handoffs = conversation.open_handoffs
         return OpenHandoffRepresentation(handoffs[0]).data if handoffs else None

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import (
     Exists,
     F,
     Field,
     Func,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -28,6 +29,9 @@ from agents.models import Membership
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 S = Handoff.Status
 LEGACY_SESSION_LIMIT = 100
@@ -46,8 +50,11 @@ def bot_cache_key(bot_id: str) -> str:
 
 @cache
 def _known_user_conversation_sql() -> str:
-    def column(model: type, name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        # Every name below is a concrete field, which has a column.
+        assert isinstance(field, Field) and field.column is not None
+        return connection.ops.quote_name(field.column)
 
     conversation = connection.ops.quote_name(Conversation._meta.db_table)
     end_user = connection.ops.quote_name(EndUser._meta.db_table)
@@ -217,7 +224,7 @@ def conversation_of_user(
 
 def legacy_session_list(
     *, bot: Bot, paused_only: bool = False, search: str | None = None
-) -> list[Conversation]:
+) -> list[ListedConversation]:
     """Botpress legacy HITL's sessions: conversations with messages, latest activity first,
     at most 100 (modules/hitl/src/backend/db.ts, getAllSessions)."""
     conversations = conversation_list(
@@ -296,7 +303,21 @@ def handoff_keyset_after(handoffs: QuerySet[Handoff], *, rank: int, last_id: int
 ACTIVITY_AT = Coalesce("last_message_at", "created_at")
 
 
-def conversation_queryset() -> QuerySet[Conversation]:
+if TYPE_CHECKING:
+    # Conversations as conversation_queryset and conversation_list give them, with what their
+    # prefetches (`to_attr`) and annotation set on each row.
+    class _Summarized(TypedDict):
+        last_messages: list[Message]
+        open_handoffs: list[Handoff]
+
+    class _Listed(_Summarized):
+        activity_at: datetime
+
+    SummarizedConversation = WithAnnotations[Conversation, _Summarized]
+    ListedConversation = WithAnnotations[Conversation, _Listed]
+
+
+def conversation_queryset() -> QuerySet[SummarizedConversation]:
     """Everything ConversationSummaryRepresentation reads: three queries for a page of any size."""
     last_message = Message.objects.select_related("author__agent_profile").order_by("-id")[:1]
     open_handoffs = Handoff.objects.filter(status__in=Handoff.OPEN_STATUSES).select_related(
@@ -317,7 +338,7 @@ def conversation_list(
     query: str | None = None,
     channel: str | None = None,
     paused: bool | None = None,
-) -> QuerySet[Conversation]:
+) -> QuerySet[ListedConversation]:
     """The bots' conversations, most recent activity first; `query` matches the user's name,
     the user's id or the text of any message."""
     conversations = conversation_queryset().filter(bot__in=list(bots))
@@ -339,15 +360,15 @@ def conversation_list(
 
 
 def conversation_keyset_after(
-    conversations: QuerySet[Conversation], *, activity_at: datetime, last_id: int
-) -> QuerySet[Conversation]:
+    conversations: QuerySet[ListedConversation], *, activity_at: datetime, last_id: int
+) -> QuerySet[ListedConversation]:
     """The rows after a position of `conversation_list`'s order, for cursor pagination."""
     return conversations.filter(
         Q(activity_at__lt=activity_at) | Q(activity_at=activity_at, id__lt=last_id)
     )
 
 
-def conversation_summary_get(*, bot: Bot, conversation_id: int) -> Conversation:
+def conversation_summary_get(*, bot: Bot, conversation_id: int) -> SummarizedConversation:
     """One conversation as the list shows it; another bot's id is unknown here."""
     conversation = conversation_queryset().filter(bot=bot, pk=conversation_id).first()
     if conversation is None:
@@ -356,7 +377,7 @@ def conversation_summary_get(*, bot: Bot, conversation_id: int) -> Conversation:
 
 
 def notification_list(
-    *, user: AbstractBaseUser, workspace_ids: Iterable[int], unread_only: bool = False
+    *, user: User, workspace_ids: Iterable[int], unread_only: bool = False
 ) -> QuerySet[Notification]:
     """The user's own notifications in these workspaces, newest first."""
     notifications = Notification.objects.filter(
@@ -367,7 +388,7 @@ def notification_list(
     return notifications.order_by("-id")
 
 
-def notification_unread_count(*, user: AbstractBaseUser, workspace_ids: Iterable[int]) -> int:
+def notification_unread_count(*, user: User, workspace_ids: Iterable[int]) -> int:
     return Notification.objects.filter(
         recipient_id=user.pk, workspace_id__in=list(workspace_ids), read_at__isnull=True
     ).count()

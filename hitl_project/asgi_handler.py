@@ -52,9 +52,12 @@ class SyncChainASGIHandler(ASGIHandler):
         request, response = self.create_request(scope, body_file)
         if request is not None:
             response = self.get_response(request)
-            response._handler_class = self.__class__
+            # HttpResponseBase.__init__ sets it (request_finished's sender); the stubs omit it.
+            response._handler_class = self.__class__  # type: ignore[attr-defined]
             if isinstance(response, FileResponse):
                 response.block_size = self.chunk_size
+        # Without a request, create_request returned the error response to send instead.
+        assert response is not None
         if not response.streaming:
             response.close()
         return response

@@ -43,10 +43,10 @@ class GracefulServer(Server):
         self.stopping = False
 
     def run(self) -> None:
-        from twisted.internet import reactor
+        reactor = _reactor()
 
         # After the reactor installed its own handlers: ours replaces its SIGTERM only.
-        reactor.callWhenRunning(self._handle_sigterm)  # type: ignore[attr-defined]
+        reactor.callWhenRunning(self._handle_sigterm)
         super().run()
 
     def listen_success(self, port: Any) -> None:
@@ -54,10 +54,10 @@ class GracefulServer(Server):
         super().listen_success(port)
 
     def _handle_sigterm(self) -> None:
-        from twisted.internet import reactor
+        reactor = _reactor()
 
         def on_sigterm(signum: int, frame: Any) -> None:
-            reactor.callFromThread(self.stop_gracefully)  # type: ignore[attr-defined]
+            reactor.callFromThread(self.stop_gracefully)
 
         signal.signal(signal.SIGTERM, on_sigterm)
 
@@ -90,17 +90,25 @@ class GracefulServer(Server):
         )
 
     def _drain(self, deadline: float) -> None:
-        from twisted.internet import reactor
+        reactor = _reactor()
 
         # The reactor keeps running meanwhile: a request's view may still need the event loop
         # (it publishes its events through it) to finish.
         if self._in_flight() and time.monotonic() < deadline:
-            reactor.callLater(0.05, self._drain, deadline)  # type: ignore[attr-defined]
+            reactor.callLater(0.05, self._drain, deadline)
             return
         left = self._in_flight()
         if left:
             logger.warning("shutdown timeout: %d requests or sockets still running", left)
         self.stop()
+
+
+def _reactor() -> Any:
+    """The running reactor (daphne installs the asyncio one before anything imports it);
+    twisted types the module's `reactor` as its default class, whose methods differ."""
+    from twisted.internet import reactor
+
+    return reactor
 
 
 def _without_probes(action_logger: Any) -> Any:

@@ -11,7 +11,7 @@ from handoffs.realtime.consumers import WorkspaceConsumer
 from .factories import BotFactory, ConversationFactory, MembershipFactory, WorkspaceFactory
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
+def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
     engine = settings.DATABASES["default"]["ENGINE"]
@@ -26,12 +26,12 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings):  # noqa: ANN001, ANN201
+def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def forget_cached_config():  # noqa: ANN201
+def forget_cached_config():
     """Each test starts with no bot or token kept from the one before (same ids reused)."""
     from django.core.cache import caches
 
@@ -43,7 +43,7 @@ async def connect():
     """Open `/ws/workspace/` as a user; every socket opened is closed at the end."""
     opened: list[WebsocketCommunicator] = []
 
-    async def open_socket(user, query: str = "") -> WebsocketCommunicator:  # noqa: ANN001
+    async def open_socket(user, query: str = "") -> WebsocketCommunicator:
         path = "/ws/workspace/" + (f"?{query}" if query else "")
         communicator = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), path)
         communicator.scope["user"] = user

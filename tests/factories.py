@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
 
     @factory.post_generation
-    def profile(self, create, extracted, **kwargs):  # noqa: ANN001, ANN201
+    def profile(self, create, extracted, **kwargs):
         if create:
             self.save()
             AgentProfile.objects.get_or_create(

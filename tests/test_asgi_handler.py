@@ -66,7 +66,7 @@ async def test_the_view_runs_off_the_event_loop(monkeypatch):
     seen = []
     original = views.LoginView.dispatch
 
-    def dispatch(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def dispatch(self, request, *args, **kwargs):
         seen.append(("view", threading.get_ident()))
         return original(self, request, *args, **kwargs)
 
@@ -93,17 +93,17 @@ async def test_a_streamed_response_is_closed_after_its_last_chunk():
 
     events: list[tuple[str, threading.Thread]] = []
 
-    def chunks():  # noqa: ANN202
+    def chunks():
         for n in range(3):
             events.append((f"chunk {n}", threading.current_thread()))
             yield f"part {n};".encode()
 
     class Streaming(SyncChainASGIHandler):
-        def get_response(self, request):  # noqa: ANN001, ANN202
+        def get_response(self, request):
             events.append(("view", threading.current_thread()))
             return StreamingHttpResponse(chunks())
 
-    def finished(**kwargs) -> None:  # noqa: ANN003
+    def finished(**kwargs) -> None:
         events.append(("finished", threading.current_thread()))
 
     request_finished.connect(finished)
@@ -125,10 +125,10 @@ async def test_an_undecodable_request_gets_400_and_the_request_signals():
 
     sent: list[str] = []
 
-    def started(**kwargs) -> None:  # noqa: ANN003
+    def started(**kwargs) -> None:
         sent.append("started")
 
-    def finished(**kwargs) -> None:  # noqa: ANN003
+    def finished(**kwargs) -> None:
         sent.append("finished")
 
     request_started.connect(started)

@@ -20,7 +20,7 @@ class SlowApp:
         self.most = 0
         self.release = asyncio.Event()
 
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+    async def __call__(self, scope, receive, send) -> None:
         self.inside += 1
         self.most = max(self.most, self.inside)
         await self.release.wait()
@@ -28,7 +28,7 @@ class SlowApp:
         await send({"type": "done", "path": scope.get("path")})
 
 
-async def _call(app, scope: dict, sent: list) -> None:  # noqa: ANN001
+async def _call(app, scope: dict, sent: list) -> None:
     async def receive() -> dict:
         return {"type": "http.disconnect"}
 
@@ -92,14 +92,14 @@ async def test_each_request_runs_on_one_of_a_few_long_lived_threads(monkeypatch)
     seen: list[tuple[str, threading.Thread]] = []
     original = views.LoginView.dispatch
 
-    def dispatch(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def dispatch(self, request, *args, **kwargs):
         seen.append(("view", threading.current_thread()))
         return original(self, request, *args, **kwargs)
 
-    def started(**kwargs) -> None:  # noqa: ANN003
+    def started(**kwargs) -> None:
         seen.append(("started", threading.current_thread()))
 
-    def finished(**kwargs) -> None:  # noqa: ANN003
+    def finished(**kwargs) -> None:
         seen.append(("finished", threading.current_thread()))
 
     monkeypatch.setattr(views.LoginView, "dispatch", dispatch)
@@ -133,7 +133,7 @@ async def test_a_thread_still_busy_with_a_cancelled_request_is_not_handed_out():
     ran: list[str] = []
 
     class BlockingApp:
-        async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        async def __call__(self, scope, receive, send) -> None:
             def view() -> None:
                 if scope["path"] == "/slow":
                     release.wait(timeout=10)
@@ -164,7 +164,7 @@ async def test_requests_at_once_each_have_a_thread_and_the_next_waits_for_one():
     threads: dict[str, threading.Thread] = {}
 
     class BlockingApp:
-        async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        async def __call__(self, scope, receive, send) -> None:
             def view() -> None:
                 threads[scope["path"]] = threading.current_thread()
                 release.wait(timeout=10)

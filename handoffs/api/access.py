@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -36,7 +36,7 @@ TOUCH_INTERVAL_SECONDS = 60
 @dataclass(frozen=True)
 class Caller:
     bot: Bot
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     membership: Membership | None = None
     token: ApiToken | None = None
 
@@ -46,15 +46,18 @@ def caller_for(request: Request, *, bot_id: str) -> Caller:
     bot = bot_get(bot_id=bot_id)
     if bot is None:
         raise unknown
-    if isinstance(request.user, TokenUser):
-        token = request.user.token
+    user = request.user
+    if isinstance(user, TokenUser):
+        token = user.token
         if token.workspace_id != bot.workspace_id:
             raise unknown
         return Caller(bot=bot, token=token)
-    membership = membership_get(workspace_id=bot.workspace_id, user_id=request.user.pk)
+    # IsAuthenticated (the default permission) has run: whoever is not a token is a person.
+    assert isinstance(user, User)
+    membership = membership_get(workspace_id=bot.workspace_id, user_id=user.pk)
     if membership is None:
         raise unknown
-    return Caller(bot=bot, user=request.user, membership=membership)
+    return Caller(bot=bot, user=user, membership=membership)
 
 
 class BotApiView(APIView):
@@ -65,20 +68,20 @@ class BotApiView(APIView):
     caller: Caller
     bot: Bot
 
-    def initial(self, request: Request, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         self.caller = caller_for(request, bot_id=kwargs["bot_id"])
         self.bot = self.caller.bot
         membership = self.caller.membership
         if membership is not None and membership.online and _stale(membership):
             # An agent working through the API is present, for the session timeout.
-            services.agent_touch(user=request.user)
+            services.agent_touch(user=self.agent())
 
     def as_caller(self) -> dict[str, Membership | None]:
         """Serializer context naming the caller: representations add their allowedActions."""
         return {"viewer": self.caller.membership}
 
-    def agent(self) -> AbstractBaseUser:
+    def agent(self) -> User:
         """The calling person; a token cannot act as one."""
         if self.caller.user is None:
             raise _agent_required()

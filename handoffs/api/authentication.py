@@ -51,5 +51,5 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "handoffs.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):  # noqa: ANN001, ANN201
+    def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer"}

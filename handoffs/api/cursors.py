@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from ..models import Conversation
+if TYPE_CHECKING:
+    from ..selectors import ListedConversation
 
 SEPARATOR = "|"
 
@@ -53,7 +55,7 @@ def next_link(request: Request, cursor: str) -> str:
     return f'<{url}>; rel="next"'
 
 
-def conversation_cursor(conversation: Conversation) -> str:
+def conversation_cursor(conversation: ListedConversation) -> str:
     """A position in `conversation_list`'s order: last activity, then id."""
     return encode(conversation.activity_at.isoformat(), str(conversation.pk))
 

@@ -30,7 +30,7 @@ def _storable(value: Any) -> bool:
 class ApiJSONParser(JSONParser):
     """A malformed or unstorable body is a 400 with the error body, never a 500."""
 
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:  # noqa: ANN001
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             data = json.loads(stream.read().decode(encoding), parse_constant=_refuse_constant)

@@ -13,7 +13,9 @@ class ErrorSerializer(serializers.Serializer):
     status_code = serializers.IntegerField()
     code = serializers.CharField(help_text="Machine-readable, e.g. `handoff_assigned`.")
     message = serializers.CharField()
-    errors = serializers.DictField(
+    # DRF's metaclass takes declared fields out of the class, so this does not replace
+    # Serializer.errors; the stubs cannot know.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.JSONField(), required=False, help_text="Per field, on 422."
     )
     status = serializers.CharField(

@@ -34,7 +34,7 @@ class Event(models.Model):
         return {
             "id": self.id,
             "type": self.type,
-            "botId": self.bot.bot_id if self.bot_id else None,
+            "botId": self.bot.bot_id if self.bot is not None else None,
             "resource": self.resource,
             "payload": self.payload,
             "createdAt": self.created_at.isoformat().replace("+00:00", "Z"),

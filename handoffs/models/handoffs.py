@@ -73,6 +73,10 @@ class Handoff(models.Model):
             models.Index(fields=["agent", "status"], name="handoff_agent_idx"),
         ]
 
+    # Not a column: selectors.handoff_queue_positions sets it on the pending handoffs of a
+    # list; HandoffRepresentation counts the queue itself on a handoff without it.
+    queue_ahead: int
+
     def __str__(self) -> str:
         return f"Handoff #{self.pk} ({self.status})"
 

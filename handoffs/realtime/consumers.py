@@ -103,6 +103,8 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if after is not None:
             await replay_after(self, after=self.after)
         held, self.held = self.held, None
+        # connect() set the list, and only this line ends the holding.
+        assert held is not None
         for message in held:
             await self.deliver(message)
         interval = settings.HITL["STREAM_CATCHUP_SECONDS"]

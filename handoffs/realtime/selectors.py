@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max, Q, QuerySet
 
 from agents.selectors import agent_display_name
@@ -45,7 +45,7 @@ def latest_event_id() -> int:
 
 
 def typing_target(
-    *, user: AbstractBaseUser, workspace_ids: Iterable[int], conversation_id: Any
+    *, user: User, workspace_ids: Iterable[int], conversation_id: Any
 ) -> dict[str, Any] | None:
     """Where an agent's typing indicator goes, if the conversation is in their workspaces."""
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
@@ -77,13 +77,13 @@ def agent_access_revoked(*, membership: Membership) -> None:
     )
 
 
-def agent_touch(*, user: AbstractBaseUser) -> None:
+def agent_touch(*, user: User) -> None:
     """Record activity (a socket message, an API call) for the session timeout; an agent
     active on the API is present even if their page closed."""
     Membership.objects.filter(user=user).update(last_seen_at=timezone.now(), sockets_closed_at=None)
 
 
-def agent_socket_opened(*, user: AbstractBaseUser, process: str) -> tuple[int, list[int]]:
+def agent_socket_opened(*, user: User, process: str) -> tuple[int, list[int]]:
     """Lease a workspace socket to `process`; returns the lease's id and the ids of the
     workspaces the socket may follow."""
     lease = SocketLease.objects.create(user=user, process=process)
@@ -93,7 +93,7 @@ def agent_socket_opened(*, user: AbstractBaseUser, process: str) -> tuple[int, l
 
 
 @transaction.atomic
-def agent_socket_closed(*, user: AbstractBaseUser, lease_id: int) -> None:
+def agent_socket_closed(*, user: User, lease_id: int) -> None:
     now = timezone.now()
     SocketLease.objects.filter(pk=lease_id).delete()
     changes: dict[str, Any] = {"last_seen_at": now}
@@ -130,7 +130,7 @@ def _expire_socket_leases(now: datetime) -> None:
 
 @transaction.atomic
 def agent_profile_update(
-    *, user: AbstractBaseUser, display_name: str | None = None, avatar: Any = None
+    *, user: User, display_name: str | None = None, avatar: Any = None
 ) -> AgentProfile:
     profile, _ = AgentProfile.objects.get_or_create(user=user)
     if display_name is not None:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import environ
 import psycopg
@@ -36,6 +36,8 @@ PAUSED_REASON = "imported from Botpress"
 CLOSED_STATUSES = {S.RESOLVED, S.REJECTED, S.EXPIRED}
 OPEN_STATUSES = {S.PENDING, S.ASSIGNED}
 BATCH_SIZE = 500
+# What _bulk_insert writes: rows with an auto_now_add `created_at` to set afterwards.
+_Dated = TypeVar("_Dated", Message, Note)
 # Botpress's legacy HITL names a user it knows nothing about "# <random digits>".
 PLACEHOLDER_NAME = re.compile(r"^# \d+$")
 
@@ -152,6 +154,7 @@ def to_datetime(value: Any) -> datetime | None:
     """Botpress dates: datetimes (PostgreSQL), ISO strings or epoch milliseconds (SQLite)."""
     if value is None or value == "":
         return None
+    parsed: datetime | None
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -446,7 +449,7 @@ class _Importer:
         self._refresh_last_messages()
 
     def _bulk_insert(
-        self, table: str, model: type[Message] | type[Note], rows: list[tuple[Any, Any, datetime]]
+        self, table: str, model: type[_Dated], rows: list[tuple[Any, _Dated, datetime]]
     ) -> None:
         """Insert, then set created_at (auto_now_add overwrites it on insert), then record."""
         objects = model.objects.bulk_create([obj for _, obj, _ in rows], batch_size=BATCH_SIZE)

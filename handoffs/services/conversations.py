@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,10 +16,6 @@ from ..representations import ConversationRepresentation, EndUserRepresentation
 from ..selectors import conversation_of_known_user
 from .aliases import friendly_name
 from .events import event_emit
-
-
-def _max_length() -> int:
-    return settings.HITL["MAX_TEXT_LENGTH"]
 
 
 def end_user_get_or_create(
@@ -70,7 +65,12 @@ def conversation_get_or_create(
     *, bot: Bot, end_user: EndUser, thread_id: str = ""
 ) -> tuple[Conversation, bool]:
     thread_id = thread_id or ""
-    lookup = {"bot": bot, "end_user": end_user, "channel": end_user.channel, "thread_id": thread_id}
+    lookup: dict[str, Any] = {
+        "bot": bot,
+        "end_user": end_user,
+        "channel": end_user.channel,
+        "thread_id": thread_id,
+    }
     try:
         with transaction.atomic():
             return Conversation.objects.get_or_create(**lookup)
@@ -132,7 +132,7 @@ def _emit_conversation(conversation: Conversation, type: str) -> None:
 
 @transaction.atomic
 def conversation_pause(
-    *, conversation: Conversation, actor: AbstractBaseUser | None = None, reason: str = ""
+    *, conversation: Conversation, actor: User | None = None, reason: str = ""
 ) -> Conversation:
     """Stop the bot for this user; pausing a paused conversation changes nothing."""
     updated = Conversation.objects.filter(pk=conversation.pk, paused=False).update(
@@ -156,7 +156,7 @@ def conversation_release(*, conversation: Conversation) -> Conversation:
 
 
 @transaction.atomic
-def conversation_delete(*, conversation: Conversation, actor: AbstractBaseUser) -> None:
+def conversation_delete(*, conversation: Conversation, actor: User) -> None:
     """Erase a conversation with its messages, notes and handoffs, where the bot allows it.
 
     An open handoff may only be erased by the agent holding it or an admin: a user waiting

@@ -21,8 +21,12 @@ def event_emit(
     workspace_id: int | None = None,
 ) -> Event:
     """Write the event in the caller's transaction; it is dispatched only if that commits."""
+    if bot is not None:
+        workspace_id = bot.workspace_id
+    # An event without a bot is a workspace's: its caller names the workspace.
+    assert workspace_id is not None
     event = Event.objects.create(
-        workspace_id=bot.workspace_id if bot is not None else workspace_id,
+        workspace_id=workspace_id,
         bot=bot,
         type=type,
         resource=resource,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Final, Literal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -51,7 +51,7 @@ def _notify_user(handoff: Handoff, messages: dict[str, str], **values: Any) -> N
     )
 
 
-def _membership(handoff: Handoff, user: AbstractBaseUser, *, lock: bool = False) -> Membership:
+def _membership(handoff: Handoff, user: User, *, lock: bool = False) -> Membership:
     queryset = Membership.objects.filter(workspace_id=handoff.bot.workspace_id, user_id=user.pk)
     if lock:
         queryset = queryset.select_for_update()
@@ -67,7 +67,7 @@ def _require_online(membership: Membership) -> None:
         raise Unprocessable("You must be online to perform this action", code="agent_offline")
 
 
-def _require_holder_or_admin(handoff: Handoff, actor: AbstractBaseUser) -> Membership:
+def _require_holder_or_admin(handoff: Handoff, actor: User) -> Membership:
     if handoff.status != S.ASSIGNED:
         # Nobody holds it: the action no longer applies, which matters more than who asks.
         raise _conflict(handoff)
@@ -79,7 +79,7 @@ def _require_holder_or_admin(handoff: Handoff, actor: AbstractBaseUser) -> Membe
     return membership
 
 
-def _require_may_close(handoff: Handoff, actor: AbstractBaseUser) -> None:
+def _require_may_close(handoff: Handoff, actor: User) -> None:
     """Reject, or unpause (which resolves): permissions.may_close, each refusal with its error
     (a waiting handoff, held by nobody, any online member may close)."""
     if handoff.status == S.ASSIGNED:
@@ -112,7 +112,7 @@ def _conflict(handoff: Handoff) -> InvalidTransition:
     )
 
 
-def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
+def _check_capacity(handoff: Handoff, agent: User) -> None:
     """Call with the agent's membership row locked, so concurrent assigns count in turn."""
     open_count = Handoff.objects.filter(
         bot__workspace_id=handoff.bot.workspace_id, agent=agent, status=S.ASSIGNED
@@ -125,7 +125,7 @@ def _check_capacity(handoff: Handoff, agent: AbstractBaseUser) -> None:
         )
 
 
-def _agent_card(agent: AbstractBaseUser) -> dict[str, Any]:
+def _agent_card(agent: User) -> dict[str, Any]:
     # Message payloads escape the camel-casing (they are channel data): camel-case this one here.
     return wire(AgentRepresentation(agent))
 
@@ -178,9 +178,7 @@ def handoff_request(
 
 
 @transaction.atomic
-def handoff_assign(
-    *, handoff: Handoff, agent: AbstractBaseUser, actor: AbstractBaseUser | None = None
-) -> Handoff:
+def handoff_assign(*, handoff: Handoff, agent: User, actor: User | None = None) -> Handoff:
     """Give a pending handoff to an agent; exactly one of concurrent callers wins."""
     actor = actor or agent
     actor_membership = _membership(handoff, actor)
@@ -193,9 +191,7 @@ def handoff_assign(
     return assign_unchecked(handoff=handoff, agent=agent, actor=actor)
 
 
-def assign_unchecked(
-    *, handoff: Handoff, agent: AbstractBaseUser, actor: AbstractBaseUser | None = None
-) -> Handoff:
+def assign_unchecked(*, handoff: Handoff, agent: User, actor: User | None = None) -> Handoff:
     """The assignment itself; callers have checked who may assign and the agent's capacity.
 
     `actor=None` is the auto-assigner; the agent is told unless they took the handoff.
@@ -216,14 +212,14 @@ def assign_unchecked(
 
 
 @transaction.atomic
-def handoff_resolve(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
+def handoff_resolve(*, handoff: Handoff, actor: User) -> Handoff:
     _require_online(_require_holder_or_admin(handoff, actor))
     _transition(handoff, (S.ASSIGNED,), status=S.RESOLVED, resolved_at=timezone.now())
     return _close(handoff, handoff.bot.resolve_message)
 
 
 @transaction.atomic
-def handoff_reject(*, handoff: Handoff, actor: AbstractBaseUser | None) -> Handoff:
+def handoff_reject(*, handoff: Handoff, actor: User | None) -> Handoff:
     """Close without an agent; `actor=None` is the bot or system (an API token) declining."""
     if actor is not None:
         _require_may_close(handoff, actor)
@@ -238,7 +234,7 @@ def handoff_expire(*, handoff: Handoff) -> Handoff:
 
 
 @transaction.atomic
-def handoff_requeue(*, handoff: Handoff, actor: AbstractBaseUser) -> Handoff:
+def handoff_requeue(*, handoff: Handoff, actor: User) -> Handoff:
     """Put an assigned handoff back in the queue; it keeps its place by creation time."""
     _require_holder_or_admin(handoff, actor)
     return handoff_release(handoff=handoff)
@@ -253,9 +249,7 @@ def handoff_release(*, handoff: Handoff) -> Handoff:
 
 
 @transaction.atomic
-def handoff_transfer(
-    *, handoff: Handoff, to_agent: AbstractBaseUser, actor: AbstractBaseUser
-) -> Handoff:
+def handoff_transfer(*, handoff: Handoff, to_agent: User, actor: User) -> Handoff:
     _require_online(_require_holder_or_admin(handoff, actor))
     target = _membership(handoff, to_agent, lock=True)
     if not target.online:
@@ -283,9 +277,7 @@ def handoff_transfer(
 
 
 @transaction.atomic
-def handoff_set_labels(
-    *, handoff: Handoff, names: list[str], actor: AbstractBaseUser | None = None
-) -> Handoff:
+def handoff_set_labels(*, handoff: Handoff, names: list[str], actor: User | None = None) -> Handoff:
     """Replace the handoff's labels; Botpress tags are free text, so unknown names are created."""
     if actor is not None:
         _membership(handoff, actor)
@@ -308,9 +300,7 @@ def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
 
 
 @transaction.atomic
-def conversation_unpause(
-    *, conversation: Conversation, actor: AbstractBaseUser | None = None
-) -> Conversation:
+def conversation_unpause(*, conversation: Conversation, actor: User | None = None) -> Conversation:
     """Hand the user back to the bot; an open handoff is closed as resolved.
 
     `actor=None` is the bot or system (an API token), which may always take its user back.

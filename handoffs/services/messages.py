@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
 from agents.errors import ApplicationError, Forbidden
@@ -54,7 +54,7 @@ def _store(
     direction: str,
     text: str,
     payload: dict[str, Any] | None = None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     external_id: str | None = None,
 ) -> tuple[Message, Event]:
     # Marked in the same transaction, so a message that a crash kept from its channel stays
@@ -114,7 +114,7 @@ def message_ingest(
             end_user.bot = bot
             end_user_update_variables(end_user=end_user, variables=variables)
         routed_to = "agent" if conversation.paused else "bot"
-        content = {"direction": direction, "text": text, "payload": payload}
+        content: dict[str, Any] = {"direction": direction, "text": text, "payload": payload}
         if external_id:
             existing = _known(conversation, external_id)
             if existing is not None:
@@ -126,7 +126,10 @@ def message_ingest(
                     )
             except IntegrityError:
                 # The same external id raced in from a retry; the first one stays.
-                return _replay(_known(conversation, external_id), routed_to)
+                existing = _known(conversation, external_id)
+                if existing is None:
+                    raise
+                return _replay(existing, routed_to)
         else:
             # Without an external id no constraint can refuse the row: no savepoint needed.
             message, event = _store(conversation=conversation, **content)
@@ -182,7 +185,7 @@ def message_send_system(
 def message_send_agent(
     *,
     conversation: Conversation,
-    agent: AbstractBaseUser,
+    agent: User,
     text: str = "",
     payload: dict[str, Any] | None = None,
 ) -> Message:

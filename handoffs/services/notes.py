@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from agents.errors import ApplicationError, Forbidden
@@ -16,7 +16,7 @@ from .events import event_emit
 def note_add(
     *,
     conversation: Conversation,
-    author: AbstractBaseUser,
+    author: User,
     text: str,
     handoff: Handoff | None = None,
 ) -> Note:

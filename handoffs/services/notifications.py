@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypedDict
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -87,14 +88,23 @@ def handoff_link(handoff: Handoff) -> str:
     )
 
 
-def _about_handoff(handoff: Handoff, **fields: object) -> dict[str, object]:
+class _AboutHandoff(TypedDict):
+    """`notify`'s arguments that name a handoff and where it is."""
+
+    workspace_id: int
+    bot: Bot
+    conversation: Conversation
+    handoff: Handoff
+    link: str
+
+
+def _about_handoff(handoff: Handoff) -> _AboutHandoff:
     return {
         "workspace_id": handoff.bot.workspace_id,
         "bot": handoff.bot,
         "conversation": handoff.conversation,
         "handoff": handoff,
         "link": handoff_link(handoff),
-        **fields,
     }
 
 
@@ -105,41 +115,35 @@ def _user_name(handoff: Handoff) -> str:
 def notify_handoff_new(*, handoff: Handoff) -> list[Notification]:
     """Every member of the workspace: anyone may take it, and admins watch the queue."""
     return notify(
-        **_about_handoff(
-            handoff,
-            recipient_ids=_members(handoff.bot.workspace_id),
-            kind=K.HANDOFF_NEW,
-            message=f"New handoff: {_user_name(handoff)} is waiting for an agent.",
-        )
+        **_about_handoff(handoff),
+        recipient_ids=_members(handoff.bot.workspace_id),
+        kind=K.HANDOFF_NEW,
+        message=f"New handoff: {_user_name(handoff)} is waiting for an agent.",
     )
 
 
 def notify_handoff_assigned(
-    *, handoff: Handoff, agent: AbstractBaseUser, actor: AbstractBaseUser | None
+    *, handoff: Handoff, agent: User, actor: User | None
 ) -> list[Notification]:
     """The agent who got a handoff without taking it: from an admin, or the auto-assigner."""
     by = f"{agent_display_name(actor)} assigned you" if actor is not None else "You were assigned"
     return notify(
-        **_about_handoff(
-            handoff,
-            recipient_ids=[agent.pk],
-            kind=K.HANDOFF_ASSIGNED,
-            message=f"{by} the handoff of {_user_name(handoff)}.",
-        )
+        **_about_handoff(handoff),
+        recipient_ids=[agent.pk],
+        kind=K.HANDOFF_ASSIGNED,
+        message=f"{by} the handoff of {_user_name(handoff)}.",
     )
 
 
 def notify_handoff_transferred(
-    *, handoff: Handoff, to_agent: AbstractBaseUser, actor: AbstractBaseUser
+    *, handoff: Handoff, to_agent: User, actor: User
 ) -> list[Notification]:
     return notify(
-        **_about_handoff(
-            handoff,
-            recipient_ids=[to_agent.pk],
-            kind=K.HANDOFF_TRANSFERRED,
-            message=f"{agent_display_name(actor)} transferred the handoff of "
-            f"{_user_name(handoff)} to you.",
-        )
+        **_about_handoff(handoff),
+        recipient_ids=[to_agent.pk],
+        kind=K.HANDOFF_TRANSFERRED,
+        message=f"{agent_display_name(actor)} transferred the handoff of "
+        f"{_user_name(handoff)} to you.",
     )
 
 
@@ -166,12 +170,10 @@ def notify_user_message(*, conversation: Conversation, message: Message) -> list
         return []
     text = message.text or f"[{message.payload.get('type', 'message')}]"
     return notify(
-        **_about_handoff(
-            handoff,
-            recipient_ids=[handoff.agent_id],
-            kind=K.USER_MESSAGE,
-            message=f"{_user_name(handoff)} wrote: {text[:200]}",
-        )
+        **_about_handoff(handoff),
+        recipient_ids=[handoff.agent_id],
+        kind=K.USER_MESSAGE,
+        message=f"{_user_name(handoff)} wrote: {text[:200]}",
     )
 
 
@@ -194,14 +196,12 @@ def handoffs_warn_expiring(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             notify(
-                **_about_handoff(
-                    handoff,
-                    recipient_ids=_members(handoff.bot.workspace_id),
-                    kind=K.HANDOFF_EXPIRING,
-                    level=L.WARNING,
-                    message=f"The handoff of {_user_name(handoff)} expires in less than a "
-                    "minute: nobody has taken it.",
-                )
+                **_about_handoff(handoff),
+                recipient_ids=_members(handoff.bot.workspace_id),
+                kind=K.HANDOFF_EXPIRING,
+                level=L.WARNING,
+                message=f"The handoff of {_user_name(handoff)} expires in less than a "
+                "minute: nobody has taken it.",
             )
         warned += 1
     return warned
@@ -253,7 +253,7 @@ def notification_create_custom(
 
 def notification_mark_read(
     *,
-    user: AbstractBaseUser,
+    user: User,
     workspace_id: int,
     ids: Iterable[int] | None = None,
     all: bool = False,
@@ -264,7 +264,7 @@ def notification_mark_read(
     unread = Notification.objects.filter(
         recipient_id=user.pk, workspace_id=workspace_id, read_at__isnull=True
     )
-    if not all:
+    if ids is not None:
         ids = list(ids)
         if len(ids) > MAX_MARK_IDS:
             raise ApplicationError(

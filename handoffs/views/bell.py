@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from ..models import Bot
 from ..representations import NotificationRepresentation, wire
@@ -18,7 +18,7 @@ def api_base(bot: Bot) -> str:
     return f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/"
 
 
-def bell_state(*, user: AbstractBaseUser, bots: list[Bot]) -> dict[str, Any]:
+def bell_state(*, user: User, bots: list[Bot]) -> dict[str, Any]:
     """The agent's notifications in every workspace of `bots`; each is marked read through the
     API of a bot of its own workspace, so the page needs one API per workspace."""
     workspace_apis: dict[int, str] = {}

@@ -23,6 +23,7 @@ from ..api.cursors import conversation_cursor, conversation_position
 from ..models import Bot, Event
 from ..representations import ConversationSummaryRepresentation, wire
 from ..selectors import conversation_keyset_after, conversation_list
+from .auth import AuthenticatedHttpRequest
 from .bell import api_base, bell_state
 from .state import TRANSCRIPT_LIMIT, bots_of
 from .workspace import _member_bot
@@ -85,7 +86,9 @@ def _selected_id(request: HttpRequest) -> int | None:
 
 
 @login_required
-def conversations_page(request: HttpRequest, bot_id: str | None = None) -> HttpResponse:
+def conversations_page(
+    request: AuthenticatedHttpRequest, bot_id: str | None = None
+) -> HttpResponse:
     user = request.user
     all_bots = list(bots_of(user=user))
     if bot_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from agents.selectors import agent_display_name
@@ -12,10 +12,11 @@ from agents.selectors import agent_display_name
 from .. import services
 from ..forms import ProfileForm
 from ..representations import avatar_url
+from .auth import AuthenticatedHttpRequest
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     current = getattr(user, "agent_profile", None)
     form = ProfileForm(

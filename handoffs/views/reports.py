@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from agents.errors import ApplicationError
@@ -12,10 +12,11 @@ from agents.models import Membership
 
 from ..models import Bot
 from ..reports import handoff_report, report_csv, report_range
+from .auth import AuthenticatedHttpRequest
 
 
 @login_required
-def reports_page(request: HttpRequest) -> HttpResponse:
+def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     admin_of = Membership.objects.filter(user=request.user, role=Membership.Role.ADMIN)
     bots = list(
         Bot.objects.filter(workspace__in=admin_of.values("workspace")).order_by("name", "pk")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -33,7 +33,7 @@ CLOSED_SHOWN = 100
 TRANSCRIPT_LIMIT = 500
 
 
-def bots_of(*, user: AbstractBaseUser) -> QuerySet[Bot]:
+def bots_of(*, user: User) -> QuerySet[Bot]:
     return (
         Bot.objects.filter(workspace__memberships__user=user)
         .select_related("workspace")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from agents.models import Membership
@@ -11,11 +11,12 @@ from agents.selectors import membership_get
 
 from ..models import Bot
 from ..selectors import bot_get
+from .auth import AuthenticatedHttpRequest
 from .bell import bell_state
 from .state import bots_of, profile_entries, workspace_state
 
 
-def _member_bot(request: HttpRequest, bot_id: str) -> tuple[Bot, Membership]:
+def _member_bot(request: AuthenticatedHttpRequest, bot_id: str) -> tuple[Bot, Membership]:
     """The bot and the caller's membership; another workspace's bot is as unknown as none."""
     bot = bot_get(bot_id=bot_id)
     membership = (
@@ -27,7 +28,7 @@ def _member_bot(request: HttpRequest, bot_id: str) -> tuple[Bot, Membership]:
 
 
 @login_required
-def workspace_index(request: HttpRequest) -> HttpResponse:
+def workspace_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     bots = list(bots_of(user=request.user))
     if len(bots) == 1:
         return redirect("workspace-bot", bot_id=bots[0].bot_id)
@@ -38,7 +39,7 @@ def workspace_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def workspace_page(request: HttpRequest, bot_id: str) -> HttpResponse:
+def workspace_page(request: AuthenticatedHttpRequest, bot_id: str) -> HttpResponse:
     bot, membership = _member_bot(request, bot_id)
     try:
         selected_id = int(request.GET["handoff"])

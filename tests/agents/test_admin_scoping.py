@@ -31,7 +31,7 @@ def foreign_bot():
     return BotFactory(name="Foreign Bot", workspace=WorkspaceFactory(name="Elsewhere Inc"))
 
 
-def as_user(user) -> Client:  # noqa: ANN001
+def as_user(user) -> Client:
     client = Client()
     client.force_login(user)
     return client

@@ -18,14 +18,14 @@ from tests.factories import BotFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_token_in_use_costs_no_query(workspace, django_assert_num_queries):  # noqa: ANN001
+def test_a_token_in_use_costs_no_query(workspace, django_assert_num_queries):
     _, key = api_token_create(workspace=workspace, name="crm")
     assert api_token_authenticate(key=key) is not None
     with django_assert_num_queries(0):
         assert api_token_authenticate(key=key).workspace_id == workspace.pk
 
 
-def test_the_secret_is_checked_even_when_the_token_is_kept(workspace):  # noqa: ANN001
+def test_the_secret_is_checked_even_when_the_token_is_kept(workspace):
     _, key = api_token_create(workspace=workspace, name="crm")
     assert api_token_authenticate(key=key) is not None
     prefix, _, secret = key.partition(".")
@@ -33,7 +33,7 @@ def test_the_secret_is_checked_even_when_the_token_is_kept(workspace):  # noqa: 
     assert api_token_authenticate(key=forged) is None
 
 
-def test_a_token_revoked_in_this_process_is_refused_at_once(workspace):  # noqa: ANN001
+def test_a_token_revoked_in_this_process_is_refused_at_once(workspace):
     token, key = api_token_create(workspace=workspace, name="crm")
     assert api_token_authenticate(key=key) is not None
     token.revoked = True
@@ -41,7 +41,7 @@ def test_a_token_revoked_in_this_process_is_refused_at_once(workspace):  # noqa:
     assert api_token_authenticate(key=key) is None
 
 
-def test_a_token_revoked_elsewhere_is_refused_within_the_cache_time(workspace, settings):  # noqa: ANN001
+def test_a_token_revoked_elsewhere_is_refused_within_the_cache_time(workspace, settings):
     token, key = api_token_create(workspace=workspace, name="crm")
     with time_machine.travel(timezone.now(), tick=False) as clock:
         assert api_token_authenticate(key=key) is not None
@@ -52,7 +52,7 @@ def test_a_token_revoked_elsewhere_is_refused_within_the_cache_time(workspace, s
         assert api_token_authenticate(key=key) is None
 
 
-def test_a_bot_changed_elsewhere_is_seen_within_the_cache_time(bot, settings):  # noqa: ANN001
+def test_a_bot_changed_elsewhere_is_seen_within_the_cache_time(bot, settings):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         assert bot_get(bot_id=bot.bot_id).name == bot.name
         Bot.objects.filter(pk=bot.pk).update(name="Renamed elsewhere")
@@ -61,32 +61,32 @@ def test_a_bot_changed_elsewhere_is_seen_within_the_cache_time(bot, settings):  
         assert bot_get(bot_id=bot.bot_id).name == "Renamed elsewhere"
 
 
-def test_a_bot_saved_in_this_process_is_seen_at_once(bot):  # noqa: ANN001
+def test_a_bot_saved_in_this_process_is_seen_at_once(bot):
     assert bot_get(bot_id=bot.bot_id).name == bot.name
     bot.name = "Renamed here"
     bot.save()
     assert bot_get(bot_id=bot.bot_id).name == "Renamed here"
 
 
-def test_an_unknown_bot_is_not_remembered(workspace):  # noqa: ANN001
+def test_an_unknown_bot_is_not_remembered(workspace):
     assert bot_get(bot_id="new-bot") is None
     BotFactory(workspace=workspace, bot_id="new-bot")
     assert bot_get(bot_id="new-bot") is not None
 
 
-def test_each_caller_gets_its_own_copy(bot):  # noqa: ANN001
+def test_each_caller_gets_its_own_copy(bot):
     first = bot_get(bot_id=bot.bot_id)
     first.name = "changed in memory only"
     assert bot_get(bot_id=bot.bot_id).name == bot.name
 
 
-def test_any_id_makes_a_valid_cache_key(workspace):  # noqa: ANN001
+def test_any_id_makes_a_valid_cache_key(workspace):
     assert bot_get(bot_id="spaces and \u00e9 " + "x" * 400) is None
 
 
 def test_what_another_thread_kept_before_the_commit_is_forgotten_at_the_commit(
-    workspace,  # noqa: ANN001
-    django_capture_on_commit_callbacks,  # noqa: ANN001
+    workspace,
+    django_capture_on_commit_callbacks,
 ):
     from django.db import transaction
 

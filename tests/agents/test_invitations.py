@@ -26,13 +26,13 @@ def link_path(link: str) -> str:
     return re.search(r"https?://[^/]+(/invitations/[^/\s]+/)", link).group(1)
 
 
-def sent_invitation(workspace, role: str = "agent") -> tuple[Invitation, str]:  # noqa: ANN001
+def sent_invitation(workspace, role: str = "agent") -> tuple[Invitation, str]:
     invitation = services.invitation_create(workspace=workspace, email="new@example.com", role=role)
     link = services.invitation_send(invitation=invitation, base_url="http://testserver")
     return invitation, link_path(link)
 
 
-def signup(client: Client, path: str, username: str = "newbie", **extra: str):  # noqa: ANN201
+def signup(client: Client, path: str, username: str = "newbie", **extra: str):
     data = {
         "display_name": "New Person",
         "username": username,

@@ -16,34 +16,34 @@ def api_url(bot: Bot | str, path: str) -> str:
 
 
 @pytest.fixture
-def token_key(workspace) -> str:  # noqa: ANN001
+def token_key(workspace) -> str:
     _, key = api_token_create(workspace=workspace, name="tests")
     return key
 
 
 @pytest.fixture
-def token_client(token_key) -> APIClient:  # noqa: ANN001
+def token_client(token_key) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_key}")
     return client
 
 
 @pytest.fixture
-def agent_client(agent) -> APIClient:  # noqa: ANN001
+def agent_client(agent) -> APIClient:
     client = APIClient()
     client.force_login(agent)
     return client
 
 
 @pytest.fixture
-def other_agent_client(other_agent) -> APIClient:  # noqa: ANN001
+def other_agent_client(other_agent) -> APIClient:
     client = APIClient()
     client.force_login(other_agent)
     return client
 
 
 @pytest.fixture
-def admin_client(admin) -> APIClient:  # noqa: ANN001
+def admin_client(admin) -> APIClient:
     client = APIClient()
     client.force_login(admin)
     return client

@@ -45,7 +45,7 @@ ENDPOINTS = [
 ]
 
 
-def endpoint_url(bot, path: str) -> str:  # noqa: ANN001
+def endpoint_url(bot, path: str) -> str:
     conversation = ConversationFactory(end_user__bot=bot)
     handoff, _ = services.handoff_request(conversation=conversation)
     filled = path.format(h=handoff.pk, c=conversation.pk, u=conversation.end_user.external_id)
@@ -53,7 +53,7 @@ def endpoint_url(bot, path: str) -> str:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-def test_without_credentials_is_401(method, path, anon_client, bot):  # noqa: ANN001
+def test_without_credentials_is_401(method, path, anon_client, bot):
     response = getattr(anon_client, method)(endpoint_url(bot, path), {}, format="json")
 
     assert response.status_code == 401
@@ -63,7 +63,7 @@ def test_without_credentials_is_401(method, path, anon_client, bot):  # noqa: AN
 
 @pytest.mark.parametrize("client_name", ["token_client", "agent_client"])
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
-def test_another_workspaces_bot_is_404(method, path, client_name, foreign_bot, request):  # noqa: ANN001
+def test_another_workspaces_bot_is_404(method, path, client_name, foreign_bot, request):
     client = request.getfixturevalue(client_name)
 
     response = getattr(client, method)(endpoint_url(foreign_bot, path), {}, format="json")
@@ -72,7 +72,7 @@ def test_another_workspaces_bot_is_404(method, path, client_name, foreign_bot, r
     assert response.json()["code"] == "bot_not_found"
 
 
-def test_an_unknown_bot_answers_like_a_foreign_one(token_client, foreign_bot):  # noqa: ANN001
+def test_an_unknown_bot_answers_like_a_foreign_one(token_client, foreign_bot):
     unknown = token_client.get(api_url("no-such-bot", "mod/hitlnext/config"))
     foreign = token_client.get(api_url(foreign_bot, "mod/hitlnext/config"))
 
@@ -80,7 +80,7 @@ def test_an_unknown_bot_answers_like_a_foreign_one(token_client, foreign_bot):  
     assert unknown.json() == foreign.json()
 
 
-def test_invalid_token_is_401(bot):  # noqa: ANN001
+def test_invalid_token_is_401(bot):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer nope.nope")
 
@@ -90,19 +90,19 @@ def test_invalid_token_is_401(bot):  # noqa: ANN001
     assert response.json()["message"] == "Invalid or revoked token."
 
 
-def test_revoked_token_is_401(token_client, bot):  # noqa: ANN001
+def test_revoked_token_is_401(token_client, bot):
     ApiToken.objects.update(revoked=True)
 
     assert token_client.get(api_url(bot, "mod/hitlnext/config")).status_code == 401
 
 
-def test_token_records_its_last_use(token_client, bot):  # noqa: ANN001
+def test_token_records_its_last_use(token_client, bot):
     token_client.get(api_url(bot, "mod/hitlnext/config"))
 
     assert ApiToken.objects.get().last_used_at is not None
 
 
-def test_session_of_a_non_member_is_404(bot):  # noqa: ANN001
+def test_session_of_a_non_member_is_404(bot):
     from tests.factories import UserFactory
 
     client = APIClient()
@@ -111,7 +111,7 @@ def test_session_of_a_non_member_is_404(bot):  # noqa: ANN001
     assert client.get(api_url(bot, "mod/hitlnext/config")).status_code == 404
 
 
-def test_session_writes_need_the_csrf_token(agent, bot):  # noqa: ANN001
+def test_session_writes_need_the_csrf_token(agent, bot):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(agent)
 
@@ -121,7 +121,7 @@ def test_session_writes_need_the_csrf_token(agent, bot):  # noqa: ANN001
     assert "CSRF" in response.json()["message"]
 
 
-def test_an_online_agents_api_call_counts_as_activity(agent_client, agent, bot):  # noqa: ANN001
+def test_an_online_agents_api_call_counts_as_activity(agent_client, agent, bot):
     membership = agent.memberships.get()
     membership.last_seen_at = timezone.now() - timezone.timedelta(hours=1)
     membership.save()
@@ -144,7 +144,7 @@ def test_an_online_agents_api_call_counts_as_activity(agent_client, agent, bot):
         b"\xff\xfe",
     ],
 )
-def test_a_body_that_is_not_storable_json_is_400(raw, token_client, bot):  # noqa: ANN001
+def test_a_body_that_is_not_storable_json_is_400(raw, token_client, bot):
     response = token_client.post(
         api_url(bot, "mod/hitlnext/handoffs"), raw, content_type="application/json"
     )
@@ -153,7 +153,7 @@ def test_a_body_that_is_not_storable_json_is_400(raw, token_client, bot):  # noq
     assert response.json()["code"] == "parse_error"
 
 
-def test_a_body_in_an_unknown_charset_is_read_as_utf8(token_client, bot):  # noqa: ANN001
+def test_a_body_in_an_unknown_charset_is_read_as_utf8(token_client, bot):
     body = '{"userId": "Zoë", "userChannel": "web"}'.encode()
     response = token_client.post(
         api_url(bot, "mod/hitlnext/handoffs"), body, content_type="application/json; charset=nope"
@@ -164,7 +164,7 @@ def test_a_body_in_an_unknown_charset_is_read_as_utf8(token_client, bot):  # noq
 
 
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"null", b"42"])
-def test_a_body_that_is_not_an_object_is_422(raw, token_client, bot):  # noqa: ANN001
+def test_a_body_that_is_not_an_object_is_422(raw, token_client, bot):
     response = token_client.post(
         api_url(bot, "mod/hitlnext/handoffs"), raw, content_type="application/json"
     )
@@ -173,7 +173,7 @@ def test_a_body_that_is_not_an_object_is_422(raw, token_client, bot):  # noqa: A
     assert response.json()["statusCode"] == 422
 
 
-def test_a_form_body_is_415(token_client, bot):  # noqa: ANN001
+def test_a_form_body_is_415(token_client, bot):
     response = token_client.post(
         api_url(bot, "mod/hitlnext/handoffs"), {"userId": "a", "userChannel": "web"}
     )
@@ -185,7 +185,7 @@ def test_a_form_body_is_415(token_client, bot):  # noqa: ANN001
     "path",
     ["mod/hitlnext/handoffs/-1/assign", "mod/hitlnext/nothing", "mod/hitlnext/handoffs/x"],
 )
-def test_an_unknown_path_answers_with_the_error_body(path, token_client, bot):  # noqa: ANN001
+def test_an_unknown_path_answers_with_the_error_body(path, token_client, bot):
     response = token_client.post(api_url(bot, path))
 
     assert response.status_code == 404
@@ -196,14 +196,14 @@ def test_an_unknown_path_answers_with_the_error_body(path, token_client, bot):  
     }
 
 
-def test_a_wrong_method_is_405(token_client, bot):  # noqa: ANN001
+def test_a_wrong_method_is_405(token_client, bot):
     response = token_client.delete(api_url(bot, "mod/hitlnext/config"))
 
     assert response.status_code == 405
     assert response.json()["code"] == "method_not_allowed"
 
 
-def test_a_body_over_the_upload_limit_is_413(token_client, bot, settings):  # noqa: ANN001
+def test_a_body_over_the_upload_limit_is_413(token_client, bot, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = {"userId": "u1", "payload": {"blob": "x" * 2000}}
 
@@ -221,7 +221,7 @@ def test_a_body_over_the_upload_limit_is_413(token_client, bot, settings):  # no
         "mod/hitl/sessions/99999999999999999999999/pause",
     ],
 )
-def test_an_id_beyond_any_integer_is_404(path, agent_client, bot):  # noqa: ANN001
+def test_an_id_beyond_any_integer_is_404(path, agent_client, bot):
     response = agent_client.post(api_url(bot, path), {"text": "x"}, format="json")
 
     assert response.status_code == 404

@@ -14,7 +14,7 @@ from .conftest import api_url
 pytestmark = pytest.mark.django_db
 
 
-def test_config_has_what_agents_need(token_client, bot):  # noqa: ANN001
+def test_config_has_what_agents_need(token_client, bot):
     bot.handoff_timeout = timedelta(minutes=30)
     bot.bot_webhook_secret = "s3cret"
     bot.save()
@@ -38,7 +38,7 @@ def test_config_has_what_agents_need(token_client, bot):  # noqa: ANN001
     assert "s3cret" not in response.content.decode()
 
 
-def test_availability_counts_online_agents_and_the_queue(token_client, bot, agent, admin):  # noqa: ANN001
+def test_availability_counts_online_agents_and_the_queue(token_client, bot, agent, admin):
     for _ in range(2):
         services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
 
@@ -47,7 +47,7 @@ def test_availability_counts_online_agents_and_the_queue(token_client, bot, agen
     assert response.json() == {"available": True, "onlineAgents": 1, "queueLength": 2}
 
 
-def test_nobody_online_is_unavailable(token_client, bot, admin):  # noqa: ANN001
+def test_nobody_online_is_unavailable(token_client, bot, admin):
     response = token_client.get(api_url(bot, "mod/hitlnext/availability"))
 
     assert response.json()["available"] is False

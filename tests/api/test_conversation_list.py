@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 LIST = "mod/hitlnext/conversations"
 
 
-def chat(bot, user_id: str, text: str, *, channel: str = "web", name: str | None = None):  # noqa: ANN001, ANN201
+def chat(bot, user_id: str, text: str, *, channel: str = "web", name: str | None = None):
     variables = {"fullName": name} if name else None
     received = services.message_ingest(
         bot=bot, channel=channel, user_id=user_id, text=text, variables=variables
@@ -25,12 +25,12 @@ def chat(bot, user_id: str, text: str, *, channel: str = "web", name: str | None
     return received.message.conversation
 
 
-def ids(response) -> list[int]:  # noqa: ANN001
+def ids(response) -> list[int]:
     assert response.status_code == 200, response.content
     return [c["id"] for c in response.json()]
 
 
-def test_lists_every_conversation_most_recent_first(token_client, bot):  # noqa: ANN001
+def test_lists_every_conversation_most_recent_first(token_client, bot):
     silent = ConversationFactory(end_user__bot=bot)  # no message: its creation is its activity
     first = chat(bot, "u1", "hello")
     second = chat(bot, "u2", "hi")
@@ -47,7 +47,7 @@ def test_lists_every_conversation_most_recent_first(token_client, bot):  # noqa:
     assert row["openHandoff"] is None
 
 
-def test_a_row_shows_who_paused_and_the_open_handoff(agent_client, agent, bot):  # noqa: ANN001
+def test_a_row_shows_who_paused_and_the_open_handoff(agent_client, agent, bot):
     paused = chat(bot, "u1", "hello")
     handed_off = chat(bot, "u2", "human please")
     services.conversation_pause(conversation=paused, actor=agent)
@@ -66,7 +66,7 @@ def test_a_row_shows_who_paused_and_the_open_handoff(agent_client, agent, bot): 
     ("search", "expected"),
     [("lovelace", ["ada"]), ("GRACE", ["grace"]), ("refund", ["grace"]), ("u-ad", ["ada"])],
 )
-def test_search_matches_name_user_id_and_message_text(token_client, bot, search, expected):  # noqa: ANN001
+def test_search_matches_name_user_id_and_message_text(token_client, bot, search, expected):
     ada = chat(bot, "u-ada", "where is my parcel", name="Ada Lovelace")
     grace = chat(bot, "u-grace", "I want a refund", name="Grace Hopper")
     chat(bot, "u-grace", "thanks")  # the match may be any message, not only the last
@@ -77,7 +77,7 @@ def test_search_matches_name_user_id_and_message_text(token_client, bot, search,
     assert ids(response) == [by_name[n] for n in expected]
 
 
-def test_filters_by_channel_and_paused_state(token_client, bot):  # noqa: ANN001
+def test_filters_by_channel_and_paused_state(token_client, bot):
     web = chat(bot, "u1", "hello")
     api = chat(bot, "u2", "hello", channel="api")
     services.conversation_pause(conversation=api)
@@ -87,7 +87,7 @@ def test_filters_by_channel_and_paused_state(token_client, bot):  # noqa: ANN001
     assert ids(token_client.get(api_url(bot, LIST), {"paused": "false"})) == [web.pk]
 
 
-def test_pages_with_a_cursor_in_the_link_header(token_client, bot):  # noqa: ANN001
+def test_pages_with_a_cursor_in_the_link_header(token_client, bot):
     for _ in range(2):
         ConversationFactory(end_user__bot=bot)  # without messages, across the page border
     for n in range(5):
@@ -107,7 +107,7 @@ def test_pages_with_a_cursor_in_the_link_header(token_client, bot):  # noqa: ANN
     assert pages == 4
 
 
-def test_query_count_does_not_grow_with_the_page(agent_client, agent, bot):  # noqa: ANN001
+def test_query_count_does_not_grow_with_the_page(agent_client, agent, bot):
     def busy_conversation(n: int) -> None:
         conversation = chat(bot, f"u{n}", "hello", name=f"User {n}")
         if n % 3 == 0:
@@ -132,7 +132,7 @@ def test_query_count_does_not_grow_with_the_page(agent_client, agent, bot):  # n
     assert count_queries(5) == count_queries(50)
 
 
-def test_other_bots_conversations_are_not_listed(token_client, bot, workspace):  # noqa: ANN001
+def test_other_bots_conversations_are_not_listed(token_client, bot, workspace):
     chat(BotFactory(workspace=workspace), "u1", "hello")
 
     assert ids(token_client.get(api_url(bot, LIST))) == []
@@ -142,18 +142,18 @@ def test_other_bots_conversations_are_not_listed(token_client, bot, workspace): 
     "query",
     ["limit=0", "limit=201", "paused=maybe", "cursor=!", "cursor=bm9wZQ", "search=" + "x" * 201],
 )
-def test_a_bad_query_is_422(token_client, bot, query):  # noqa: ANN001
+def test_a_bad_query_is_422(token_client, bot, query):
     response = token_client.get(api_url(bot, f"{LIST}?{query}"))
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
-def test_anonymous_is_401(anon_client, bot):  # noqa: ANN001
+def test_anonymous_is_401(anon_client, bot):
     assert anon_client.get(api_url(bot, LIST)).status_code == 401
 
 
-def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):  # noqa: ANN001
+def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):
     assert agent_client.get(api_url(foreign_bot, LIST)).status_code == 404
     assert token_client.get(api_url(foreign_bot, LIST)).status_code == 404
 
@@ -161,7 +161,7 @@ def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):
 # -- one conversation
 
 
-def test_get_one_conversation_as_the_list_shows_it(agent_client, bot):  # noqa: ANN001
+def test_get_one_conversation_as_the_list_shows_it(agent_client, bot):
     conversation = chat(bot, "u1", "hello", name="Ada")
 
     response = agent_client.get(api_url(bot, f"{LIST}/{conversation.pk}"))
@@ -171,7 +171,7 @@ def test_get_one_conversation_as_the_list_shows_it(agent_client, bot):  # noqa: 
     assert response.json()["lastMessage"]["text"] == "hello"
 
 
-def test_another_bots_conversation_is_404(agent_client, bot, workspace):  # noqa: ANN001
+def test_another_bots_conversation_is_404(agent_client, bot, workspace):
     elsewhere = chat(BotFactory(workspace=workspace), "u1", "hello")
 
     response = agent_client.get(api_url(bot, f"{LIST}/{elsewhere.pk}"))
@@ -183,7 +183,7 @@ def test_another_bots_conversation_is_404(agent_client, bot, workspace):  # noqa
 # -- pause from the conversations view: the legacy path, then writing to the user
 
 
-def test_an_agent_pauses_writes_and_hands_back(agent_client, agent, bot):  # noqa: ANN001
+def test_an_agent_pauses_writes_and_hands_back(agent_client, agent, bot):
     conversation = chat(bot, "u1", "hello")
     write = api_url(bot, f"mod/hitlnext/conversations/{conversation.pk}/messages")
 
@@ -208,7 +208,7 @@ def test_an_agent_pauses_writes_and_hands_back(agent_client, agent, bot):  # noq
 def test_a_colleague_may_write_in_a_conversation_paused_by_hand(
     agent_client,
     other_agent_client,
-    bot,  # noqa: ANN001
+    bot,
 ):
     conversation = chat(bot, "u1", "hello")
     agent_client.post(api_url(bot, f"mod/hitl/sessions/{conversation.pk}/pause"))

@@ -12,14 +12,14 @@ from .conftest import api_url
 pytestmark = pytest.mark.django_db
 
 
-def action(bot, handoff: Handoff, name: str) -> str:  # noqa: ANN001
+def action(bot, handoff: Handoff, name: str) -> str:
     return api_url(bot, f"mod/hitlnext/handoffs/{handoff.pk}/{name}")
 
 
 # -- assign
 
 
-def test_assign_as_botpress_does(agent_client, agent, bot, pending_handoff, new_events):  # noqa: ANN001
+def test_assign_as_botpress_does(agent_client, agent, bot, pending_handoff, new_events):
     response = agent_client.post(action(bot, pending_handoff, "assign"))
 
     assert response.status_code == 200
@@ -28,14 +28,14 @@ def test_assign_as_botpress_does(agent_client, agent, bot, pending_handoff, new_
     assert [t for t, _ in new_events()] == ["handoff.updated", "message.created"]
 
 
-def test_a_token_cannot_assign(token_client, bot, pending_handoff):  # noqa: ANN001
+def test_a_token_cannot_assign(token_client, bot, pending_handoff):
     response = token_client.post(action(bot, pending_handoff, "assign"))
 
     assert response.status_code == 403
     assert response.json()["code"] == "agent_required"
 
 
-def test_an_offline_agent_cannot_assign(agent_client, agent, bot, pending_handoff):  # noqa: ANN001
+def test_an_offline_agent_cannot_assign(agent_client, agent, bot, pending_handoff):
     agent.memberships.update(online=False)
 
     response = agent_client.post(action(bot, pending_handoff, "assign"))
@@ -44,12 +44,12 @@ def test_an_offline_agent_cannot_assign(agent_client, agent, bot, pending_handof
     assert response.json()["message"] == "You must be online to perform this action"
 
 
-def test_the_second_agent_gets_422_with_the_holder(  # noqa: ANN201
-    agent_client,  # noqa: ANN001
-    other_agent_client,  # noqa: ANN001
-    agent,  # noqa: ANN001
-    bot,  # noqa: ANN001
-    pending_handoff,  # noqa: ANN001
+def test_the_second_agent_gets_422_with_the_holder(
+    agent_client,
+    other_agent_client,
+    agent,
+    bot,
+    pending_handoff,
 ):
     agent_client.post(action(bot, pending_handoff, "assign"))
 
@@ -65,7 +65,7 @@ def test_the_second_agent_gets_422_with_the_holder(  # noqa: ANN201
     assert agent.agent_profile.display_name in body["message"]
 
 
-def test_an_admin_assigns_someone_else(admin_client, agent, bot, pending_handoff):  # noqa: ANN001
+def test_an_admin_assigns_someone_else(admin_client, agent, bot, pending_handoff):
     response = admin_client.post(
         action(bot, pending_handoff, "assign"), {"agentId": agent.pk}, format="json"
     )
@@ -74,7 +74,7 @@ def test_an_admin_assigns_someone_else(admin_client, agent, bot, pending_handoff
     assert response.json()["agentId"] == agent.pk
 
 
-def test_an_agent_cannot_assign_someone_else(agent_client, other_agent, bot, pending_handoff):  # noqa: ANN001
+def test_an_agent_cannot_assign_someone_else(agent_client, other_agent, bot, pending_handoff):
     response = agent_client.post(
         action(bot, pending_handoff, "assign"), {"agentId": other_agent.pk}, format="json"
     )
@@ -83,7 +83,7 @@ def test_an_agent_cannot_assign_someone_else(agent_client, other_agent, bot, pen
 
 
 @pytest.mark.parametrize("agent_id", ["abc", 0, 999999])
-def test_assign_to_a_bad_agent_id_is_422(agent_id, admin_client, bot, pending_handoff):  # noqa: ANN001
+def test_assign_to_a_bad_agent_id_is_422(agent_id, admin_client, bot, pending_handoff):
     response = admin_client.post(
         action(bot, pending_handoff, "assign"), {"agentId": agent_id}, format="json"
     )
@@ -92,7 +92,7 @@ def test_assign_to_a_bad_agent_id_is_422(agent_id, admin_client, bot, pending_ha
     assert "agentId" in response.json()["errors"]
 
 
-def test_assign_someone_of_another_workspace_is_422(admin_client, bot, pending_handoff):  # noqa: ANN001
+def test_assign_someone_of_another_workspace_is_422(admin_client, bot, pending_handoff):
     outsider = MembershipFactory().user
 
     response = admin_client.post(
@@ -103,7 +103,7 @@ def test_assign_someone_of_another_workspace_is_422(admin_client, bot, pending_h
 
 
 @pytest.mark.parametrize("name", ["assign", "resolve", "reject", "requeue", "transfer", "comments"])
-def test_an_unknown_handoff_is_404(name, agent_client, bot):  # noqa: ANN001
+def test_an_unknown_handoff_is_404(name, agent_client, bot):
     url = api_url(bot, f"mod/hitlnext/handoffs/999999/{name}")
 
     response = agent_client.post(url, {"agentId": 1, "content": "x"}, format="json")
@@ -115,7 +115,7 @@ def test_an_unknown_handoff_is_404(name, agent_client, bot):  # noqa: ANN001
 # -- resolve
 
 
-def test_the_holder_resolves(agent_client, bot, assigned_handoff, conversation):  # noqa: ANN001
+def test_the_holder_resolves(agent_client, bot, assigned_handoff, conversation):
     response = agent_client.post(action(bot, assigned_handoff, "resolve"))
 
     conversation.refresh_from_db()
@@ -125,28 +125,28 @@ def test_the_holder_resolves(agent_client, bot, assigned_handoff, conversation):
     assert not conversation.paused
 
 
-def test_another_agent_cannot_resolve(other_agent_client, bot, assigned_handoff):  # noqa: ANN001
+def test_another_agent_cannot_resolve(other_agent_client, bot, assigned_handoff):
     response = other_agent_client.post(action(bot, assigned_handoff, "resolve"))
 
     assert response.status_code == 403
     assert response.json()["code"] == "not_assigned_agent"
 
 
-def test_resolving_a_pending_handoff_is_422(agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_resolving_a_pending_handoff_is_422(agent_client, bot, pending_handoff):
     response = agent_client.post(action(bot, pending_handoff, "resolve"))
 
     assert response.status_code == 422
     assert response.json()["status"] == "pending"
 
 
-def test_a_token_cannot_resolve(token_client, bot, assigned_handoff):  # noqa: ANN001
+def test_a_token_cannot_resolve(token_client, bot, assigned_handoff):
     assert token_client.post(action(bot, assigned_handoff, "resolve")).status_code == 403
 
 
 # -- reject
 
 
-def test_a_token_rejects_as_the_system(token_client, bot, pending_handoff, conversation):  # noqa: ANN001
+def test_a_token_rejects_as_the_system(token_client, bot, pending_handoff, conversation):
     response = token_client.post(action(bot, pending_handoff, "reject"))
 
     conversation.refresh_from_db()
@@ -155,11 +155,11 @@ def test_a_token_rejects_as_the_system(token_client, bot, pending_handoff, conve
     assert not conversation.paused
 
 
-def test_an_agent_rejects(agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_an_agent_rejects(agent_client, bot, pending_handoff):
     assert agent_client.post(action(bot, pending_handoff, "reject")).json()["status"] == "rejected"
 
 
-def test_rejected_is_final(token_client, agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_rejected_is_final(token_client, agent_client, bot, pending_handoff):
     token_client.post(action(bot, pending_handoff, "reject"))
 
     response = agent_client.post(action(bot, pending_handoff, "assign"))
@@ -171,25 +171,25 @@ def test_rejected_is_final(token_client, agent_client, bot, pending_handoff):  #
 # -- requeue
 
 
-def test_the_holder_requeues(agent_client, bot, assigned_handoff):  # noqa: ANN001
+def test_the_holder_requeues(agent_client, bot, assigned_handoff):
     response = agent_client.post(action(bot, assigned_handoff, "requeue"))
 
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["agentId"]) == ("pending", None)
 
 
-def test_requeue_of_a_pending_handoff_is_422(agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_requeue_of_a_pending_handoff_is_422(agent_client, bot, pending_handoff):
     assert agent_client.post(action(bot, pending_handoff, "requeue")).status_code == 422
 
 
-def test_a_token_cannot_requeue(token_client, bot, assigned_handoff):  # noqa: ANN001
+def test_a_token_cannot_requeue(token_client, bot, assigned_handoff):
     assert token_client.post(action(bot, assigned_handoff, "requeue")).status_code == 403
 
 
 # -- transfer
 
 
-def test_the_holder_transfers(agent_client, other_agent, bot, assigned_handoff):  # noqa: ANN001
+def test_the_holder_transfers(agent_client, other_agent, bot, assigned_handoff):
     response = agent_client.post(
         action(bot, assigned_handoff, "transfer"), {"agentId": other_agent.pk}, format="json"
     )
@@ -198,7 +198,7 @@ def test_the_holder_transfers(agent_client, other_agent, bot, assigned_handoff):
     assert response.json()["agentId"] == other_agent.pk
 
 
-def test_transfer_to_an_offline_agent_is_422(agent_client, other_agent, bot, assigned_handoff):  # noqa: ANN001
+def test_transfer_to_an_offline_agent_is_422(agent_client, other_agent, bot, assigned_handoff):
     other_agent.memberships.update(online=False)
 
     response = agent_client.post(
@@ -209,14 +209,14 @@ def test_transfer_to_an_offline_agent_is_422(agent_client, other_agent, bot, ass
 
 
 @pytest.mark.parametrize("body", [{}, {"agentId": "sam"}, {"agentId": None}])
-def test_transfer_with_a_bad_body_is_422(body, agent_client, bot, assigned_handoff):  # noqa: ANN001
+def test_transfer_with_a_bad_body_is_422(body, agent_client, bot, assigned_handoff):
     response = agent_client.post(action(bot, assigned_handoff, "transfer"), body, format="json")
 
     assert response.status_code == 422
     assert "agentId" in response.json()["errors"]
 
 
-def test_a_token_cannot_transfer(token_client, other_agent, bot, assigned_handoff):  # noqa: ANN001
+def test_a_token_cannot_transfer(token_client, other_agent, bot, assigned_handoff):
     response = token_client.post(
         action(bot, assigned_handoff, "transfer"), {"agentId": other_agent.pk}, format="json"
     )
@@ -227,7 +227,7 @@ def test_a_token_cannot_transfer(token_client, other_agent, bot, assigned_handof
 # -- comments
 
 
-def test_comment_as_botpress_does(agent_client, agent, bot, pending_handoff, new_events):  # noqa: ANN001
+def test_comment_as_botpress_does(agent_client, agent, bot, pending_handoff, new_events):
     response = agent_client.post(
         action(bot, pending_handoff, "comments"), {"content": "VIP customer"}, format="json"
     )
@@ -239,7 +239,7 @@ def test_comment_as_botpress_does(agent_client, agent, bot, pending_handoff, new
     assert [t for t, _ in new_events()] == ["note.created"]
 
 
-def test_a_comment_shows_on_the_handoff(agent_client, token_client, bot, pending_handoff):  # noqa: ANN001
+def test_a_comment_shows_on_the_handoff(agent_client, token_client, bot, pending_handoff):
     agent_client.post(action(bot, pending_handoff, "comments"), {"content": "hi"}, format="json")
 
     handoff = token_client.get(api_url(bot, "mod/hitlnext/handoffs")).json()[0]
@@ -248,14 +248,14 @@ def test_a_comment_shows_on_the_handoff(agent_client, token_client, bot, pending
 
 
 @pytest.mark.parametrize("body", [{}, {"content": ""}, {"content": ["x"]}])
-def test_comment_with_a_bad_body_is_422(body, agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_comment_with_a_bad_body_is_422(body, agent_client, bot, pending_handoff):
     response = agent_client.post(action(bot, pending_handoff, "comments"), body, format="json")
 
     assert response.status_code == 422
     assert "content" in response.json()["errors"]
 
 
-def test_an_oversize_comment_is_413(agent_client, bot, pending_handoff):  # noqa: ANN001
+def test_an_oversize_comment_is_413(agent_client, bot, pending_handoff):
     body = {"content": "x" * 10_001}
 
     response = agent_client.post(action(bot, pending_handoff, "comments"), body, format="json")
@@ -265,7 +265,7 @@ def test_an_oversize_comment_is_413(agent_client, bot, pending_handoff):  # noqa
     assert not Note.objects.exists()
 
 
-def test_a_token_cannot_comment(token_client, bot, pending_handoff):  # noqa: ANN001
+def test_a_token_cannot_comment(token_client, bot, pending_handoff):
     response = token_client.post(
         action(bot, pending_handoff, "comments"), {"content": "x"}, format="json"
     )

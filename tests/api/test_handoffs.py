@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 LIST = "mod/hitlnext/handoffs"
 
 
-def make_handoff(bot, *, user_id: str | None = None, text: str = "help") -> Handoff:  # noqa: ANN001
+def make_handoff(bot, *, user_id: str | None = None, text: str = "help") -> Handoff:
     conversation = ConversationFactory(
         end_user__bot=bot, **({"end_user__external_id": user_id} if user_id else {})
     )
@@ -36,7 +36,7 @@ def make_handoff(bot, *, user_id: str | None = None, text: str = "help") -> Hand
 # -- request a handoff
 
 
-def test_request_with_botpress_body_is_201(token_client, bot, new_events):  # noqa: ANN001
+def test_request_with_botpress_body_is_201(token_client, bot, new_events):
     body = {"userId": "u1", "userThreadId": "th-1", "userChannel": "web", "timeoutDelay": 300}
 
     response = token_client.post(api_url(bot, LIST), body, format="json")
@@ -56,7 +56,7 @@ def test_request_with_botpress_body_is_201(token_client, bot, new_events):  # no
     assert [t for t, _ in new_events()][0] == "handoff.created"
 
 
-def test_request_again_is_200_with_the_open_one(token_client, bot):  # noqa: ANN001
+def test_request_again_is_200_with_the_open_one(token_client, bot):
     body = {"userId": "u1", "userThreadId": "th-1", "userChannel": "web"}
 
     first = token_client.post(api_url(bot, LIST), body, format="json")
@@ -66,7 +66,7 @@ def test_request_again_is_200_with_the_open_one(token_client, bot):  # noqa: ANN
     assert again.json()["id"] == first.json()["id"]
 
 
-def test_request_without_thread_takes_the_users_latest_conversation(token_client, bot):  # noqa: ANN001
+def test_request_without_thread_takes_the_users_latest_conversation(token_client, bot):
     conversation = ConversationFactory(end_user__bot=bot, thread_id="abc")
     body = {"userId": conversation.end_user.external_id, "userChannel": "web"}
 
@@ -75,7 +75,7 @@ def test_request_without_thread_takes_the_users_latest_conversation(token_client
     assert response.json()["conversationId"] == conversation.pk
 
 
-def test_an_agent_may_request_a_handoff_too(agent_client, bot):  # noqa: ANN001
+def test_an_agent_may_request_a_handoff_too(agent_client, bot):
     body = {"userId": "u1", "userChannel": "web"}
 
     assert agent_client.post(api_url(bot, LIST), body, format="json").status_code == 201
@@ -92,7 +92,7 @@ def test_an_agent_may_request_a_handoff_too(agent_client, bot):  # noqa: ANN001
         ({"userId": "u1", "userChannel": "c" * 41}, "userChannel"),
     ],
 )
-def test_request_with_a_bad_body_is_422(body, field, token_client, bot):  # noqa: ANN001
+def test_request_with_a_bad_body_is_422(body, field, token_client, bot):
     response = token_client.post(api_url(bot, LIST), body, format="json")
 
     assert response.status_code == 422
@@ -103,7 +103,7 @@ def test_request_with_a_bad_body_is_422(body, field, token_client, bot):  # noqa
 # -- list
 
 
-def test_list_is_oldest_pending_first_then_assigned_then_closed(token_client, bot, agent):  # noqa: ANN001
+def test_list_is_oldest_pending_first_then_assigned_then_closed(token_client, bot, agent):
     resolved, assigned, pending_old, pending_new = (make_handoff(bot) for _ in range(4))
     services.handoff_assign(handoff=resolved, agent=agent)
     services.handoff_resolve(handoff=resolved, actor=agent)
@@ -115,7 +115,7 @@ def test_list_is_oldest_pending_first_then_assigned_then_closed(token_client, bo
     assert ids == [pending_old.pk, pending_new.pk, assigned.pk, resolved.pk]
 
 
-def test_list_shows_botpress_fields(token_client, bot, agent):  # noqa: ANN001
+def test_list_shows_botpress_fields(token_client, bot, agent):
     handoff = make_handoff(bot, user_id="ada", text="Where is my parcel?")
     services.handoff_set_labels(handoff=handoff, names=["vip"])
     services.handoff_assign(handoff=handoff, agent=agent)
@@ -143,7 +143,7 @@ def test_list_shows_botpress_fields(token_client, bot, agent):  # noqa: ANN001
         ("userId=ada", ["resolved"]),
     ],
 )
-def test_list_filters(query, expected, token_client, bot, agent):  # noqa: ANN001
+def test_list_filters(query, expected, token_client, bot, agent):
     make_handoff(bot)
     assigned = make_handoff(bot)
     services.handoff_set_labels(handoff=assigned, names=["vip"])
@@ -157,7 +157,7 @@ def test_list_filters(query, expected, token_client, bot, agent):  # noqa: ANN00
     assert sorted(h["status"] for h in response.json()) == expected
 
 
-def test_list_filters_by_agent(token_client, bot, agent, other_agent):  # noqa: ANN001
+def test_list_filters_by_agent(token_client, bot, agent, other_agent):
     mine, theirs = make_handoff(bot), make_handoff(bot)
     services.handoff_assign(handoff=mine, agent=agent)
     services.handoff_assign(handoff=theirs, agent=other_agent)
@@ -167,7 +167,7 @@ def test_list_filters_by_agent(token_client, bot, agent, other_agent):  # noqa: 
     assert [h["id"] for h in response.json()] == [mine.pk]
 
 
-def test_list_shows_only_this_bots_handoffs(token_client, bot, workspace):  # noqa: ANN001
+def test_list_shows_only_this_bots_handoffs(token_client, bot, workspace):
     make_handoff(BotFactory(workspace=workspace))
 
     assert token_client.get(api_url(bot, LIST)).json() == []
@@ -185,14 +185,14 @@ def test_list_shows_only_this_bots_handoffs(token_client, bot, workspace):  # no
         "column=id&cursor=x",
     ],
 )
-def test_list_with_a_bad_query_is_422(query, token_client, bot):  # noqa: ANN001
+def test_list_with_a_bad_query_is_422(query, token_client, bot):
     response = token_client.get(api_url(bot, f"{LIST}?{query}"))
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
-def test_list_pages_with_a_cursor_in_the_link_header(token_client, bot, agent):  # noqa: ANN001
+def test_list_pages_with_a_cursor_in_the_link_header(token_client, bot, agent):
     handoffs = [make_handoff(bot) for _ in range(5)]
     services.handoff_assign(handoff=handoffs[0], agent=agent)
     expected = [h.pk for h in handoffs[1:]] + [handoffs[0].pk]
@@ -209,7 +209,7 @@ def test_list_pages_with_a_cursor_in_the_link_header(token_client, bot, agent): 
     assert pages == 3
 
 
-def test_list_query_count_does_not_grow_with_the_list(token_client, bot, agent):  # noqa: ANN001
+def test_list_query_count_does_not_grow_with_the_list(token_client, bot, agent):
     def handoff_with_everything() -> None:
         handoff = make_handoff(bot)
         services.handoff_set_labels(handoff=handoff, names=["vip", "billing"])
@@ -240,7 +240,7 @@ def test_list_query_count_does_not_grow_with_the_list(token_client, bot, agent):
 # -- tags
 
 
-def test_set_tags_as_botpress_does(token_client, bot, pending_handoff, new_events):  # noqa: ANN001
+def test_set_tags_as_botpress_does(token_client, bot, pending_handoff, new_events):
     url = api_url(bot, f"{LIST}/{pending_handoff.pk}")
 
     response = token_client.post(url, {"tags": ["vip", "billing", "vip"]}, format="json")
@@ -251,7 +251,7 @@ def test_set_tags_as_botpress_does(token_client, bot, pending_handoff, new_event
 
 
 @pytest.mark.parametrize("body", [{}, {"tags": "vip"}, {"tags": [{"a": 1}]}, {"tags": ["t" * 61]}])
-def test_set_tags_with_a_bad_body_is_422(body, token_client, bot, pending_handoff):  # noqa: ANN001
+def test_set_tags_with_a_bad_body_is_422(body, token_client, bot, pending_handoff):
     url = api_url(bot, f"{LIST}/{pending_handoff.pk}")
 
     response = token_client.post(url, body, format="json")
@@ -260,14 +260,14 @@ def test_set_tags_with_a_bad_body_is_422(body, token_client, bot, pending_handof
     assert "tags" in response.json()["errors"]
 
 
-def test_tags_of_an_unknown_handoff_is_404(token_client, bot):  # noqa: ANN001
+def test_tags_of_an_unknown_handoff_is_404(token_client, bot):
     response = token_client.post(api_url(bot, f"{LIST}/999999"), {"tags": []}, format="json")
 
     assert response.status_code == 404
     assert response.json()["code"] == "handoff_not_found"
 
 
-def test_a_handoff_of_another_bot_is_404(token_client, bot, workspace):  # noqa: ANN001
+def test_a_handoff_of_another_bot_is_404(token_client, bot, workspace):
     other = make_handoff(BotFactory(workspace=workspace))
 
     response = token_client.post(api_url(bot, f"{LIST}/{other.pk}"), {"tags": []}, format="json")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 INGEST = "channels/api/messages"
 
 
-def test_a_users_first_message_creates_them(token_client, bot, new_events):  # noqa: ANN001
+def test_a_users_first_message_creates_them(token_client, bot, new_events):
     body = {"userId": "u1", "text": "Hi", "user": {"fullName": "Ada", "plan_tier": "gold"}}
 
     response = token_client.post(api_url(bot, INGEST), body, format="json")
@@ -27,7 +27,7 @@ def test_a_users_first_message_creates_them(token_client, bot, new_events):  # n
     assert "message.created" in [t for t, _ in new_events()]
 
 
-def test_a_replay_of_the_same_external_id_stores_nothing(token_client, bot, new_events):  # noqa: ANN001
+def test_a_replay_of_the_same_external_id_stores_nothing(token_client, bot, new_events):
     body = {"userId": "u1", "text": "Hi", "externalId": "m-1"}
 
     first = token_client.post(api_url(bot, INGEST), body, format="json")
@@ -41,7 +41,7 @@ def test_a_replay_of_the_same_external_id_stores_nothing(token_client, bot, new_
     assert len(new_events()) == events
 
 
-def test_while_paused_a_message_goes_to_the_agents(token_client, bot):  # noqa: ANN001
+def test_while_paused_a_message_goes_to_the_agents(token_client, bot):
     token_client.post(api_url(bot, "mod/hitl/channel/api/user/u1/pause"))
 
     response = token_client.post(
@@ -51,7 +51,7 @@ def test_while_paused_a_message_goes_to_the_agents(token_client, bot):  # noqa: 
     assert response.json()["routedTo"] == "agent"
 
 
-def test_the_bots_own_reply_is_outgoing(token_client, bot):  # noqa: ANN001
+def test_the_bots_own_reply_is_outgoing(token_client, bot):
     body = {"userId": "u1", "text": "How can I help?", "direction": "outgoing"}
 
     response = token_client.post(api_url(bot, INGEST), body, format="json")
@@ -59,7 +59,7 @@ def test_the_bots_own_reply_is_outgoing(token_client, bot):  # noqa: ANN001
     assert response.json()["message"]["direction"] == "outgoing"
 
 
-def test_a_thread_is_its_own_conversation(token_client, bot):  # noqa: ANN001
+def test_a_thread_is_its_own_conversation(token_client, bot):
     for thread in ("a", "b"):
         body = {"userId": "u1", "threadId": thread, "text": "Hi"}
         token_client.post(api_url(bot, INGEST), body, format="json")
@@ -81,7 +81,7 @@ def test_a_thread_is_its_own_conversation(token_client, bot):  # noqa: ANN001
         ({"userId": "u1", "text": "x" * 10_001}, 413),
     ],
 )
-def test_a_bad_message_is_refused_and_not_stored(body, status, token_client, bot):  # noqa: ANN001
+def test_a_bad_message_is_refused_and_not_stored(body, status, token_client, bot):
     response = token_client.post(api_url(bot, INGEST), body, format="json")
 
     assert response.status_code == status
@@ -90,7 +90,7 @@ def test_a_bad_message_is_refused_and_not_stored(body, status, token_client, bot
 
 
 @pytest.mark.parametrize("channel", ["c" * 41, "a b", "é"])
-def test_a_bad_channel_is_422(channel, token_client, bot):  # noqa: ANN001
+def test_a_bad_channel_is_422(channel, token_client, bot):
     response = token_client.post(
         api_url(bot, f"channels/{channel}/messages"), {"userId": "u", "text": "x"}, format="json"
     )
@@ -100,13 +100,13 @@ def test_a_bad_channel_is_422(channel, token_client, bot):  # noqa: ANN001
 
 def test_a_channel_layer_down_does_not_fail_the_message(
     token_client, bot, monkeypatch, django_capture_on_commit_callbacks
-):  # noqa: ANN001
+):
     """The outbox row is the truth: agents get the event by catch-up once the layer is back."""
     from channels.layers import get_channel_layer
 
     calls = []
 
-    async def unreachable(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    async def unreachable(*args, **kwargs):
         calls.append(args)
         raise ConnectionError("redis is down")
 
@@ -121,7 +121,7 @@ def test_a_channel_layer_down_does_not_fail_the_message(
     assert Message.objects.filter(text="still here").count() == 1
 
 
-def test_a_representation_matches_the_stored_message(token_client, bot):  # noqa: ANN001
+def test_a_representation_matches_the_stored_message(token_client, bot):
     """The response reuses the event's copy of the message: it must be the same as a read."""
     response = token_client.post(
         api_url(bot, INGEST), {"userId": "u1", "text": "hello", "externalId": "x-1"}, format="json"

@@ -12,7 +12,7 @@ from .conftest import api_url
 pytestmark = pytest.mark.django_db
 
 
-def test_pause_then_unpause_a_session_as_botpress_does(token_client, bot, new_events):  # noqa: ANN001
+def test_pause_then_unpause_a_session_as_botpress_does(token_client, bot, new_events):
     bot.bot_id = "welcome-bot"
     bot.save()
     conversation = ConversationFactory(end_user__bot=bot, thread_id="t-1")
@@ -37,7 +37,7 @@ def test_pause_then_unpause_a_session_as_botpress_does(token_client, bot, new_ev
     assert [t for t, _ in new_events()] == ["conversation.paused", "conversation.unpaused"]
 
 
-def test_pausing_twice_writes_one_event(token_client, bot, conversation, new_events):  # noqa: ANN001
+def test_pausing_twice_writes_one_event(token_client, bot, conversation, new_events):
     url = api_url(bot, f"mod/hitl/sessions/{conversation.pk}/pause")
 
     token_client.post(url)
@@ -46,13 +46,13 @@ def test_pausing_twice_writes_one_event(token_client, bot, conversation, new_eve
     assert [t for t, _ in new_events()] == ["conversation.paused"]
 
 
-def test_an_agents_pause_records_who_paused(agent_client, agent, bot, conversation):  # noqa: ANN001
+def test_an_agents_pause_records_who_paused(agent_client, agent, bot, conversation):
     response = agent_client.post(api_url(bot, f"mod/hitl/sessions/{conversation.pk}/pause"))
 
     assert response.json()["pausedBy"]["agentId"] == agent.pk
 
 
-def test_unpause_resolves_the_open_handoff(token_client, bot, pending_handoff, conversation):  # noqa: ANN001
+def test_unpause_resolves_the_open_handoff(token_client, bot, pending_handoff, conversation):
     response = token_client.post(api_url(bot, f"mod/hitl/sessions/{conversation.pk}/unpause"))
 
     pending_handoff.refresh_from_db()
@@ -60,14 +60,14 @@ def test_unpause_resolves_the_open_handoff(token_client, bot, pending_handoff, c
     assert pending_handoff.status == Handoff.Status.RESOLVED
 
 
-def test_an_unknown_session_is_404(token_client, bot):  # noqa: ANN001
+def test_an_unknown_session_is_404(token_client, bot):
     response = token_client.post(api_url(bot, "mod/hitl/sessions/999999/pause"))
 
     assert response.status_code == 404
     assert response.json()["code"] == "conversation_not_found"
 
 
-def test_a_session_of_another_bot_is_404(token_client, bot, workspace):  # noqa: ANN001
+def test_a_session_of_another_bot_is_404(token_client, bot, workspace):
     other = ConversationFactory(end_user__bot=BotFactory(workspace=workspace))
 
     response = token_client.post(api_url(bot, f"mod/hitl/sessions/{other.pk}/pause"))
@@ -77,7 +77,7 @@ def test_a_session_of_another_bot_is_404(token_client, bot, workspace):  # noqa:
     assert not other.paused
 
 
-def test_pause_by_channel_and_user_creates_them(token_client, bot, new_events):  # noqa: ANN001
+def test_pause_by_channel_and_user_creates_them(token_client, bot, new_events):
     response = token_client.post(api_url(bot, "mod/hitl/channel/telegram/user/u-42/pause"))
 
     assert response.status_code == 200
@@ -88,7 +88,7 @@ def test_pause_by_channel_and_user_creates_them(token_client, bot, new_events): 
     assert "conversation.paused" in [t for t, _ in new_events()]
 
 
-def test_pause_by_user_pauses_their_latest_conversation(token_client, bot, conversation):  # noqa: ANN001
+def test_pause_by_user_pauses_their_latest_conversation(token_client, bot, conversation):
     end_user = conversation.end_user
     url = f"mod/hitl/channel/web/user/{end_user.external_id}/pause"
 
@@ -98,7 +98,7 @@ def test_pause_by_user_pauses_their_latest_conversation(token_client, bot, conve
     assert Conversation.objects.filter(end_user=end_user).count() == 1
 
 
-def test_unpause_by_channel_and_user(token_client, bot, pending_handoff, conversation):  # noqa: ANN001
+def test_unpause_by_channel_and_user(token_client, bot, pending_handoff, conversation):
     url = f"mod/hitl/channel/web/user/{conversation.end_user.external_id}/unpause"
 
     response = token_client.post(api_url(bot, url))
@@ -108,14 +108,14 @@ def test_unpause_by_channel_and_user(token_client, bot, pending_handoff, convers
     assert pending_handoff.status == Handoff.Status.RESOLVED
 
 
-def test_an_oversize_channel_is_422(token_client, bot):  # noqa: ANN001
+def test_an_oversize_channel_is_422(token_client, bot):
     response = token_client.post(api_url(bot, f"mod/hitl/channel/{'c' * 41}/user/u/pause"))
 
     assert response.status_code == 422
     assert "channel" in response.json()["errors"]
 
 
-def test_an_oversize_user_id_is_422(token_client, bot):  # noqa: ANN001
+def test_an_oversize_user_id_is_422(token_client, bot):
     response = token_client.post(api_url(bot, f"mod/hitl/channel/web/user/{'u' * 201}/pause"))
 
     assert response.status_code == 422

@@ -17,14 +17,14 @@ LIST = "mod/hitlnext/notifications"
 READ = "mod/hitlnext/notifications/read"
 
 
-def notify(bot, message: str = "hello"):  # noqa: ANN001, ANN201
+def notify(bot, message: str = "hello"):
     return services.notification_create_custom(bot=bot, message=message)
 
 
 # -- GET: my notifications
 
 
-def test_an_agent_gets_their_notifications_newest_first(agent_client, agent, bot):  # noqa: ANN001
+def test_an_agent_gets_their_notifications_newest_first(agent_client, agent, bot):
     handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
     notify(bot, "second")
 
@@ -43,7 +43,7 @@ def test_an_agent_gets_their_notifications_newest_first(agent_client, agent, bot
     assert set(second) >= {"id", "level", "readAt", "createdAt"}
 
 
-def test_colleagues_never_see_each_others(agent_client, other_agent_client, agent, bot):  # noqa: ANN001
+def test_colleagues_never_see_each_others(agent_client, other_agent_client, agent, bot):
     services.notify(
         workspace_id=bot.workspace_id,
         recipient_ids=[agent.pk],
@@ -59,7 +59,7 @@ def test_colleagues_never_see_each_others(agent_client, other_agent_client, agen
     assert theirs == {"unreadCount": 0, "notifications": []}
 
 
-def test_another_workspaces_notifications_stay_there(agent_client, agent, bot):  # noqa: ANN001
+def test_another_workspaces_notifications_stay_there(agent_client, agent, bot):
     elsewhere = BotFactory()
     MembershipFactory(workspace=elsewhere.workspace, user=agent)
     notify(elsewhere, "there")
@@ -73,7 +73,7 @@ def test_another_workspaces_notifications_stay_there(agent_client, agent, bot): 
     assert here["unreadCount"] == there["unreadCount"] == 1
 
 
-def test_unread_only_and_pages(agent_client, agent, bot):  # noqa: ANN001
+def test_unread_only_and_pages(agent_client, agent, bot):
     for n in range(5):
         notify(bot, f"n{n}")
     oldest = Notification.objects.filter(recipient=agent).order_by("id").first()
@@ -92,7 +92,7 @@ def test_unread_only_and_pages(agent_client, agent, bot):  # noqa: ANN001
     assert seen == ["n4", "n3", "n2", "n1", "n0"]
 
 
-def test_a_token_has_no_notifications_of_its_own(token_client, bot):  # noqa: ANN001
+def test_a_token_has_no_notifications_of_its_own(token_client, bot):
     response = token_client.get(api_url(bot, LIST))
 
     assert response.status_code == 403
@@ -100,19 +100,19 @@ def test_a_token_has_no_notifications_of_its_own(token_client, bot):  # noqa: AN
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=201", "unread=maybe", "cursor=!", "cursor=eA"])
-def test_a_bad_query_is_422(agent_client, bot, query):  # noqa: ANN001
+def test_a_bad_query_is_422(agent_client, bot, query):
     response = agent_client.get(api_url(bot, f"{LIST}?{query}"))
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
-def test_anonymous_is_401(anon_client, bot):  # noqa: ANN001
+def test_anonymous_is_401(anon_client, bot):
     assert anon_client.get(api_url(bot, LIST)).status_code == 401
     assert anon_client.post(api_url(bot, READ), {"all": True}, format="json").status_code == 401
 
 
-def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):  # noqa: ANN001
+def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):
     for client in (agent_client, token_client):
         assert client.get(api_url(foreign_bot, LIST)).status_code == 404
         response = client.post(api_url(foreign_bot, LIST), {"message": "x"}, format="json")
@@ -127,7 +127,7 @@ def test_another_workspaces_bot_is_404(agent_client, token_client, foreign_bot):
 # -- POST: a bot or an external system notifies the workspace (bp.notifications.create)
 
 
-def test_a_bot_notifies_every_member(token_client, bot, agent, admin):  # noqa: ANN001
+def test_a_bot_notifies_every_member(token_client, bot, agent, admin):
     body = {"message": "Stock is low", "level": "warning", "link": "https://crm.example.com/7"}
 
     response = token_client.post(api_url(bot, LIST), body, format="json")
@@ -142,14 +142,14 @@ def test_a_bot_notifies_every_member(token_client, bot, agent, admin):  # noqa: 
     )
 
 
-def test_the_level_defaults_to_info(token_client, bot, agent):  # noqa: ANN001
+def test_the_level_defaults_to_info(token_client, bot, agent):
     response = token_client.post(api_url(bot, LIST), {"message": "FYI"}, format="json")
 
     assert response.json()["level"] == "info"
     assert Notification.objects.get().level == "info"
 
 
-def test_an_admin_may_notify_and_an_agent_may_not(admin_client, agent_client, bot):  # noqa: ANN001
+def test_an_admin_may_notify_and_an_agent_may_not(admin_client, agent_client, bot):
     by_admin = admin_client.post(api_url(bot, LIST), {"message": "Meeting at 3"}, format="json")
     by_agent = agent_client.post(api_url(bot, LIST), {"message": "Free pizza"}, format="json")
 
@@ -171,14 +171,14 @@ def test_an_admin_may_notify_and_an_agent_may_not(admin_client, agent_client, bo
         {"message": ["hi"]},
     ],
 )
-def test_a_bad_notification_is_422(token_client, bot, agent, body):  # noqa: ANN001
+def test_a_bad_notification_is_422(token_client, bot, agent, body):
     response = token_client.post(api_url(bot, LIST), body, format="json")
 
     assert response.status_code == 422
     assert not Notification.objects.exists()
 
 
-def test_malformed_json_is_400(token_client, bot):  # noqa: ANN001
+def test_malformed_json_is_400(token_client, bot):
     response = token_client.post(api_url(bot, LIST), data="{nope", content_type="application/json")
 
     assert response.status_code == 400
@@ -187,7 +187,7 @@ def test_malformed_json_is_400(token_client, bot):  # noqa: ANN001
 # -- POST read
 
 
-def test_mark_some_read(agent_client, agent, bot):  # noqa: ANN001
+def test_mark_some_read(agent_client, agent, bot):
     notify(bot, "one")
     notify(bot, "two")
     first = Notification.objects.get(recipient=agent, message="one")
@@ -201,7 +201,7 @@ def test_mark_some_read(agent_client, agent, bot):  # noqa: ANN001
     assert listed[1]["readAt"] is not None
 
 
-def test_mark_all_read(agent_client, agent, bot):  # noqa: ANN001
+def test_mark_all_read(agent_client, agent, bot):
     notify(bot, "one")
     notify(bot, "two")
 
@@ -210,7 +210,7 @@ def test_mark_all_read(agent_client, agent, bot):  # noqa: ANN001
     assert response.json() == {"marked": 2, "unreadCount": 0}
 
 
-def test_an_agent_cannot_mark_a_colleagues(agent_client, other_agent, bot):  # noqa: ANN001
+def test_an_agent_cannot_mark_a_colleagues(agent_client, other_agent, bot):
     notify(bot)
     theirs = Notification.objects.get(recipient=other_agent)
 
@@ -234,20 +234,20 @@ def test_an_agent_cannot_mark_a_colleagues(agent_client, other_agent, bot):  # n
         {"all": "yes please"},
     ],
 )
-def test_a_bad_read_request_is_422(agent_client, bot, body):  # noqa: ANN001
+def test_a_bad_read_request_is_422(agent_client, bot, body):
     response = agent_client.post(api_url(bot, READ), body, format="json")
 
     assert response.status_code == 422
     assert response.json()["code"] == "invalid"
 
 
-def test_a_token_cannot_mark_read(token_client, bot):  # noqa: ANN001
+def test_a_token_cannot_mark_read(token_client, bot):
     response = token_client.post(api_url(bot, READ), {"all": True}, format="json")
 
     assert response.status_code == 403
 
 
-def test_writes_need_the_csrf_token_with_a_session(agent, bot):  # noqa: ANN001
+def test_writes_need_the_csrf_token_with_a_session(agent, bot):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(agent)
 

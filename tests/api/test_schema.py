@@ -27,7 +27,7 @@ EXAMPLES = 5
 CSRF_SECRET = "k" * 32
 
 
-def test_schema_and_docs_are_served(client):  # noqa: ANN001
+def test_schema_and_docs_are_served(client):
     schema = client.get("/api/schema/?format=json")
     docs = client.get("/api/docs/")
 
@@ -36,7 +36,7 @@ def test_schema_and_docs_are_served(client):  # noqa: ANN001
     assert docs.status_code == 200
 
 
-def _session_headers(user) -> dict[str, str]:  # noqa: ANN001
+def _session_headers(user) -> dict[str, str]:
     client = Client()
     client.force_login(user)
     session = client.cookies["sessionid"].value
@@ -44,7 +44,7 @@ def _session_headers(user) -> dict[str, str]:  # noqa: ANN001
     return {"Cookie": f"sessionid={session}; csrftoken={CSRF_SECRET}", "X-CSRFToken": CSRF_SECRET}
 
 
-def _point_at_real_objects(case, ids: dict[str, int]) -> None:  # noqa: ANN001
+def _point_at_real_objects(case, ids: dict[str, int]) -> None:
     """Half the generated ids hit real objects, so success paths are exercised too."""
     for name, real in ids.items():
         value = case.path_parameters.get(name)
@@ -52,7 +52,7 @@ def _point_at_real_objects(case, ids: dict[str, int]) -> None:  # noqa: ANN001
             case.path_parameters[name] = real
 
 
-def _modes(operation) -> list[GenerationMode]:  # noqa: ANN001
+def _modes(operation) -> list[GenerationMode]:
     """Negative cases need some input to break besides the bot id, which is always the real one."""
     inputs = [*operation.body, *operation.query]
     inputs += [p for p in operation.path_parameters if p.name != "botId"]
@@ -61,7 +61,7 @@ def _modes(operation) -> list[GenerationMode]:  # noqa: ANN001
     return [GenerationMode.POSITIVE]
 
 
-def _run(operation, mode: GenerationMode, headers: dict, bot_id: str, ids: dict) -> None:  # noqa: ANN001
+def _run(operation, mode: GenerationMode, headers: dict, bot_id: str, ids: dict) -> None:
     strategy = operation.as_strategy(
         generation_mode=mode, path_parameters={"botId": bot_id}, headers=headers
     )
@@ -75,7 +75,7 @@ def _run(operation, mode: GenerationMode, headers: dict, bot_id: str, ids: dict)
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)
-    def check(case) -> None:  # noqa: ANN001
+    def check(case) -> None:
         _point_at_real_objects(case, ids)
         response = case.call()
         case.validate_response(response, checks=CHECKS)
@@ -86,7 +86,7 @@ def _run(operation, mode: GenerationMode, headers: dict, bot_id: str, ids: dict)
 # Transactional: the WSGI handler closes the connection after each request, as in production.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("caller", ["agent", "token"])
-def test_api_conforms_to_its_schema(caller, bot, agent, token_key, conversation):  # noqa: ANN001
+def test_api_conforms_to_its_schema(caller, bot, agent, token_key, conversation):
     from handoffs import services
 
     handoff, _ = services.handoff_request(conversation=conversation)
@@ -103,7 +103,7 @@ def test_api_conforms_to_its_schema(caller, bot, agent, token_key, conversation)
         for mode in _modes(operation):
             try:
                 _run(operation, mode, headers, bot.bot_id, ids)
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 failures.append(f"{operation.label} [{mode.value}]: {error}")
 
     assert not failures, "\n\n".join(failures)

@@ -30,7 +30,7 @@ PASSWORD = "correct-horse-battery"
 pytestmark = pytest.mark.browser
 
 
-def pytest_collection_modifyitems(items):  # noqa: ANN001, ANN201
+def pytest_collection_modifyitems(items):
     if os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(reason=f"needs Debian's Chromium at {CHROMIUM}")
@@ -40,12 +40,12 @@ def pytest_collection_modifyitems(items):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher():  # noqa: ANN201
+def fast_password_hasher():
     """Not MD5 here: the daphne process checks passwords with the default hashers."""
 
 
 @pytest.fixture(scope="module")
-def live_url(django_db_setup) -> Iterator[str]:  # noqa: ANN001
+def live_url(django_db_setup) -> Iterator[str]:
     """A daphne process serving the test database (one process: the in-memory layer works)."""
     with daphne() as url:
         yield url
@@ -66,14 +66,14 @@ def browser() -> Iterator:
 
 
 @pytest.fixture
-def new_page(browser, live_url) -> Iterator[Callable]:  # noqa: ANN001
+def new_page(browser, live_url) -> Iterator[Callable]:
     """A page in its own context (its own cookies), optionally logged in as `user`."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
     contexts = []
 
-    def open_page(user=None):  # noqa: ANN001, ANN202
+    def open_page(user=None):
         context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
         contexts.append(context)
         if user is not None:
@@ -93,7 +93,7 @@ def new_page(browser, live_url) -> Iterator[Callable]:  # noqa: ANN001
         context.close()
 
 
-def screenshot(page, name: str) -> Path:  # noqa: ANN001
+def screenshot(page, name: str) -> Path:
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / name
     page.screenshot(path=str(path))

@@ -18,7 +18,7 @@ PICTURE = "https://cdn.example.com/photos/receipt.png"
 INVOICE = "https://cdn.example.com/files/invoice.pdf"
 
 
-def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN001
+def test_the_agent_sees_what_the_user_attached(new_page, settings):
     from tests.servers import free_port
 
     # The handoff's notice to the Messenger user fails at once: nobody listens there.
@@ -50,7 +50,7 @@ def test_the_agent_sees_what_the_user_attached(new_page, settings):  # noqa: ANN
     assert page.js_errors == []
 
 
-def test_a_picture_from_elsewhere_is_a_link_not_a_fetch(new_page):  # noqa: ANN001
+def test_a_picture_from_elsewhere_is_a_link_not_a_fetch(new_page):
     bot = BotFactory(bot_id="shop", name="Shop")
     sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
     received = services.message_ingest(

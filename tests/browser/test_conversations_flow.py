@@ -32,7 +32,7 @@ def shop():
     return bot, sam, key
 
 
-def visitor(live_url: str, bot) -> httpx.Client:  # noqa: ANN001
+def visitor(live_url: str, bot) -> httpx.Client:
     """An end user of the web chat, posting through its REST fallback (as its page does)."""
     token = adapter_services.web_token_new(bot=bot)
     return httpx.Client(

@@ -23,7 +23,7 @@ REFUSAL = "(#551) This person isn't available right now."
 
 
 @pytest.fixture(scope="module")
-def graph(make_httpserver):  # noqa: ANN001, ANN201
+def graph(make_httpserver):
     """A fake Graph API that refuses every message, as for a user who blocked the page."""
     make_httpserver.expect_request(f"/v19.0/{PAGE_ID}/messages", method="POST").respond_with_json(
         {"error": {"message": REFUSAL, "code": 551}}, status=400
@@ -33,14 +33,14 @@ def graph(make_httpserver):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="module")
-def live_url(django_db_setup, graph) -> Iterator[str]:  # noqa: ANN001
+def live_url(django_db_setup, graph) -> Iterator[str]:
     env = {"MESSENGER_GRAPH_API_URL": graph.url_for("/v19.0"), "OUTBOUND_ATTEMPTS": "1"}
     with daphne(env) as url:
         yield url
 
 
 @pytest.fixture(autouse=True)
-def inline_delivery_here(settings, graph):  # noqa: ANN001, ANN201
+def inline_delivery_here(settings, graph):
     """The handoff's own notices go out from this process too: inline, so its writes never
     race the test's on SQLite, and to the same fake Graph API."""
     settings.OUTBOUND_WORKERS = 0
@@ -48,7 +48,7 @@ def inline_delivery_here(settings, graph):  # noqa: ANN001, ANN201
     settings.MESSENGER_GRAPH_API_URL = graph.url_for("/v19.0")
 
 
-def test_a_refused_message_says_so_under_it(new_page):  # noqa: ANN001
+def test_a_refused_message_says_so_under_it(new_page):
     bot = BotFactory(bot_id="shop", name="Shop")
     MessengerSettings.objects.create(
         bot=bot, page_id=PAGE_ID, verify_token="v", app_secret="s", page_access_token="t"
@@ -80,7 +80,7 @@ def test_a_refused_message_says_so_under_it(new_page):  # noqa: ANN001
     assert page.js_errors == []
 
 
-def test_late_and_early_news_never_undo_a_delivery(new_page):  # noqa: ANN001
+def test_late_and_early_news_never_undo_a_delivery(new_page):
     """Events out of order (the outbox catch-up), an update before its message, the POST's
     answer after the socket's news: the transcript keeps id order and the latest outcome."""
     bot = BotFactory(bot_id="shop", name="Shop")

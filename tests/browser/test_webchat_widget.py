@@ -22,7 +22,7 @@ from tests.factories import BotFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def agent_api(live_url: str, bot_id: str, agent) -> httpx.Client:  # noqa: ANN001
+def agent_api(live_url: str, bot_id: str, agent) -> httpx.Client:
     """The agent's session, as the workspace page has it (session cookie plus CSRF pair)."""
     client = Client()
     client.force_login(agent)
@@ -35,7 +35,7 @@ def agent_api(live_url: str, bot_id: str, agent) -> httpx.Client:  # noqa: ANN00
     )
 
 
-def test_visitor_talks_to_the_bot_then_an_agent_then_the_bot_again(live_url, new_page, httpserver):  # noqa: ANN001
+def test_visitor_talks_to_the_bot_then_an_agent_then_the_bot_again(live_url, new_page, httpserver):
     bot = BotFactory(bot_id="acme-chat", name="Acme", resolve_message={"en": "Glad we could help!"})
     ConnectorSettings.objects.create(bot=bot, demo_bot_enabled=True)
     sam = agent_create(workspace=bot.workspace, username="sam", password=None, display_name="Sam")

@@ -41,7 +41,7 @@ def team():
     return bot, sam, kim, key
 
 
-def bot_api(live_url: str, bot, key: str) -> httpx.Client:  # noqa: ANN001
+def bot_api(live_url: str, bot, key: str) -> httpx.Client:
     return httpx.Client(
         base_url=f"{live_url}/api/v1/bots/{bot.bot_id}/",
         headers={"Authorization": f"Bearer {key}"},
@@ -60,7 +60,7 @@ def request_handoff(api: httpx.Client, user_id: str, text: str, variables: dict)
     return handoff.json()
 
 
-def log_in(page, username: str) -> None:  # noqa: ANN001
+def log_in(page, username: str) -> None:
     page.goto("/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -69,7 +69,7 @@ def log_in(page, username: str) -> None:  # noqa: ANN001
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
 
-def save_docs_screenshot(path) -> None:  # noqa: ANN001
+def save_docs_screenshot(path) -> None:
     """The README's picture, quantized to stay small; rewritten only when asked or missing."""
     if DOCS_SCREENSHOT.exists() and not os.environ.get("HITL_UPDATE_SCREENSHOT"):
         return
@@ -212,7 +212,7 @@ def test_reconnecting_socket_replays_what_it_missed(live_url, new_page, team):
     bot, sam, kim, key = team
     sockets = []
 
-    def route(socket) -> None:  # noqa: ANN001
+    def route(socket) -> None:
         sockets.append(socket)
         if len(sockets) > 1:
             socket.connect_to_server()

@@ -17,7 +17,7 @@ SEND_PATH = f"/v19.0/{PAGE_ID}/messages"
 
 
 @pytest.fixture(autouse=True)
-def inline_delivery(settings):  # noqa: ANN001, ANN201
+def inline_delivery(settings):
     """Outbound HTTP runs inline and retries at once, so a test sees its outcome."""
     settings.OUTBOUND_WORKERS = 0
     settings.OUTBOUND_RETRY_WAIT = 0
@@ -26,13 +26,13 @@ def inline_delivery(settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def demo_bot(bot):  # noqa: ANN001, ANN201
+def demo_bot(bot):
     ConnectorSettings.objects.create(bot=bot, demo_bot_enabled=True)
     return bot
 
 
 @pytest.fixture
-def page(bot):  # noqa: ANN001, ANN201
+def page(bot):
     return MessengerSettings.objects.create(
         bot=bot,
         page_id=PAGE_ID,
@@ -43,14 +43,14 @@ def page(bot):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def messenger_conversation(page):  # noqa: ANN001, ANN201
+def messenger_conversation(page):
     return ConversationFactory(
         end_user__bot=page.bot, end_user__channel="messenger", end_user__external_id="psid-7"
     )
 
 
 @pytest.fixture
-def graph(httpserver, settings):  # noqa: ANN001, ANN201
+def graph(httpserver, settings):
     """A local fake of Facebook's Graph API."""
     settings.MESSENGER_GRAPH_API_URL = httpserver.url_for("/v19.0")
     return httpserver
@@ -60,7 +60,7 @@ def hub_signature(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def messenger_post(client: Client, bot_id: str, data: dict, *, secret: str = APP_SECRET):  # noqa: ANN201
+def messenger_post(client: Client, bot_id: str, data: dict, *, secret: str = APP_SECRET):
     body = json.dumps(data).encode()
     return client.post(
         f"/channels/messenger/{bot_id}/",
@@ -83,5 +83,5 @@ def text_event(text: str, *, mid: str = "m-1", psid: str = "psid-1") -> dict:
     }
 
 
-def chat_token(bot) -> str:  # noqa: ANN001
+def chat_token(bot) -> str:
     return adapter_services.web_token_new(bot=bot)

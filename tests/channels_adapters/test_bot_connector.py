@@ -18,7 +18,7 @@ BOT_PATH = "/bot"
 
 
 @pytest.fixture
-def webhook_bot(bot, httpserver):  # noqa: ANN001, ANN201
+def webhook_bot(bot, httpserver):
     bot.bot_webhook_url = httpserver.url_for(BOT_PATH)
     bot.bot_webhook_secret = "bot-secret"
     bot.save()
@@ -26,11 +26,11 @@ def webhook_bot(bot, httpserver):  # noqa: ANN001, ANN201
     return bot
 
 
-def posted(httpserver) -> list[dict]:  # noqa: ANN001
+def posted(httpserver) -> list[dict]:
     return [json.loads(request.get_data()) for request, _ in httpserver.log]
 
 
-def user_says(bot, text: str = "hello", channel: str = "web", **kwargs):  # noqa: ANN001, ANN201
+def user_says(bot, text: str = "hello", channel: str = "web", **kwargs):
     return adapter_services.inbound_receive(
         bot=bot, channel=channel, user_id="visitor-1", text=text, **kwargs
     )
@@ -103,14 +103,14 @@ def test_without_a_secret_nothing_is_signed(bot, httpserver):
 
 
 @pytest.fixture
-def handed_off(webhook_bot, httpserver):  # noqa: ANN001, ANN201
+def handed_off(webhook_bot, httpserver):
     conversation = user_says(webhook_bot).message.conversation
     handoff, _ = services.handoff_request(conversation=conversation)
     httpserver.clear_log()
     return handoff
 
 
-def exits(httpserver) -> list[dict]:  # noqa: ANN001
+def exits(httpserver) -> list[dict]:
     return [body for body in posted(httpserver) if body["type"] == "exit"]
 
 
@@ -191,7 +191,7 @@ def test_a_failing_bot_does_not_lose_the_message(bot, monkeypatch):
 
     ConnectorSettings.objects.create(bot=bot, demo_bot_enabled=True)
 
-    def broken(**kwargs) -> None:  # noqa: ANN003
+    def broken(**kwargs) -> None:
         raise RuntimeError("bot bug")
 
     monkeypatch.setattr(demo_bot, "on_user_message", broken)

@@ -12,13 +12,13 @@ from handoffs.models import Handoff, Message
 pytestmark = pytest.mark.django_db
 
 
-def say(bot, text: str, payload: dict | None = None):  # noqa: ANN001, ANN201
+def say(bot, text: str, payload: dict | None = None):
     return adapter_services.inbound_receive(
         bot=bot, channel="web", user_id="visitor-1", text=text, payload=payload
     ).message.conversation
 
 
-def bot_lines(conversation) -> list[str]:  # noqa: ANN001
+def bot_lines(conversation) -> list[str]:
     return list(
         conversation.messages.filter(direction="outgoing")
         .order_by("id")
@@ -75,7 +75,7 @@ def test_is_silent_when_not_enabled(bot):
 
 
 @pytest.fixture
-def resolved(demo_bot, agent, django_capture_on_commit_callbacks):  # noqa: ANN001, ANN201
+def resolved(demo_bot, agent, django_capture_on_commit_callbacks):
     conversation = say(demo_bot, "human")
     handoff = Handoff.objects.get(conversation=conversation)
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,5 +157,5 @@ def test_non_text_gets_a_hint(demo_bot):
     assert Message.objects.filter(direction="incoming").count() == 1
 
 
-def demo_bot_module():  # noqa: ANN201
+def demo_bot_module():
     return demo_bot

@@ -34,7 +34,7 @@ def delivery_events(message: Message) -> list[tuple[str, str, str]]:
     ]
 
 
-def crashed_while_sending(conversation, text: str = "Lost in a crash") -> Message:  # noqa: ANN001
+def crashed_while_sending(conversation, text: str = "Lost in a crash") -> Message:
     """The message is stored, and its process dies before the after-commit work sends it: in
     a test's transaction, that work never runs unless captured."""
     return services.message_send_bot(conversation=conversation, text=text)

@@ -16,7 +16,7 @@ from handoffs.models import Message
 from .conftest import SEND_PATH
 
 
-def bot_says(capture, conversation, text: str = "Hello from the bot", **kwargs) -> Message:  # noqa: ANN001
+def bot_says(capture, conversation, text: str = "Hello from the bot", **kwargs) -> Message:
     with capture(execute=True):
         message = services.message_send_bot(conversation=conversation, text=text, **kwargs)
     message.refresh_from_db()
@@ -146,7 +146,7 @@ def test_unreachable_graph_marks_the_message_failed(
 
 
 @pytest.fixture
-def slow_then_fast_graph(settings):  # noqa: ANN001, ANN201
+def slow_then_fast_graph(settings):
     """A threaded fake Graph whose first answer comes too late."""
     server = HTTPServer(threaded=True)
     server.start()

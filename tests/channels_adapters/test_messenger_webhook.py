@@ -14,7 +14,7 @@ from .conftest import messenger_post, page_event, text_event
 pytestmark = pytest.mark.django_db
 
 
-def incoming(bot):  # noqa: ANN001, ANN201
+def incoming(bot):
     return Message.objects.filter(conversation__bot=bot, direction="incoming").order_by("id")
 
 

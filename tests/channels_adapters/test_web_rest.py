@@ -15,7 +15,7 @@ from .conftest import chat_token
 pytestmark = pytest.mark.django_db
 
 
-def post(client, bot_id: str, data, token: str | None, **headers: str):  # noqa: ANN001, ANN201
+def post(client, bot_id: str, data, token: str | None, **headers: str):
     headers = {**headers, "X-Hitl-Chat-Token": token} if token else headers
     body = data if isinstance(data, bytes) else json.dumps(data)
     return client.post(
@@ -23,7 +23,7 @@ def post(client, bot_id: str, data, token: str | None, **headers: str):  # noqa:
     )
 
 
-def get(client, bot_id: str, token: str, after: int | None = None):  # noqa: ANN001, ANN201
+def get(client, bot_id: str, token: str, after: int | None = None):
     query = {"after": after} if after is not None else {}
     return client.get(f"/chat/{bot_id}/messages/", query, headers={"X-Hitl-Chat-Token": token})
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     ConnectorSettings.objects.create(bot=bot, demo_bot_enabled=True)
     agent = MembershipFactory(workspace=bot.workspace).user
@@ -62,7 +62,7 @@ async def next_message(communicator: WebsocketCommunicator, **fields) -> dict:
             return frame["message"]
 
 
-async def new_token(bot) -> str:  # noqa: ANN001
+async def new_token(bot) -> str:
     return await db(adapter_services.web_token_new)(bot=bot)
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def botpress_endpoint(httpserver, workspace):  # noqa: ANN001, ANN201
+def botpress_endpoint(httpserver, workspace):
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     return WebhookEndpoint.objects.create(
         workspace=workspace,
@@ -30,7 +30,7 @@ def botpress_endpoint(httpserver, workspace):  # noqa: ANN001, ANN201
     )
 
 
-def received(httpserver) -> list:  # noqa: ANN001
+def received(httpserver) -> list:
     return [(request, json.loads(request.data)) for request, _ in httpserver.log]
 
 
@@ -78,7 +78,7 @@ def test_custom_headers_never_replace_the_signature(httpserver, workspace, bot, 
 @pytest.mark.parametrize(
     "headers", [["Authorization"], {"X-A": 1}, {"X-A": "a\r\nX-B: b"}, {"X-A": "é"}]
 )
-def test_headers_that_cannot_be_sent_are_refused_in_the_admin(headers, workspace):  # noqa: ANN001
+def test_headers_that_cannot_be_sent_are_refused_in_the_admin(headers, workspace):
     endpoint = WebhookEndpoint(workspace=workspace, url="https://example.com/h", headers=headers)
 
     with pytest.raises(ValidationError) as error:

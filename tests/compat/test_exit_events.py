@@ -18,30 +18,30 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def inline_delivery(settings):  # noqa: ANN001, ANN201
+def inline_delivery(settings):
     """The bot's POST runs inline, so a test sees it."""
     settings.OUTBOUND_WORKERS = 0
     settings.OUTBOUND_RETRY_WAIT = 0
 
 
 @pytest.fixture
-def bot_with_webhook(bot, httpserver):  # noqa: ANN001, ANN201
+def bot_with_webhook(bot, httpserver):
     bot.bot_webhook_url = httpserver.url_for("/bot")
     bot.save()
     httpserver.expect_request("/bot", method="POST").respond_with_data("ok")
     return bot
 
 
-def semantics(bot, value: str) -> None:  # noqa: ANN001
+def semantics(bot, value: str) -> None:
     ConnectorSettings.objects.update_or_create(bot=bot, defaults={"exit_events": value})
 
 
-def exit_types(httpserver) -> list[str]:  # noqa: ANN001
+def exit_types(httpserver) -> list[str]:
     bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
     return [body["exitType"] for body in bodies if body["type"] == "exit"]
 
 
-def reject_an_open_handoff(bot, capture) -> None:  # noqa: ANN001
+def reject_an_open_handoff(bot, capture) -> None:
     conversation = adapter_services.inbound_receive(
         bot=bot, channel="web", user_id="u1", text="a human please"
     ).message.conversation
@@ -50,7 +50,7 @@ def reject_an_open_handoff(bot, capture) -> None:  # noqa: ANN001
         services.handoff_reject(handoff=handoff, actor=None)
 
 
-def refuse_for_want_of_agents(bot, capture) -> None:  # noqa: ANN001
+def refuse_for_want_of_agents(bot, capture) -> None:
     conversation = adapter_services.inbound_receive(
         bot=bot, channel="web", user_id="u2", text="a human please"
     ).message.conversation

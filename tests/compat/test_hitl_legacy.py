@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 HITL = "mod/hitl"
 
 
-def session(bot, user: str = "u1", thread: str = "", text: str = "hello") -> Conversation:  # noqa: ANN001
+def session(bot, user: str = "u1", thread: str = "", text: str = "hello") -> Conversation:
     received = services.message_ingest(
         bot=bot, channel="web", user_id=user, thread_id=thread, text=text
     )
@@ -25,7 +25,7 @@ def session(bot, user: str = "u1", thread: str = "", text: str = "hello") -> Con
 # -- GET /sessions
 
 
-def test_sessions_in_botpress_overview_shape(token_client, bot):  # noqa: ANN001
+def test_sessions_in_botpress_overview_shape(token_client, bot):
     conversation = session(bot, text="Where is my order?")
     conversation.end_user.variables = {"fullName": "Ada Lovelace"}
     conversation.end_user.save()
@@ -51,7 +51,7 @@ def test_sessions_in_botpress_overview_shape(token_client, bot):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("flag", ["pausedOnly", "onlyPaused"])
-def test_paused_only(flag, token_client, bot):  # noqa: ANN001
+def test_paused_only(flag, token_client, bot):
     paused = session(bot, user="a")
     session(bot, user="b")
     services.conversation_pause(conversation=paused)
@@ -61,7 +61,7 @@ def test_paused_only(flag, token_client, bot):  # noqa: ANN001
     assert [i["id"] for i in items] == [paused.pk]
 
 
-def test_search_text_matches_the_users_name_or_id(token_client, bot):  # noqa: ANN001
+def test_search_text_matches_the_users_name_or_id(token_client, bot):
     ada = session(bot, user="ada-1")
     session(bot, user="bob-2")
 
@@ -70,7 +70,7 @@ def test_search_text_matches_the_users_name_or_id(token_client, bot):  # noqa: A
     assert [i["id"] for i in items] == [ada.pk]
 
 
-def test_sessions_without_messages_are_not_listed(token_client, bot, conversation):  # noqa: ANN001
+def test_sessions_without_messages_are_not_listed(token_client, bot, conversation):
     """getAllSessions joins the messages table: a session with none is not there."""
     assert token_client.get(api_url(bot, f"{HITL}/sessions")).json() == []
 
@@ -78,7 +78,7 @@ def test_sessions_without_messages_are_not_listed(token_client, bot, conversatio
 # -- GET /sessions/:sessionId
 
 
-def test_session_messages_as_hitl_messages_rows(token_client, bot, agent):  # noqa: ANN001
+def test_session_messages_as_hitl_messages_rows(token_client, bot, agent):
     conversation = session(bot, text="hi")
     services.conversation_pause(conversation=conversation)
     services.message_send_agent(conversation=conversation, agent=agent, text="Hello, Ada")
@@ -97,7 +97,7 @@ def test_session_messages_as_hitl_messages_rows(token_client, bot, agent):  # no
 # -- POST /sessions/:sessionId/message
 
 
-def test_an_agent_writes_to_a_paused_session(agent_client, bot):  # noqa: ANN001
+def test_an_agent_writes_to_a_paused_session(agent_client, bot):
     conversation = session(bot)
     services.conversation_pause(conversation=conversation)
 
@@ -112,7 +112,7 @@ def test_an_agent_writes_to_a_paused_session(agent_client, bot):  # noqa: ANN001
     assert (sent.direction, sent.text) == ("agent", "An agent here")
 
 
-def test_a_message_to_an_unknown_session_is_404(agent_client, bot):  # noqa: ANN001
+def test_a_message_to_an_unknown_session_is_404(agent_client, bot):
     """api.ts: `if (!session) return res.sendStatus(404)`."""
     response = agent_client.post(
         api_url(bot, f"{HITL}/sessions/999999/message"), {"message": "x"}, format="json"
@@ -124,7 +124,7 @@ def test_a_message_to_an_unknown_session_is_404(agent_client, bot):  # noqa: ANN
 # -- POST /sessions/:sessionId/isPaused and /channel/:channel/user/:userId/isPaused
 
 
-def test_session_is_paused_answers_true_or_false(token_client, bot):  # noqa: ANN001
+def test_session_is_paused_answers_true_or_false(token_client, bot):
     conversation = session(bot)
     url = api_url(bot, f"{HITL}/sessions/{conversation.pk}/isPaused")
 
@@ -135,7 +135,7 @@ def test_session_is_paused_answers_true_or_false(token_client, bot):  # noqa: AN
     assert (before.status_code, before.json(), after.json()) == (200, False, True)
 
 
-def test_user_is_paused_by_channel_user_and_thread(token_client, bot):  # noqa: ANN001
+def test_user_is_paused_by_channel_user_and_thread(token_client, bot):
     one = session(bot, thread="t1")
     session(bot, thread="t2")
     services.conversation_pause(conversation=one)
@@ -145,7 +145,7 @@ def test_user_is_paused_by_channel_user_and_thread(token_client, bot):  # noqa: 
     assert token_client.post(f"{url}?threadId=t2").json() is False
 
 
-def test_a_user_never_seen_is_not_paused_and_not_created(token_client, bot):  # noqa: ANN001
+def test_a_user_never_seen_is_not_paused_and_not_created(token_client, bot):
     response = token_client.post(api_url(bot, f"{HITL}/channel/web/user/ghost/isPaused"))
 
     assert response.json() is False
@@ -155,7 +155,7 @@ def test_a_user_never_seen_is_not_paused_and_not_created(token_client, bot):  # 
 # -- POST /channel/:channel/user/:userId/:action with ?threadId=
 
 
-def test_thread_id_pauses_and_unpauses_that_thread(token_client, bot):  # noqa: ANN001
+def test_thread_id_pauses_and_unpauses_that_thread(token_client, bot):
     older = session(bot, thread="t1")
     newer = session(bot, thread="t2")
     url = api_url(bot, f"{HITL}/channel/web/user/u1")
@@ -170,7 +170,7 @@ def test_thread_id_pauses_and_unpauses_that_thread(token_client, bot):  # noqa: 
     assert not older.paused
 
 
-def test_session_pause_and_unpause(token_client, bot):  # noqa: ANN001
+def test_session_pause_and_unpause(token_client, bot):
     conversation = session(bot)
 
     paused = token_client.post(api_url(bot, f"{HITL}/sessions/{conversation.pk}/pause"))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 IAGENT_KEYS = {"agentId", "email", "online", "role", "attributes"}
 
 
-def test_agents_me_has_every_field_of_botpress_iagent(agent_client, bot, agent):  # noqa: ANN001
+def test_agents_me_has_every_field_of_botpress_iagent(agent_client, bot, agent):
     agent.first_name, agent.last_name, agent.email = "Ada", "Lovelace", "ada@example.com"
     agent.save()
     agent.memberships.update(online=False)
@@ -31,7 +31,7 @@ def test_agents_me_has_every_field_of_botpress_iagent(agent_client, bot, agent):
     assert me["attributes"] == {"firstname": "Ada", "lastname": "Lovelace", "picture_url": None}
 
 
-def test_agents_lists_the_workspace_with_botpress_fields(token_client, bot, agent, admin):  # noqa: ANN001
+def test_agents_lists_the_workspace_with_botpress_fields(token_client, bot, agent, admin):
     agents = token_client.get(api_url(bot, "mod/hitlnext/agents")).json()
 
     assert {a["agentId"] for a in agents} == {agent.pk, admin.pk}
@@ -40,7 +40,7 @@ def test_agents_lists_the_workspace_with_botpress_fields(token_client, bot, agen
     assert {a["role"] for a in agents} == {"agent", "admin"}
 
 
-def test_online_true_then_an_empty_body_goes_offline(agent_client, bot, agent):  # noqa: ANN001
+def test_online_true_then_an_empty_body_goes_offline(agent_client, bot, agent):
     """api.ts: `const { online } = req.body; if (online) ... else unsetAgentOnline`."""
     url = api_url(bot, "mod/hitlnext/agents/me/online")
 
@@ -52,7 +52,7 @@ def test_online_true_then_an_empty_body_goes_offline(agent_client, bot, agent): 
     assert not agent.memberships.get().online
 
 
-def test_online_null_goes_offline(agent_client, bot, agent):  # noqa: ANN001
+def test_online_null_goes_offline(agent_client, bot, agent):
     url = api_url(bot, "mod/hitlnext/agents/me/online")
     agent_client.post(url, {"online": True}, format="json")
 
@@ -61,7 +61,7 @@ def test_online_null_goes_offline(agent_client, bot, agent):  # noqa: ANN001
     assert response.json()["online"] is False
 
 
-def test_config_has_botpress_module_config_keys(token_client, bot):  # noqa: ANN001
+def test_config_has_botpress_module_config_keys(token_client, bot):
     """api.ts router.get('/config'), config.ts Config."""
     config = token_client.get(api_url(bot, "mod/hitlnext/config")).json()
 

@@ -25,7 +25,7 @@ def skill_body(**extra: object) -> dict:
     return {"userThreadId": "th-1", "userId": "u1", "userChannel": "web", **extra}
 
 
-def open_handoff(bot, user_id: str = "u1", text: str = "help") -> Handoff:  # noqa: ANN001
+def open_handoff(bot, user_id: str = "u1", text: str = "help") -> Handoff:
     received = services.message_ingest(bot=bot, channel="web", user_id=user_id, text=text)
     handoff, _ = services.handoff_request(conversation=received.message.conversation)
     return handoff
@@ -35,7 +35,7 @@ def open_handoff(bot, user_id: str = "u1", text: str = "help") -> Handoff:  # no
 
 
 @pytest.mark.parametrize("delay", [0, None, -5])
-def test_skill_default_timeout_zero_null_or_negative_never_expires(delay, token_client, bot):  # noqa: ANN001
+def test_skill_default_timeout_zero_null_or_negative_never_expires(delay, token_client, bot):
     """service.ts arms its timer only `if (timeoutDelay !== undefined && timeoutDelay > 0)`."""
     response = token_client.post(
         api_url(bot, HANDOFFS), skill_body(timeoutDelay=delay), format="json"
@@ -45,7 +45,7 @@ def test_skill_default_timeout_zero_null_or_negative_never_expires(delay, token_
     assert response.json()["expiresAt"] is None
 
 
-def test_positive_timeout_is_seconds_and_may_be_fractional(token_client, bot):  # noqa: ANN001
+def test_positive_timeout_is_seconds_and_may_be_fractional(token_client, bot):
     response = token_client.post(
         api_url(bot, HANDOFFS), skill_body(timeoutDelay=90.5), format="json"
     )
@@ -54,7 +54,7 @@ def test_positive_timeout_is_seconds_and_may_be_fractional(token_client, bot):  
     assert timedelta(seconds=85) < left <= timedelta(seconds=90.5)
 
 
-def test_absent_timeout_takes_the_bots_own_only_where_an_admin_set_one(token_client, workspace):  # noqa: ANN001
+def test_absent_timeout_takes_the_bots_own_only_where_an_admin_set_one(token_client, workspace):
     plain = BotFactory(workspace=workspace, handoff_timeout=None)
     timed = BotFactory(workspace=workspace, handoff_timeout=timedelta(minutes=10))
 
@@ -66,7 +66,7 @@ def test_absent_timeout_takes_the_bots_own_only_where_an_admin_set_one(token_cli
     assert timedelta(minutes=9) < left <= timedelta(minutes=10)
 
 
-def test_an_open_handoff_again_is_200(token_client, bot):  # noqa: ANN001
+def test_an_open_handoff_again_is_200(token_client, bot):
     """api.ts: `if (existing) return res.sendStatus(200)`."""
     token_client.post(api_url(bot, HANDOFFS), skill_body(), format="json")
 
@@ -80,7 +80,7 @@ def test_an_open_handoff_again_is_200(token_client, bot):  # noqa: ANN001
     "body",
     [{"userThreadId": "t", "userChannel": "web"}, {"userId": "u", "userThreadId": "t"}],
 )
-def test_what_create_handoff_schema_refuses_is_422(body, token_client, bot):  # noqa: ANN001
+def test_what_create_handoff_schema_refuses_is_422(body, token_client, bot):
     """validation.ts CreateHandoffSchema: userId and userChannel are required strings."""
     response = token_client.post(api_url(bot, HANDOFFS), body, format="json")
 
@@ -92,7 +92,7 @@ def test_what_create_handoff_schema_refuses_is_422(body, token_client, bot):  # 
 # -- the handoff object: types.d.ts IHandoff, repository.ts hydrateHandoffs / hydrateEvents
 
 
-def test_a_handoff_has_every_field_of_botpress_ihandoff(token_client, bot, agent):  # noqa: ANN001
+def test_a_handoff_has_every_field_of_botpress_ihandoff(token_client, bot, agent):
     handoff = open_handoff(bot, text="Where is my parcel?")
     services.handoff_set_labels(handoff=handoff, names=["vip"])
     services.handoff_assign(handoff=handoff, agent=agent)
@@ -111,7 +111,7 @@ def test_a_handoff_has_every_field_of_botpress_ihandoff(token_client, bot, agent
     assert isinstance(item["user"]["attributes"], dict)
 
 
-def test_user_conversation_is_the_users_last_message_as_a_stored_event(token_client, bot):  # noqa: ANN001
+def test_user_conversation_is_the_users_last_message_as_a_stored_event(token_client, bot):
     """repository.ts recentEventQuery: the thread's last incoming text event, `events` columns
     id, direction, botId, channel, success, createdOn, threadId, type, event."""
     handoff = open_handoff(bot, text="Where is my parcel?")
@@ -132,7 +132,7 @@ def test_user_conversation_is_the_users_last_message_as_a_stored_event(token_cli
     assert event["event"]["payload"] == {"type": "text", "text": "Where is my parcel?"}
 
 
-def test_user_conversation_without_a_message_is_an_empty_object(token_client, bot):  # noqa: ANN001
+def test_user_conversation_without_a_message_is_an_empty_object(token_client, bot):
     """hydrateEvents starts every handoff at `{}`: the UI reads `.createdOn` of it, never null."""
     services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
 
@@ -142,7 +142,7 @@ def test_user_conversation_without_a_message_is_an_empty_object(token_client, bo
 # -- GET /handoffs: api.ts router.get('/handoffs'), repository.ts applyLimit / applyOrderBy
 
 
-def test_without_parameters_every_handoff_up_to_the_cap(token_client, bot):  # noqa: ANN001
+def test_without_parameters_every_handoff_up_to_the_cap(token_client, bot):
     """Botpress returns them all; its UI (views/full/App.tsx) calls `getHandoffs()` bare."""
     for _ in range(60):
         services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
@@ -153,7 +153,7 @@ def test_without_parameters_every_handoff_up_to_the_cap(token_client, bot):  # n
     assert "Link" not in response.headers
 
 
-def test_column_desc_and_limit_as_the_sidebar_asks(token_client, bot, agent):  # noqa: ANN001
+def test_column_desc_and_limit_as_the_sidebar_asks(token_client, bot, agent):
     """views/full/Sidebar.tsx: `api.getHandoffs('handoffs.createdAt', false, 5)`."""
     handoffs = [open_handoff(bot, user_id=f"u{n}") for n in range(7)]
     services.handoff_assign(handoff=handoffs[0], agent=agent)
@@ -168,7 +168,7 @@ def test_column_desc_and_limit_as_the_sidebar_asks(token_client, bot, agent):  #
 
 
 @pytest.mark.parametrize("column", ["id", "createdAt", "updatedAt", "status", "assignedAt"])
-def test_every_whitelisted_column_orders(column, token_client, bot):  # noqa: ANN001
+def test_every_whitelisted_column_orders(column, token_client, bot):
     open_handoff(bot, user_id="a"), open_handoff(bot, user_id="b")
 
     response = token_client.get(api_url(bot, f"{HANDOFFS}?column={column}&desc=true"))
@@ -177,7 +177,7 @@ def test_every_whitelisted_column_orders(column, token_client, bot):  # noqa: AN
     assert len(response.json()) == 2
 
 
-def test_a_column_outside_the_whitelist_is_422(token_client, bot):  # noqa: ANN001
+def test_a_column_outside_the_whitelist_is_422(token_client, bot):
     """Botpress would hand any `column` to knex; we take only the handoff's own fields."""
     response = token_client.get(api_url(bot, f"{HANDOFFS}?column=comments;drop"))
 
@@ -188,7 +188,7 @@ def test_a_column_outside_the_whitelist_is_422(token_client, bot):  # noqa: ANN0
 # -- POST /handoffs/:id: api.ts router.post('/handoffs/:id'), validation.ts UpdateHandoffSchema
 
 
-def test_tags_as_the_ui_updates_them(token_client, bot):  # noqa: ANN001
+def test_tags_as_the_ui_updates_them(token_client, bot):
     handoff = open_handoff(bot)
 
     response = token_client.post(
@@ -199,7 +199,7 @@ def test_tags_as_the_ui_updates_them(token_client, bot):  # noqa: ANN001
     assert sorted(response.json()["tags"]) == ["billing", "vip"]
 
 
-def test_tags_that_are_not_a_list_of_strings_are_422(token_client, bot):  # noqa: ANN001
+def test_tags_that_are_not_a_list_of_strings_are_422(token_client, bot):
     handoff = open_handoff(bot)
 
     response = token_client.post(
@@ -212,11 +212,11 @@ def test_tags_that_are_not_a_list_of_strings_are_422(token_client, bot):  # noqa
 # -- transitions: validation.ts validateHandoffStatusRule, AgentOnlineValidation
 
 
-def act(client, bot, handoff: Handoff, verb: str):  # noqa: ANN001, ANN201
+def act(client, bot, handoff: Handoff, verb: str):
     return client.post(api_url(bot, f"{HANDOFFS}/{handoff.pk}/{verb}"), {}, format="json")
 
 
-def test_assign_then_resolve_as_the_ui_does(agent_client, bot, agent):  # noqa: ANN001
+def test_assign_then_resolve_as_the_ui_does(agent_client, bot, agent):
     handoff = open_handoff(bot)
 
     assigned = act(agent_client, bot, handoff, "assign")
@@ -228,7 +228,7 @@ def test_assign_then_resolve_as_the_ui_does(agent_client, bot, agent):  # noqa: 
     assert resolved.json()["resolvedAt"]
 
 
-def test_an_offline_agent_gets_botpress_message_with_422(agent_client, bot, agent):  # noqa: ANN001
+def test_an_offline_agent_gets_botpress_message_with_422(agent_client, bot, agent):
     agent.memberships.update(online=False)
 
     response = act(agent_client, bot, open_handoff(bot), "assign")
@@ -249,7 +249,7 @@ def test_an_offline_agent_gets_botpress_message_with_422(agent_client, bot, agen
         ("expired", "assign"),  # "Status "expired" can't transition to ..."
     ],
 )
-def test_an_invalid_transition_is_422_with_the_state_now(setup, verb, agent_client, bot, agent):  # noqa: ANN001
+def test_an_invalid_transition_is_422_with_the_state_now(setup, verb, agent_client, bot, agent):
     handoff = open_handoff(bot)
     if setup != "pending" and setup != "expired" and setup != "rejected":
         services.handoff_assign(handoff=handoff, agent=agent)
@@ -268,7 +268,7 @@ def test_an_invalid_transition_is_422_with_the_state_now(setup, verb, agent_clie
     assert "agentId" in body and body["code"] == f"handoff_{setup}"
 
 
-def test_a_token_may_reject_a_pending_handoff(token_client, bot):  # noqa: ANN001
+def test_a_token_may_reject_a_pending_handoff(token_client, bot):
     """validateHandoffStatusRule: pending or assigned may always become rejected."""
     response = act(token_client, bot, open_handoff(bot), "reject")
 
@@ -278,7 +278,7 @@ def test_a_token_may_reject_a_pending_handoff(token_client, bot):  # noqa: ANN00
 # -- POST /handoffs/:id/comments: api.ts, validation.ts CreateCommentSchema, types IComment
 
 
-def test_a_comment_has_every_field_of_botpress_icomment(agent_client, bot, agent):  # noqa: ANN001
+def test_a_comment_has_every_field_of_botpress_icomment(agent_client, bot, agent):
     handoff = open_handoff(bot)
 
     response = agent_client.post(
@@ -298,7 +298,7 @@ def test_a_comment_has_every_field_of_botpress_icomment(agent_client, bot, agent
     assert [c["id"] for c in listed] == [comment["id"]]
 
 
-def test_a_comment_without_content_is_422(agent_client, bot):  # noqa: ANN001
+def test_a_comment_without_content_is_422(agent_client, bot):
     handoff = open_handoff(bot)
 
     response = agent_client.post(

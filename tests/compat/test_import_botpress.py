@@ -151,7 +151,7 @@ class BotpressDatabase:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def botpress(request, tmp_path) -> Iterator[BotpressDatabase]:  # noqa: ANN001
+def botpress(request, tmp_path) -> Iterator[BotpressDatabase]:
     if request.param == "sqlite":
         path = tmp_path / "botpress.sqlite"
         connection = sqlite3.connect(path)
@@ -172,7 +172,7 @@ def botpress(request, tmp_path) -> Iterator[BotpressDatabase]:  # noqa: ANN001
 
 
 @pytest.fixture
-def source(botpress, bot) -> BotpressDatabase:  # noqa: ANN001
+def source(botpress, bot) -> BotpressDatabase:
     """A pending handoff with tags and 2 comments, an assigned one, a resolved one, a legacy
     session with 3 messages (in, out, agent), and the users' attributes."""
     bp, bot_id = botpress, bot.bot_id
@@ -271,7 +271,7 @@ def source(botpress, bot) -> BotpressDatabase:  # noqa: ANN001
     return bp
 
 
-def run_import(source: BotpressDatabase, bot) -> str:  # noqa: ANN001
+def run_import(source: BotpressDatabase, bot) -> str:
     out = StringIO()
     call_command("import_botpress", "--database-url", source.url, "--bot", bot.bot_id, stdout=out)
     return out.getvalue()
@@ -289,7 +289,7 @@ def at(iso: str) -> datetime:
 # -- HITL-next
 
 
-def test_handoffs_show_in_the_api_with_their_statuses_and_dates(source, bot, token_client):  # noqa: ANN001, F811
+def test_handoffs_show_in_the_api_with_their_statuses_and_dates(source, bot, token_client):
     run_import(source, bot)
 
     handoffs = token_client.get(api_url(bot, "mod/hitlnext/handoffs")).json()
@@ -310,7 +310,7 @@ def test_handoffs_show_in_the_api_with_their_statuses_and_dates(source, bot, tok
     assert (bob["status"], bob["agentId"], bob["assignedAt"]) == ("pending", None, None)
 
 
-def test_comments_become_notes_of_the_handoff(source, bot, token_client):  # noqa: ANN001, F811
+def test_comments_become_notes_of_the_handoff(source, bot, token_client):
     run_import(source, bot)
 
     ada = next(
@@ -328,7 +328,7 @@ def test_comments_become_notes_of_the_handoff(source, bot, token_client):  # noq
     assert at(ada["comments"][0]["createdAt"]) == at("2023-03-01T09:05:00Z")
 
 
-def test_an_imported_pending_handoff_pauses_its_conversation(source, bot):  # noqa: ANN001
+def test_an_imported_pending_handoff_pauses_its_conversation(source, bot):
     run_import(source, bot)
 
     conversation = Conversation.objects.get(end_user__external_id="ada")
@@ -336,13 +336,13 @@ def test_an_imported_pending_handoff_pauses_its_conversation(source, bot):  # no
     assert not Conversation.objects.get(end_user__external_id="cy").paused
 
 
-def test_an_assigned_handoff_comes_back_pending_with_a_warning(source, bot):  # noqa: ANN001
+def test_an_assigned_handoff_comes_back_pending_with_a_warning(source, bot):
     output = run_import(source, bot)
 
     assert "1 assigned handoff(s) imported as pending" in output
 
 
-def test_of_two_open_handoffs_of_a_conversation_the_older_is_expired(source, bot):  # noqa: ANN001
+def test_of_two_open_handoffs_of_a_conversation_the_older_is_expired(source, bot):
     source.insert(
         "handoffs",
         botId=bot.bot_id,
@@ -363,7 +363,7 @@ def test_of_two_open_handoffs_of_a_conversation_the_older_is_expired(source, bot
     assert "1 older open handoff(s) imported as expired" in output
 
 
-def test_only_the_chosen_botpress_bots_rows_are_copied(source, bot):  # noqa: ANN001
+def test_only_the_chosen_botpress_bots_rows_are_copied(source, bot):
     run_import(source, bot)
 
     assert not EndUser.objects.filter(external_id="zed").exists()
@@ -373,9 +373,9 @@ def test_only_the_chosen_botpress_bots_rows_are_copied(source, bot):  # noqa: AN
 
 
 def test_a_legacy_session_becomes_a_paused_conversation_with_its_transcript(
-    source,  # noqa: ANN001
-    bot,  # noqa: ANN001
-    token_client,  # noqa: ANN001, F811
+    source,
+    bot,
+    token_client,
 ):
     run_import(source, bot)
 
@@ -396,7 +396,7 @@ def test_a_legacy_session_becomes_a_paused_conversation_with_its_transcript(
     assert {m.delivery_status for m in conversation.messages.all()} == {""}
 
 
-def test_session_full_name_fills_an_empty_profile(source, bot):  # noqa: ANN001
+def test_session_full_name_fills_an_empty_profile(source, bot):
     run_import(source, bot)
 
     assert EndUser.objects.get(external_id="dan").variables == {"fullName": "Dan Brown"}
@@ -405,7 +405,7 @@ def test_session_full_name_fills_an_empty_profile(source, bot):  # noqa: ANN001
 # -- Botpress core's users
 
 
-def test_user_attributes_merge_into_variables_and_hitl_keys_win(source, bot):  # noqa: ANN001
+def test_user_attributes_merge_into_variables_and_hitl_keys_win(source, bot):
     EndUser.objects.create(bot=bot, channel="web", external_id="ada", variables={"language": "en"})
 
     run_import(source, bot)
@@ -420,7 +420,7 @@ def test_user_attributes_merge_into_variables_and_hitl_keys_win(source, bot):  #
 # -- history, not live activity
 
 
-def test_the_import_writes_no_event(source, bot):  # noqa: ANN001
+def test_the_import_writes_no_event(source, bot):
     before = Event.objects.count()
 
     run_import(source, bot)
@@ -428,7 +428,7 @@ def test_the_import_writes_no_event(source, bot):  # noqa: ANN001
     assert Event.objects.count() == before
 
 
-def test_a_second_run_creates_nothing(source, bot):  # noqa: ANN001
+def test_a_second_run_creates_nothing(source, bot):
     run_import(source, bot)
     after_first = row_counts()
 
@@ -439,7 +439,7 @@ def test_a_second_run_creates_nothing(source, bot):  # noqa: ANN001
     assert "hitl_messages: 0 created, 3 already imported" in output
 
 
-def test_a_second_run_adds_only_new_rows(source, bot):  # noqa: ANN001
+def test_a_second_run_adds_only_new_rows(source, bot):
     run_import(source, bot)
     source.insert(
         "handoffs",
@@ -458,7 +458,7 @@ def test_a_second_run_adds_only_new_rows(source, bot):  # noqa: ANN001
     assert Handoff.objects.filter(bot=bot).count() == 4
 
 
-def test_tables_missing_from_the_source_are_skipped(botpress, bot):  # noqa: ANN001
+def test_tables_missing_from_the_source_are_skipped(botpress, bot):
     botpress.create_tables("handoffs")
 
     output = run_import(botpress, bot)

@@ -10,7 +10,7 @@ from tests.factories import MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def request_handoff(conversation, capture):  # noqa: ANN001, ANN201
+def request_handoff(conversation, capture):
     with capture(execute=True):
         services.message_ingest(
             bot=conversation.bot,

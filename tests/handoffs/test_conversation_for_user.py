@@ -13,14 +13,14 @@ from tests.factories import ConversationFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_new_user_gets_a_user_and_a_conversation(bot):  # noqa: ANN001
+def test_a_new_user_gets_a_user_and_a_conversation(bot):
     conversation = services.conversation_for_user(bot=bot, channel="api", user_id="u1")
 
     assert conversation.end_user == EndUser.objects.get(bot=bot, channel="api", external_id="u1")
     assert conversation.thread_id == ""
 
 
-def test_without_a_thread_the_latest_conversation_is_meant(bot):  # noqa: ANN001
+def test_without_a_thread_the_latest_conversation_is_meant(bot):
     older = ConversationFactory(end_user__bot=bot, thread_id="a")
     newer = ConversationFactory(end_user=older.end_user, bot=bot, thread_id="b")
     Conversation.objects.filter(pk=older.pk).update(last_message_at=timezone.now())
@@ -35,7 +35,7 @@ def test_without_a_thread_the_latest_conversation_is_meant(bot):  # noqa: ANN001
     assert found == newer
 
 
-def test_a_thread_names_its_own_conversation(bot, conversation):  # noqa: ANN001
+def test_a_thread_names_its_own_conversation(bot, conversation):
     found = services.conversation_for_user(
         bot=bot, channel="web", user_id=conversation.end_user.external_id, thread_id="t-9"
     )
@@ -45,7 +45,7 @@ def test_a_thread_names_its_own_conversation(bot, conversation):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("channel", ["", "c" * 41])
-def test_a_channel_must_fit(channel, bot):  # noqa: ANN001
+def test_a_channel_must_fit(channel, bot):
     with pytest.raises(ApplicationError) as error:
         services.conversation_for_user(bot=bot, channel=channel, user_id="u1")
 

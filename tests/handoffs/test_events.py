@@ -12,7 +12,7 @@ from handoffs.models import Event
 pytestmark = pytest.mark.django_db
 
 
-def types(events):  # noqa: ANN001, ANN201
+def types(events):
     return [t for t, _ in events()]
 
 

@@ -12,7 +12,7 @@ from tests.factories import ConversationFactory
 pytestmark = pytest.mark.django_db
 
 
-def system_texts(conversation):  # noqa: ANN001, ANN201
+def system_texts(conversation):
     return list(conversation.messages.filter(direction="system").values_list("text", flat=True))
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 list_order = import_module("handoffs.migrations.0005_handoff_list_order")
 
 
-def test_conversations_get_their_last_user_message(bot):  # noqa: ANN001
+def test_conversations_get_their_last_user_message(bot):
     conversation = ConversationFactory(end_user__bot=bot)
     user_id = conversation.end_user.external_id
     for direction, text in (("incoming", "first"), ("incoming", "last"), ("outgoing", "bot")):

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 K = Notification.Kind
 
 
-def kinds_of(user) -> list[str]:  # noqa: ANN001
+def kinds_of(user) -> list[str]:
     return list(Notification.objects.filter(recipient=user).values_list("kind", flat=True))
 
 
-def say(conversation, text: str = "hello?", **kwargs):  # noqa: ANN001, ANN003, ANN201
+def say(conversation, text: str = "hello?", **kwargs):
     return services.message_ingest(
         bot=conversation.bot,
         channel=conversation.channel,
@@ -165,7 +165,7 @@ def test_the_bots_own_messages_notify_nobody(assigned_handoff, conversation):
 # ---- about to expire --------------------------------------------------------------------------
 
 
-def expiring(bot, seconds: int) -> Handoff:  # noqa: ANN001
+def expiring(bot, seconds: int) -> Handoff:
     handoff, _ = services.handoff_request(
         conversation=ConversationFactory(end_user__bot=bot), timeout=timedelta(seconds=seconds)
     )

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def heard(monkeypatch):  # noqa: ANN001, ANN201
+def heard(monkeypatch):
     events: list = []
     monkeypatch.setattr(outbound, "_listeners", [events.append])
     return events
@@ -43,7 +43,7 @@ def test_a_failing_listener_does_not_stop_the_others(
 ):
     heard: list = []
 
-    def broken(event) -> None:  # noqa: ANN001
+    def broken(event) -> None:
         raise RuntimeError("listener bug")
 
     monkeypatch.setattr(outbound, "_listeners", [broken, heard.append])
@@ -57,7 +57,7 @@ def test_a_failing_listener_does_not_stop_the_others(
 def test_registering_twice_keeps_one(monkeypatch):
     monkeypatch.setattr(outbound, "_listeners", [])
 
-    def listener(event) -> None:  # noqa: ANN001
+    def listener(event) -> None:
         pass
 
     outbound.register_listener(listener)
@@ -66,7 +66,7 @@ def test_registering_twice_keeps_one(monkeypatch):
     assert outbound._listeners == [listener]
 
 
-def _member(conversation):  # noqa: ANN001, ANN202
+def _member(conversation):
     from tests.factories import MembershipFactory
 
     return MembershipFactory(workspace=conversation.bot.workspace).user

@@ -40,7 +40,7 @@ class Refused(Exception):
     pass
 
 
-def attempt(action: str, handoff_id: int, me, other) -> bool:  # noqa: ANN001
+def attempt(action: str, handoff_id: int, me, other) -> bool:
     """Run the service in a transaction that is always rolled back; True if it went through."""
     try:
         with transaction.atomic():
@@ -64,7 +64,7 @@ SITUATIONS = list(
 
 
 @pytest.mark.parametrize(("status", "role", "online"), SITUATIONS)
-def test_what_is_offered_is_what_the_services_do(status, role, online, bot):  # noqa: ANN001
+def test_what_is_offered_is_what_the_services_do(status, role, online, bot):
     bot.enable_conversation_deletion = True
     bot.save()
     me = MembershipFactory(workspace=bot.workspace, role=role, online=True)
@@ -85,7 +85,7 @@ def test_what_is_offered_is_what_the_services_do(status, role, online, bot):  # 
     assert offered == done
 
 
-def test_a_token_is_offered_only_to_reject_an_open_handoff(pending_handoff):  # noqa: ANN001
+def test_a_token_is_offered_only_to_reject_an_open_handoff(pending_handoff):
     offered = handoff_actions(handoff=pending_handoff, membership=None)
 
     assert [action for action, allowed in offered.items() if allowed] == ["reject"]
@@ -98,7 +98,7 @@ CONVERSATION_ACTIONS = {
 }
 
 
-def attempt_on_conversation(action: str, conversation_id: int, me) -> bool:  # noqa: ANN001
+def attempt_on_conversation(action: str, conversation_id: int, me) -> bool:
     try:
         with transaction.atomic():
             conversation = Conversation.objects.select_related("bot").get(pk=conversation_id)
@@ -121,7 +121,7 @@ def attempt_on_conversation(action: str, conversation_id: int, me) -> bool:  # n
         )
     ),
 )
-def test_what_a_conversation_offers_is_what_the_services_do(situation, role, online, bot):  # noqa: ANN001
+def test_what_a_conversation_offers_is_what_the_services_do(situation, role, online, bot):
     bot.enable_conversation_deletion = True
     bot.save()
     me = MembershipFactory(workspace=bot.workspace, role=role, online=True)

@@ -15,7 +15,7 @@ from tests.factories import BotFactory, ConversationFactory, MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def request(bot, **kwargs):  # noqa: ANN001, ANN003, ANN201
+def request(bot, **kwargs):
     return services.handoff_request(conversation=ConversationFactory(end_user__bot=bot), **kwargs)[
         0
     ]

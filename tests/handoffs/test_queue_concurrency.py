@@ -20,7 +20,7 @@ def test_200_concurrent_creations_with_5_agents():
     agents = [MembershipFactory(workspace=bot.workspace).user for _ in range(5)]
     conversations = [ConversationFactory(end_user__bot=bot) for _ in range(200)]
 
-    def create(conversation) -> None:  # noqa: ANN001
+    def create(conversation) -> None:
         try:
             services.handoff_request(conversation=conversation)
         finally:
@@ -44,7 +44,7 @@ def test_concurrent_creations_never_exceed_capacity():
         MembershipFactory(workspace=bot.workspace)
     conversations = [ConversationFactory(end_user__bot=bot) for _ in range(60)]
 
-    def create(conversation) -> None:  # noqa: ANN001
+    def create(conversation) -> None:
         try:
             services.handoff_request(conversation=conversation)
         finally:

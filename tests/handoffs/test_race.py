@@ -19,7 +19,7 @@ def _race(handoff_id: int, agents: list) -> list[str]:
     barrier = threading.Barrier(len(agents))
     outcomes: list[str] = []
 
-    def attempt(agent) -> None:  # noqa: ANN001
+    def attempt(agent) -> None:
         try:
             barrier.wait()
             handoff = Handoff.objects.select_related("bot").get(pk=handoff_id)

@@ -17,7 +17,7 @@ DAY1 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY2 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 
 
-def handoff_at(bot, created, *, wait=None, handle=None, agent=None, expire=False, labels=()):  # noqa: ANN001, ANN201
+def handoff_at(bot, created, *, wait=None, handle=None, agent=None, expire=False, labels=()):
     with time_machine.travel(created, tick=False):
         handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
     if labels:

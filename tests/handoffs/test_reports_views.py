@@ -19,7 +19,7 @@ def resolved(bot, agent):
     return services.handoff_resolve(handoff=handoff, actor=agent)
 
 
-def url(bot, suffix: str = "") -> str:  # noqa: ANN001
+def url(bot, suffix: str = "") -> str:
     return f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/reports{suffix}"
 
 

@@ -12,12 +12,12 @@ from tests.factories import BotFactory, ConversationFactory, EndUserFactory
 pytestmark = pytest.mark.django_db
 
 
-def request_handoff(bot):  # noqa: ANN001, ANN201
+def request_handoff(bot):
     handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
     return handoff
 
 
-def test_list_order_is_queue_then_work_then_history(bot, agent):  # noqa: ANN001
+def test_list_order_is_queue_then_work_then_history(bot, agent):
     closed, assigned, pending = (request_handoff(bot) for _ in range(3))
     services.handoff_reject(handoff=closed, actor=None)
     services.handoff_assign(handoff=assigned, agent=agent)
@@ -27,7 +27,7 @@ def test_list_order_is_queue_then_work_then_history(bot, agent):  # noqa: ANN001
     assert listed == [pending, assigned, closed]
 
 
-def test_list_order_follows_status_changes(bot, agent):  # noqa: ANN001
+def test_list_order_follows_status_changes(bot, agent):
     first, second, third, fourth = (request_handoff(bot) for _ in range(4))
     services.handoff_assign(handoff=first, agent=agent)
     services.handoff_assign(handoff=second, agent=agent)
@@ -42,14 +42,14 @@ def test_list_order_follows_status_changes(bot, agent):  # noqa: ANN001
     assert [h.queue_rank for h in listed] == [0, 1, 2, 2]
 
 
-def test_list_order_follows_a_status_written_outside_the_services(bot):  # noqa: ANN001
+def test_list_order_follows_a_status_written_outside_the_services(bot):
     first, second = request_handoff(bot), request_handoff(bot)
     Handoff.objects.filter(pk=first.pk).update(status=Handoff.Status.EXPIRED)
 
     assert list(selectors.handoff_list(bot=bot)) == [second, first]
 
 
-def test_the_last_user_message_comes_with_the_list(bot, django_assert_num_queries):  # noqa: ANN001
+def test_the_last_user_message_comes_with_the_list(bot, django_assert_num_queries):
     handoff = request_handoff(bot)
     user_id = handoff.conversation.end_user.external_id
     for direction, text in (("incoming", "first"), ("incoming", "last"), ("outgoing", "bot")):
@@ -63,14 +63,14 @@ def test_the_last_user_message_comes_with_the_list(bot, django_assert_num_querie
         assert listed.conversation.last_user_message.text == "last"
 
 
-def test_handoff_get_refuses_another_bots_handoff(bot, workspace):  # noqa: ANN001
+def test_handoff_get_refuses_another_bots_handoff(bot, workspace):
     other = request_handoff(BotFactory(workspace=workspace))
 
     with pytest.raises(NotFound):
         selectors.handoff_get(bot=bot, handoff_id=other.pk)
 
 
-def test_a_user_id_on_two_channels_is_ambiguous(bot):  # noqa: ANN001
+def test_a_user_id_on_two_channels_is_ambiguous(bot):
     EndUserFactory(bot=bot, external_id="ada", channel="web")
     EndUserFactory(bot=bot, external_id="ada", channel="messenger")
 
@@ -91,7 +91,7 @@ def test_a_known_users_conversation_is_found_only_by_its_own_keys(bot, workspace
     services.conversation_for_user(bot=bot, channel="api", user_id="u1", thread_id="")
     services.conversation_for_user(bot=other_bot, channel="web", user_id="u1", thread_id="")
 
-    def find(**keys):  # noqa: ANN003, ANN202
+    def find(**keys):
         return conversation_of_known_user(**{"bot": bot, "channel": "web", "thread_id": "", **keys})
 
     assert find(user_id="u1") == web

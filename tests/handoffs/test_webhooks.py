@@ -27,11 +27,11 @@ def endpoint(httpserver, workspace):
     )
 
 
-def say(bot, text: str) -> None:  # noqa: ANN001
+def say(bot, text: str) -> None:
     services.message_ingest(bot=bot, channel="web", user_id="u1", text=text)
 
 
-def received_texts(httpserver) -> list[str]:  # noqa: ANN001
+def received_texts(httpserver) -> list[str]:
     return [json.loads(request.data)["payload"]["text"] for request, _ in httpserver.log]
 
 
@@ -131,7 +131,7 @@ def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
 
 
-def _endpoint_queries(captured) -> list[str]:  # noqa: ANN001
+def _endpoint_queries(captured) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if "webhookendpoint" in q["sql"]]
 
 

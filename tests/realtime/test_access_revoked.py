@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     leaving = MembershipFactory(workspace=bot.workspace)
     handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
@@ -26,7 +26,7 @@ def scene(db):  # noqa: ANN001, ANN201
     return bot, leaving, handoff
 
 
-async def closed_with(socket) -> int | None:  # noqa: ANN001
+async def closed_with(socket) -> int | None:
     while True:
         output = await socket.receive_output(timeout=3)
         if output["type"] == "websocket.close":

@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     alice = MembershipFactory(workspace=bot.workspace).user
     bob = MembershipFactory(workspace=bot.workspace).user
     return bot, alice, bob
 
 
-def notify_one(bot, user, message: str = "for you") -> Notification:  # noqa: ANN001
+def notify_one(bot, user, message: str = "for you") -> Notification:
     (notification,) = services.notify(
         workspace_id=bot.workspace_id,
         recipient_ids=[user.pk],
@@ -32,7 +32,7 @@ def notify_one(bot, user, message: str = "for you") -> Notification:  # noqa: AN
     return notification
 
 
-async def next_notification(communicator) -> dict:  # noqa: ANN001
+async def next_notification(communicator) -> dict:
     while True:
         event = await communicator.receive_json_from(timeout=3)
         if event["type"] == "notification.created":

@@ -21,7 +21,7 @@ INTERVAL = 0.05
 
 
 @pytest.fixture
-def scene(db, settings):  # noqa: ANN001, ANN201
+def scene(db, settings):
     settings.HITL = {**settings.HITL, "STREAM_CATCHUP_SECONDS": INTERVAL}
     bot = BotFactory()
     alice = MembershipFactory(workspace=bot.workspace).user
@@ -31,18 +31,18 @@ def scene(db, settings):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def dropped(monkeypatch):  # noqa: ANN001, ANN201
+def dropped(monkeypatch):
     """The channel layer loses every live publish, as when Redis restarts."""
     monkeypatch.setattr(publisher, "publish", lambda event: None)
 
 
-def write_messages(bot, count: int) -> list[int]:  # noqa: ANN001
+def write_messages(bot, count: int) -> list[int]:
     for n in range(count):
         services.message_ingest(bot=bot, channel="web", user_id="u1", text=f"m{n}")
     return list(Event.objects.order_by("id").values_list("id", flat=True))[-count:]
 
 
-async def receive_ids(communicator, count: int) -> list[int]:  # noqa: ANN001
+async def receive_ids(communicator, count: int) -> list[int]:
     return [(await communicator.receive_json_from(timeout=3))["id"] for _ in range(count)]
 
 
@@ -107,7 +107,7 @@ async def test_an_event_committed_after_a_bigger_id_arrives(connect, scene, drop
     assert await alices.receive_nothing(timeout=0.3)
 
 
-async def passes_until(condition, timeout: float = 5) -> None:  # noqa: ANN001
+async def passes_until(condition, timeout: float = 5) -> None:
     """Wait, without a fixed sleep, until the watcher's passes make `condition()` true."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
@@ -120,11 +120,11 @@ async def test_one_outbox_read_per_pass_for_all_sockets(connect, scene, monkeypa
     reads, passes = [], []
     original_read, original_pass = replay.visible_events_after, OutboxWatcher.catch_up
 
-    def counting(**kwargs):  # noqa: ANN003, ANN202
+    def counting(**kwargs):
         reads.append(kwargs)
         return original_read(**kwargs)
 
-    async def counted_pass(self):  # noqa: ANN001, ANN202
+    async def counted_pass(self):
         passes.append(len(self.readers))
         await original_pass(self)
 

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def membership(db):  # noqa: ANN001, ANN201
+def membership(db):
     bot = BotFactory(agent_session_timeout=timedelta(minutes=10))
     membership = MembershipFactory(workspace=bot.workspace, online=False)
     return services.agent_set_online(membership=membership, online=True)
 
 
-def sweep_at(moment) -> Membership:  # noqa: ANN001
+def sweep_at(moment) -> Membership:
     """The worker's sweep at `moment`, this test process serving the sockets alive meanwhile:
     it renewed their leases, as a running server process does every few seconds."""
     with time_machine.travel(moment, tick=False):
@@ -39,7 +39,7 @@ def is_online(membership: Membership) -> bool:
     return membership.online
 
 
-def leases_of(user) -> int:  # noqa: ANN001
+def leases_of(user) -> int:
     return SocketLease.objects.filter(user=user).count()
 
 

@@ -15,19 +15,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     agent = MembershipFactory(workspace=bot.workspace).user
     return bot, agent
 
 
-def write_messages(bot, count: int, prefix: str = "m") -> list[int]:  # noqa: ANN001
+def write_messages(bot, count: int, prefix: str = "m") -> list[int]:
     for n in range(count):
         services.message_ingest(bot=bot, channel="web", user_id="u1", text=f"{prefix}{n}")
     return list(Event.objects.order_by("id").values_list("id", flat=True))
 
 
-async def receive_ids(communicator, count: int) -> list[int]:  # noqa: ANN001
+async def receive_ids(communicator, count: int) -> list[int]:
     return [(await communicator.receive_json_from(timeout=3))["id"] for _ in range(count)]
 
 
@@ -70,7 +70,7 @@ async def test_event_committed_during_replay_arrives_once(connect, scene, monkey
     original = replay.visible_events_after
     calls = []
 
-    def racing_events_after(**kwargs):  # noqa: ANN003, ANN202
+    def racing_events_after(**kwargs):
         # A live event is committed and published while the replay runs.
         if when == "before_the_query" and not calls:
             calls.append(write_messages(bot, 1, prefix="race"))

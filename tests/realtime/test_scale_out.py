@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 IDLE_SECONDS = 7
 
 
-async def first_message_with_text(ws, text: str) -> dict:  # noqa: ANN001
+async def first_message_with_text(ws, text: str) -> dict:
     while True:
         event = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
         if event.get("type") == "message.created" and event["payload"]["text"] == text:

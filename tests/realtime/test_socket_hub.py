@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     alice = MembershipFactory(workspace=bot.workspace).user
     bob = MembershipFactory(workspace=bot.workspace).user
     return bot, alice, bob
 
 
-def write_message(bot) -> int:  # noqa: ANN001
+def write_message(bot) -> int:
     services.message_ingest(bot=bot, channel="web", user_id="u1", text="hello")
     return Event.objects.latest("id").id
 

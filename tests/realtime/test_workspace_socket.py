@@ -27,7 +27,7 @@ async def next_of_type(communicator: WebsocketCommunicator, type: str, **payload
 
 
 @pytest.fixture
-def scene(db):  # noqa: ANN001, ANN201
+def scene(db):
     bot = BotFactory()
     agent = MembershipFactory(workspace=bot.workspace).user
     conversation = ConversationFactory(end_user__bot=bot)

@@ -28,7 +28,7 @@ SERVER_APPLICATION = "hitl-fault-test-server"
 
 
 @pytest.fixture
-def scene():  # noqa: ANN201
+def scene():
     bot = BotFactory()
     agent = MembershipFactory(workspace=bot.workspace).user
     _, key = api_token_create(workspace=bot.workspace, name="bot")
@@ -37,7 +37,7 @@ def scene():  # noqa: ANN201
     return bot, key, f"sessionid={client.cookies['sessionid'].value}"
 
 
-async def produce(url: str, bot, key: str, count: int, pace: float = 0.02) -> list[str]:  # noqa: ANN001
+async def produce(url: str, bot, key: str, count: int, pace: float = 0.02) -> list[str]:
     """Post messages one after another (so their outbox order is their sending order)."""
     sent = []
     async with httpx.AsyncClient(base_url=url, timeout=10) as http:
@@ -53,7 +53,7 @@ async def produce(url: str, bot, key: str, count: int, pace: float = 0.02) -> li
     return sent
 
 
-async def listen(server: Daphne, cookie: str, expected: int, on_message=None) -> list[str]:  # noqa: ANN001
+async def listen(server: Daphne, cookie: str, expected: int, on_message=None) -> list[str]:
     """An agent socket that reconnects with ?after=<last id> whenever it drops."""
     texts: list[str] = []
     last_id = 0

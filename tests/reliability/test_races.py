@@ -16,10 +16,10 @@ from tests.factories import BotFactory, ConversationFactory, MembershipFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_all(calls, workers: int = 16) -> list[str]:  # noqa: ANN001
+def run_all(calls, workers: int = 16) -> list[str]:
     """Run the calls on a thread pool; each outcome is "ok" or the domain error's code."""
 
-    def run(call) -> str:  # noqa: ANN001
+    def run(call) -> str:
         try:
             call()
             return "ok"

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def scene():  # noqa: ANN201
+def scene():
     bot = BotFactory()
     agent = MembershipFactory(workspace=bot.workspace).user
     _, key = api_token_create(workspace=bot.workspace, name="bot")
@@ -64,7 +64,7 @@ class HeldRow:
         self.db.close()
 
 
-def post_in_background(url: str, bot, key: str) -> dict:  # noqa: ANN001
+def post_in_background(url: str, bot, key: str) -> dict:
     outcome: dict = {}
 
     def run() -> None:

@@ -34,7 +34,7 @@ frames = st.one_of(
 )
 
 
-async def exchange(user, payloads: list) -> list[dict]:  # noqa: ANN001
+async def exchange(user, payloads: list) -> list[dict]:
     communicator = WebsocketCommunicator(WorkspaceConsumer.as_asgi(), "/ws/workspace/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
@@ -56,7 +56,7 @@ async def exchange(user, payloads: list) -> list[dict]:  # noqa: ANN001
 
 
 @pytest.fixture
-def agent(db):  # noqa: ANN001, ANN201
+def agent(db):
     return MembershipFactory(workspace=BotFactory().workspace).user
 
 

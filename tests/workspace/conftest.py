@@ -10,7 +10,7 @@ from django.test import Client
 def login():
     """A test client logged in as `user`."""
 
-    def logged_in(user) -> Client:  # noqa: ANN001
+    def logged_in(user) -> Client:
         client = Client()
         client.force_login(user)
         return client
@@ -18,7 +18,7 @@ def login():
     return logged_in
 
 
-def page_state(response) -> dict:  # noqa: ANN001
+def page_state(response) -> dict:
     """The JSON the workspace page hands to its script."""
     html = response.content.decode()
     start = html.index('<script id="workspace-state" type="application/json">')

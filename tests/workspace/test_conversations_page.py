@@ -12,33 +12,33 @@ from tests.factories import BotFactory, MembershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def state_of(response, element_id: str = "conversations-state") -> dict:  # noqa: ANN001
+def state_of(response, element_id: str = "conversations-state") -> dict:
     html = response.content.decode()
     start = html.index(f'<script id="{element_id}" type="application/json">')
     start = html.index(">", start) + 1
     return json.loads(html[start : html.index("</script>", start)])
 
 
-def chat(bot, user_id: str, text: str = "hello", **kwargs):  # noqa: ANN001, ANN003, ANN201
+def chat(bot, user_id: str, text: str = "hello", **kwargs):
     return services.message_ingest(
         bot=bot, channel="web", user_id=user_id, text=text, **kwargs
     ).message.conversation
 
 
-def test_anonymous_is_sent_to_login(client, bot):  # noqa: ANN001
+def test_anonymous_is_sent_to_login(client, bot):
     for url in ("/workspace/conversations/", f"/workspace/{bot.bot_id}/conversations/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_another_workspaces_bot_is_404(login, agent, bot):  # noqa: ANN001
+def test_another_workspaces_bot_is_404(login, agent, bot):
     response = login(agent).get(f"/workspace/{BotFactory().bot_id}/conversations/")
 
     assert response.status_code == 404
 
 
-def test_every_conversation_of_my_bots_is_listed(login, agent, bot, workspace):  # noqa: ANN001
+def test_every_conversation_of_my_bots_is_listed(login, agent, bot, workspace):
     sales = BotFactory(workspace=workspace)
     here = chat(bot, "u1", "hello", variables={"fullName": "Ada Lovelace"})
     there = chat(sales, "u2")
@@ -57,7 +57,7 @@ def test_every_conversation_of_my_bots_is_listed(login, agent, bot, workspace): 
     assert 'aria-current="page">Conversations</a>' in content
 
 
-def test_the_per_bot_page_lists_that_bot_only(login, agent, bot, workspace):  # noqa: ANN001
+def test_the_per_bot_page_lists_that_bot_only(login, agent, bot, workspace):
     mine = chat(bot, "u1")
     chat(BotFactory(workspace=workspace), "u2")
 
@@ -67,7 +67,7 @@ def test_the_per_bot_page_lists_that_bot_only(login, agent, bot, workspace):  # 
     assert state["scopeBotId"] == bot.bot_id
 
 
-def test_search_and_filters_come_from_the_query(login, agent, bot):  # noqa: ANN001
+def test_search_and_filters_come_from_the_query(login, agent, bot):
     chat(bot, "u1", "parcel lost")
     refund = chat(bot, "u2", "refund please")
     services.conversation_pause(conversation=refund, actor=agent)
@@ -88,7 +88,7 @@ def test_search_and_filters_come_from_the_query(login, agent, bot):  # noqa: ANN
     assert "Paused by" in client.get(url).content.decode()
 
 
-def test_the_next_page_link_keeps_the_filters(login, agent, bot, monkeypatch):  # noqa: ANN001
+def test_the_next_page_link_keeps_the_filters(login, agent, bot, monkeypatch):
     from handoffs.views import conversations
 
     monkeypatch.setattr(conversations, "PAGE_SIZE", 2)
@@ -106,7 +106,7 @@ def test_the_next_page_link_keeps_the_filters(login, agent, bot, monkeypatch):  
     assert second["firstPage"] is False
 
 
-def test_the_bell_shows_my_unread_notifications(login, agent, other_agent, bot):  # noqa: ANN001
+def test_the_bell_shows_my_unread_notifications(login, agent, other_agent, bot):
     services.notification_create_custom(bot=bot, message="Stock is low")
     services.notify(
         workspace_id=bot.workspace_id,
@@ -125,7 +125,7 @@ def test_the_bell_shows_my_unread_notifications(login, agent, other_agent, bot):
         assert 'id="bell-count" class="bell__count">1<' in response.content.decode()
 
 
-def test_the_bell_covers_every_workspace_of_the_agent(login, agent, bot):  # noqa: ANN001
+def test_the_bell_covers_every_workspace_of_the_agent(login, agent, bot):
     elsewhere = BotFactory()
     MembershipFactory(workspace=elsewhere.workspace, user=agent)
     services.notification_create_custom(bot=bot, message="here")
@@ -137,7 +137,7 @@ def test_the_bell_covers_every_workspace_of_the_agent(login, agent, bot):  # noq
     assert len(bell["workspaceApis"]) == 2
 
 
-def test_the_handoffs_page_has_the_conversations_tab(login, agent, bot):  # noqa: ANN001
+def test_the_handoffs_page_has_the_conversations_tab(login, agent, bot):
     content = login(agent).get(f"/workspace/{bot.bot_id}/").content.decode()
 
     assert f'href="/workspace/{bot.bot_id}/conversations/"' in content

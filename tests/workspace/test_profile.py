@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):  # noqa: ANN001, ANN201
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -7,11 +7,11 @@ from agents.services import api_token_create
 class Command(BaseCommand):
     help = "Create an API token for a workspace; the token is printed alone on the last line."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--workspace", required=True, help="Workspace slug")
         parser.add_argument("--name", default="cli", help="A name to recognise the token by")
 
-    def handle(self, *args, workspace: str, name: str, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, workspace: str, name: str, **options) -> None:
         try:
             ws = Workspace.objects.get(slug=workspace)
         except Workspace.DoesNotExist as error:

@@ -44,7 +44,7 @@ class HandoffActionApi(BotApiView):
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
         return Response(HandoffRepresentation(handoff, context=self.as_caller()).data)
 
-    def agent_of_workspace(self, agent_id: int):  # noqa: ANN201
+    def agent_of_workspace(self, agent_id: int):
         membership = membership_get(workspace_id=self.bot.workspace_id, user_id=agent_id)
         if membership is None:
             raise serializers.ValidationError({"agent_id": ["No such agent in this workspace."]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -180,7 +181,7 @@ class HandoffListCreateApi(BotApiView):
         )
 
 
-def _timeout(data: dict) -> timedelta | None | str:
+def _timeout(data: dict) -> timedelta | None | Literal["bot"]:
     """Botpress arms an expiry only for a delay > 0 (modules/hitlnext/src/backend/service.ts)."""
     if "timeout_delay" not in data:
         return services.BOT_TIMEOUT

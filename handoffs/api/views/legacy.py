@@ -99,7 +99,7 @@ THREAD_ID = OpenApiParameter(
 )
 
 
-def _schema(operation_id: str, summary: str, description: str, by_user: bool = False):  # noqa: ANN202
+def _schema(operation_id: str, summary: str, description: str, by_user: bool = False):
     return extend_schema_view(
         post=extend_schema(
             operation_id=operation_id,

@@ -43,7 +43,9 @@ class AgentTimesRepresentation(TimesRepresentation):
 
 
 class LabelTimesRepresentation(TimesRepresentation):
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields out of the class, so this does not replace
+    # Field.label; the stubs cannot know.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 # `from` is a Python keyword, hence the class built by name.

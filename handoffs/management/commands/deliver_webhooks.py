@@ -9,11 +9,11 @@ from handoffs.services.webhooks import webhooks_deliver_due
 class Command(BaseCommand):
     help = "Send pending webhook deliveries, with retries and backoff. Loops unless --once."
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run one pass and exit")
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between passes")
 
-    def handle(self, *args, once: bool, interval: float, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, once: bool, interval: float, **options) -> None:
         with httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"]) as client:
             WorkerLoop("webhooks").run(
                 lambda: webhooks_deliver_due(client=client), interval=interval, once=once

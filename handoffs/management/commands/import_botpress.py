@@ -16,7 +16,7 @@ class Command(BaseCommand):
         " `events` table is not copied."
     )
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument(
             "--database-url",
             required=True,
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             help="The Botpress botId whose rows to copy (default: the same as --bot)",
         )
 
-    def handle(self, *args, database_url: str, bot: str, botpress_bot: str | None, **options):  # noqa: ANN002, ANN003, ANN201
+    def handle(self, *args, database_url: str, bot: str, botpress_bot: str | None, **options):
         target = Bot.objects.filter(bot_id=bot).first()
         if target is None:
             raise CommandError(f"No hitl bot {bot!r}: create it first.")

@@ -34,7 +34,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Load the demo workspace (idempotent): admin/admin, agent/agent, bot welcome-bot."
 
-    def handle(self, *args, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("seed_demo creates default passwords; it runs only with DEBUG on.")
         with transaction.atomic():
@@ -86,7 +86,7 @@ class Command(BaseCommand):
             if hand_off:
                 services.handoff_request(conversation=received.message.conversation)
 
-    def _user(self, User, username: str, password: str, *, superuser: bool):  # noqa: ANN001, ANN202
+    def _user(self, User, username: str, password: str, *, superuser: bool):
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"is_staff": superuser, "is_superuser": superuser},

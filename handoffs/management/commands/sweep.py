@@ -10,11 +10,11 @@ class Command(BaseCommand):
         " the messages a crashed process left pending."
     )
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run one pass and exit")
         parser.add_argument("--interval", type=float, default=15.0, help="Seconds between passes")
 
-    def handle(self, *args, once: bool, interval: float, **options) -> None:  # noqa: ANN002, ANN003
+    def handle(self, *args, once: bool, interval: float, **options) -> None:
         WorkerLoop("sweep").run(self._pass, interval=interval, once=once)
 
     def _pass(self) -> None:
