@@ -26,3 +26,8 @@ export async function request(url, { method = "GET", body, csrfToken } = {}) {
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
+
+// The request of a page, every call with the page's CSRF token.
+export function requestWith(csrfToken) {
+  return (url, options = {}) => request(url, { ...options, csrfToken });
+}

@@ -3,17 +3,21 @@
 // writing to the user goes through the HITL-next API, and every change arrives as an event on
 // the workspace socket (live.js).
 
-import { ApiError, request as apiRequest } from "./api.js";
-import { age, clock } from "./format.js";
-import { connectLive } from "./live.js";
-import { authorOf, renderMessage, showMessage, summary } from "./messages.js";
+import { ApiError, requestWith } from "./api.js";
+import { createComposer } from "./composer.js";
+import { userName } from "./format.js";
+import { itemList, renderRow, slot } from "./list.js";
+import { connectLive, showLiveStatus } from "./live.js";
+import { authorOf, summary } from "./messages.js";
+import { act, createSelection, showNotice, showPane } from "./pane.js";
+import { createTranscript } from "./transcript.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
 const { me, bots, filters } = state;
 
 const conversations = new Map(state.conversations.map((c) => [c.id, c]));
-let selectedId = state.selectedId;
+const selection = createSelection("conversation", state.selectedId);
 let nextUrl = state.nextUrl;
 // Conversations being fetched because an event named one this page does not know yet, with
 // the events that arrived meanwhile (applied once the conversation is in).
@@ -24,56 +28,21 @@ const ui = {
   listEmpty: byId("conversation-list-empty"),
   more: byId("more-link"),
   filters: byId("conversation-filters"),
-  conversation: byId("conversation"),
-  empty: byId("conversation-empty"),
-  title: byId("conversation-title"),
-  status: byId("conversation-status"),
-  meta: byId("conversation-meta"),
   handoffLink: byId("handoff-link"),
   pause: byId("pause-toggle"),
   pauseLabel: byId("pause-label"),
   transcript: byId("transcript"),
-  composer: byId("composer"),
-  composerText: byId("composer-text"),
-  composerOff: byId("composer-off"),
-  live: byId("live-status"),
-  notice: byId("notice"),
-  noticeText: byId("notice-text"),
 };
 
 // ---- REST -----------------------------------------------------------------------------
 
-const request = (url, options = {}) =>
-  apiRequest(url, { ...options, csrfToken: state.csrfToken });
+const request = requestWith(state.csrfToken);
 
 const api = (c, path, options) => request(bots[c.botId].api + path, options);
 
-let noticeTimer;
-function showNotice(text) {
-  ui.notice.hidden = false;
-  ui.noticeText.textContent = text;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => (ui.notice.hidden = true), 12000);
-}
-byId("notice-close").addEventListener("click", () => (ui.notice.hidden = true));
-
-async function act(control, action) {
-  control.disabled = true;
-  try {
-    await action();
-  } catch (error) {
-    showNotice(error.message);
-  } finally {
-    control.disabled = false;
-  }
-}
-
 // ---- what a conversation shows ------------------------------------------------------------
 
-const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
-const userName = (c) => c.user?.name || c.userId;
 const activity = (c) => c.lastMessageAt || c.createdAt;
-
 
 // The same rules as the conversation_status filter of the first render.
 function status(c) {
@@ -87,6 +56,7 @@ function status(c) {
   return { kind: "bot", label: "Bot" };
 }
 
+const botName = (c) => bots[c.botId]?.name || c.botId;
 
 function lastLine(c) {
   const message = c.lastMessage;
@@ -128,40 +98,32 @@ function matchesFilters(c) {
 }
 
 function renderItem(c) {
-  const node = byId("tpl-conversation").content.firstElementChild.cloneNode(true);
-  node.dataset.id = c.id;
-  slot(node, "name").textContent = userName(c);
-  const badge = slot(node, "status");
-  const s = status(c);
-  badge.textContent = s.label;
-  badge.className = `badge badge--${s.kind}`;
-  slot(node, "last").textContent = lastLine(c);
-  slot(node, "channel").textContent = c.channel;
-  slot(node, "bot").textContent = state.scopeBotId ? "" : bots[c.botId]?.name || c.botId;
+  const node = renderRow("tpl-conversation", {
+    id: c.id,
+    name: userName(c),
+    status: status(c),
+    last: lastLine(c),
+    channel: c.channel,
+    time: activity(c),
+    current: c.id === selection.id,
+  });
+  slot(node, "bot").textContent = state.scopeBotId ? "" : botName(c);
   slot(node, "user-id").textContent = c.userId;
-  const time = slot(node, "age");
-  time.dateTime = activity(c);
-  time.textContent = age(activity(c));
-  time.title = clock(activity(c));
-  const button = node.querySelector("button");
-  if (c.id === selectedId) button.setAttribute("aria-current", "true");
   return node;
 }
 
+const showItems = itemList({
+  list: ui.list,
+  empty: ui.listEmpty,
+  row: ".conv",
+  onSelect: select,
+});
+
 function renderList() {
-  const focused = document.activeElement?.closest?.(".conv")?.dataset.id;
-  const shown = [...conversations.values()].sort(compare);
-  ui.list.replaceChildren(...shown.map(renderItem));
-  ui.listEmpty.hidden = shown.length > 0;
+  showItems([...conversations.values()].sort(compare).map(renderItem));
   ui.more.hidden = !nextUrl;
   if (nextUrl) ui.more.href = nextUrl;
-  if (focused) ui.list.querySelector(`[data-id="${focused}"] button`)?.focus();
 }
-
-ui.list.addEventListener("click", (event) => {
-  const item = event.target.closest(".conv");
-  if (item) select(Number(item.dataset.id));
-});
 
 // Filters apply as soon as they change; the search applies on Enter or the button.
 for (const select of ui.filters.querySelectorAll("select")) {
@@ -191,60 +153,29 @@ ui.more.addEventListener("click", async (event) => {
 
 // ---- the selected conversation --------------------------------------------------------------
 
-function appendMessage(message, c, update = false) {
-  showMessage(ui.transcript, message, userName(c), { update });
+function heading(c) {
+  const bot = state.scopeBotId ? [] : [botName(c)];
+  return { title: userName(c), status: status(c), meta: [c.channel, ...bot, c.userId].join(" · ") };
 }
 
 function renderPane() {
-  const c = conversations.get(selectedId);
-  ui.conversation.hidden = !c;
-  ui.empty.hidden = Boolean(c);
-  if (!c) return;
-  ui.title.textContent = userName(c);
-  const s = status(c);
-  ui.status.textContent = s.label;
-  ui.status.className = `badge badge--${s.kind}`;
-  const bot = state.scopeBotId ? [] : [bots[c.botId]?.name || c.botId];
-  ui.meta.textContent = [c.channel, ...bot, c.userId].join(" · ");
+  const c = conversations.get(selection.id);
+  if (!showPane(c, heading)) return;
   ui.pause.checked = c.paused;
   ui.pauseLabel.textContent = c.paused ? "Paused" : "Bot active";
   ui.handoffLink.hidden = !c.openHandoff;
   if (c.openHandoff) ui.handoffLink.href = `/workspace/${c.botId}/?handoff=${c.openHandoff.id}`;
   const rule = writeRule(c);
-  ui.composer.hidden = !rule.allowed;
-  ui.composerOff.hidden = rule.allowed;
-  ui.composerOff.textContent = rule.hint || "";
+  composer.offer(rule.allowed, rule.hint || "");
 }
 
-// Messages arriving or changing while a transcript loads are kept, then placed after it.
-let loading = null;
-
-async function loadTranscript(c) {
-  loading = { id: c.id, arrived: [] };
-  const mine = loading;
-  ui.transcript.replaceChildren();
-  ui.transcript.setAttribute("aria-busy", "true");
-  try {
-    const messages = await api(c, `conversations/${c.id}/messages?limit=${state.transcriptLimit}`);
-    if (loading !== mine) return;
-    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(c))));
-    for (const [message, update] of mine.arrived) appendMessage(message, c, update);
-    ui.transcript.scrollTop = ui.transcript.scrollHeight;
-  } catch (error) {
-    if (loading === mine) showNotice(error.message);
-  } finally {
-    if (loading === mine) {
-      loading = null;
-      ui.transcript.removeAttribute("aria-busy");
-    }
-  }
-}
+const transcript = createTranscript(ui.transcript, state.transcriptLimit);
 
 // Events say what changed, the same for everyone; after each change to the selected
 // conversation the page asks the server what I may do with it now.
 let actionsAsked = 0;
 async function refreshSelected() {
-  const c = conversations.get(selectedId);
+  const c = conversations.get(selection.id);
   if (!c) return;
   delete c.allowedActions;
   renderPane();
@@ -257,25 +188,21 @@ async function refreshSelected() {
     return; // gone: its event takes it off the list
   }
   renderList();
-  if (c.id === selectedId) renderPane();
+  if (c.id === selection.id) renderPane();
 }
 
 async function select(id) {
   const c = conversations.get(id);
   if (!c) return;
-  const changed = id !== selectedId;
-  selectedId = id;
-  const url = new URL(location.href);
-  url.searchParams.set("conversation", id);
-  history.replaceState(null, "", url);
+  const changed = selection.take(id);
   renderList();
   renderPane();
   if (!c.allowedActions) refreshSelected();
-  if (changed || !ui.transcript.children.length) await loadTranscript(c);
+  if (changed || transcript.isEmpty()) await transcript.load(c.id, c, (path) => api(c, path));
 }
 
 ui.pause.addEventListener("change", () => {
-  const c = conversations.get(selectedId);
+  const c = conversations.get(selection.id);
   if (!c) return;
   const pause = ui.pause.checked;
   if (!pause && c.openHandoff) {
@@ -299,24 +226,11 @@ ui.pause.addEventListener("change", () => {
   });
 });
 
-ui.composerText.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    ui.composer.requestSubmit();
-  }
-});
-
-ui.composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const c = conversations.get(selectedId);
-  const text = ui.composerText.value;
-  if (!c || !text.trim()) return;
-  act(ui.composer.querySelector("button"), async () => {
-    const path = `conversations/${c.id}/messages`;
-    const message = await api(c, path, { method: "POST", body: { text } });
-    ui.composerText.value = "";
-    appendMessage(message, c);
-  });
+const composer = createComposer({
+  act,
+  selected: () => conversations.get(selection.id),
+  post: (c, text) => api(c, `conversations/${c.id}/messages`, { method: "POST", body: { text } }),
+  transcript,
 });
 
 // ---- events from the socket ----------------------------------------------------------------
@@ -352,16 +266,14 @@ function onMessage(message, event) {
     c.lastMessageAt = message.createdAt;
   }
   renderList();
-  if (c.id !== selectedId) return;
-  if (loading?.id === c.id) loading.arrived.push([message, false]);
-  else appendMessage(message, c);
+  if (c.id !== selection.id) return;
+  transcript.add(message, c);
 }
 
 function onMessageUpdated(message) {
   const c = conversations.get(message.conversationId);
-  if (!c || c.id !== selectedId) return;
-  if (loading?.id === c.id) loading.arrived.push([message, true]);
-  else appendMessage(message, c, true);
+  if (!c || c.id !== selection.id) return;
+  transcript.add(message, c, true);
 }
 
 function onConversation(payload, event) {
@@ -369,7 +281,7 @@ function onConversation(payload, event) {
   if (!c) return discover(event, payload.id);
   Object.assign(c, payload);
   renderList();
-  if (c.id === selectedId) refreshSelected();
+  if (c.id === selection.id) refreshSelected();
 }
 
 function onHandoff(h) {
@@ -387,7 +299,7 @@ function onHandoff(h) {
     c.openHandoff = null;
   }
   renderList();
-  if (c.id === selectedId) refreshSelected();
+  if (c.id === selection.id) refreshSelected();
 }
 
 function onUser(user, botId) {
@@ -395,13 +307,13 @@ function onUser(user, botId) {
     if (c.botId === botId && c.userId === user.id && c.channel === user.channel) c.user = user;
   }
   renderList();
-  if (conversations.has(selectedId)) renderPane();
+  if (conversations.has(selection.id)) renderPane();
 }
 
 function onDeleted(conversationId) {
   if (!conversations.delete(conversationId)) return;
-  if (selectedId === conversationId) {
-    selectedId = null;
+  if (selection.id === conversationId) {
+    selection.id = null;
     showNotice("The conversation was deleted.");
   }
   renderList();
@@ -432,11 +344,6 @@ function onEvent(event) {
   }
 }
 
-function setLive(mode, text) {
-  ui.live.dataset.state = mode;
-  ui.live.textContent = text;
-}
-
 // ---- start ----------------------------------------------------------------------------------
 
 // A conversation named in the address but not on this page (a link from elsewhere).
@@ -454,11 +361,11 @@ async function findAndSelect(id) {
 }
 
 renderList();
-if (selectedId !== null && conversations.has(selectedId)) {
-  select(selectedId);
-} else if (selectedId !== null) {
-  const wanted = selectedId;
-  selectedId = null;
+if (selection.id !== null && conversations.has(selection.id)) {
+  select(selection.id);
+} else if (selection.id !== null) {
+  const wanted = selection.id;
+  selection.id = null;
   findAndSelect(wanted);
 } else {
   renderPane();
@@ -468,5 +375,5 @@ connectLive({
   socketPath: state.socketPath,
   lastEventId: state.lastEventId,
   onEvent,
-  onStatus: setLive,
+  onStatus: showLiveStatus,
 });

@@ -1,4 +1,5 @@
-// Times as the pages show them: a clock time today, a short date otherwise, and an age.
+// Times and names as the pages show them: a clock time today, a short date otherwise, an age,
+// and a handoff's or a conversation's user.
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -21,3 +22,6 @@ export function age(iso) {
   if (seconds < 86400) return `${Math.floor(seconds / 3600)} h`;
   return `${Math.floor(seconds / 86400)} d`;
 }
+
+// A handoff and a conversation carry their user (without a name, its id); a message only the id.
+export const userName = (item) => item.user?.name || item.userId;

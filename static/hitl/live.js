@@ -59,3 +59,10 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
   open();
   return { send };
 }
+
+// The top bar's connection line (#live-status on both agent pages), as onStatus reports it.
+export function showLiveStatus(mode, text) {
+  const line = document.getElementById("live-status");
+  line.dataset.state = mode;
+  line.textContent = text;
+}

@@ -1,10 +1,14 @@
 // The agent workspace, live. The server renders the first state; this module keeps it true:
 // every action goes through the REST API, every change arrives as an event on /ws/workspace/.
 
-import { ApiError, request as apiRequest } from "./api.js";
-import { age, clock } from "./format.js";
-import { connectLive } from "./live.js";
-import { renderMessage, showMessage, summary } from "./messages.js";
+import { requestWith } from "./api.js";
+import { createComposer, typingLine } from "./composer.js";
+import { clock, userName } from "./format.js";
+import { fromTemplate, itemList, renderRow, slot } from "./list.js";
+import { connectLive, showLiveStatus } from "./live.js";
+import { summary } from "./messages.js";
+import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
+import { createTranscript } from "./transcript.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -17,8 +21,9 @@ const agents = new Map(state.agents.map((a) => [a.agentId, a]));
 // Per handoff, the id of the last event applied: a late, older event must not win.
 const handoffVersion = new Map();
 const labels = [...state.labels];
-let selectedId = state.selectedId;
+const selection = createSelection("handoff", state.selectedId);
 const baseTitle = document.title;
+let live = null;
 
 const ui = {
   list: byId("handoff-list"),
@@ -27,11 +32,6 @@ const ui = {
   sort: byId("sort"),
   statusFilters: byId("status-filters"),
   labelFilters: byId("label-filters"),
-  conversation: byId("conversation"),
-  conversationEmpty: byId("conversation-empty"),
-  title: byId("conversation-title"),
-  status: byId("conversation-status"),
-  meta: byId("conversation-meta"),
   assign: byId("assign-button"),
   resolve: byId("resolve-button"),
   requeue: byId("requeue-button"),
@@ -40,10 +40,6 @@ const ui = {
   remove: byId("delete-button"),
   transcript: byId("transcript"),
   typing: byId("typing"),
-  composer: byId("composer"),
-  composerText: byId("composer-text"),
-  composerOff: byId("composer-off"),
-  templateList: byId("template-list"),
   details: byId("details"),
   profile: byId("profile"),
   labels: byId("labels"),
@@ -54,48 +50,18 @@ const ui = {
   onlineLabel: byId("online-label"),
   meName: byId("me-name"),
   meAvatar: byId("me-avatar"),
-  live: byId("live-status"),
-  notice: byId("notice"),
-  noticeText: byId("notice-text"),
   notify: byId("notify-button"),
 };
 
 // ---- REST -------------------------------------------------------------------------
 
-const request = (url, options = {}) =>
-  apiRequest(url, { ...options, csrfToken: state.csrfToken });
+const request = requestWith(state.csrfToken);
 
 const api = (path, options) => request(state.apiBase + path, options);
-
-// ---- small helpers ------------------------------------------------------------------
-
-function fromTemplate(id) {
-  return byId(id).content.firstElementChild.cloneNode(true);
-}
-
-const slot = (node, name) => node.querySelector(`[data-slot="${name}"]`);
-
-
-const userName = (h) => h.user?.name || h.userId;
 
 function isUrgent(h) {
   return h.status === "pending" && Date.now() - Date.parse(h.createdAt) > bot.handoffAlert * 60000;
 }
-
-let noticeTimer;
-function showNotice(text) {
-  ui.notice.hidden = false;
-  ui.noticeText.textContent = text;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(hideNotice, 12000);
-}
-
-function hideNotice() {
-  ui.notice.hidden = true;
-  ui.noticeText.textContent = "";
-}
-
-byId("notice-close").addEventListener("click", hideNotice);
 
 // ---- unread: what this agent has seen, per handoff, in this browser --------------------
 
@@ -105,7 +71,7 @@ const lastUserMessageId = (h) => h.userConversation?.id ?? 0;
 
 function isUnread(h) {
   if (!OPEN.has(h.status)) return false;
-  if (h.id === selectedId && document.visibilityState === "visible") return false;
+  if (h.id === selection.id && document.visibilityState === "visible") return false;
   return (seen[h.id] ?? -1) < lastUserMessageId(h);
 }
 
@@ -161,28 +127,24 @@ function compare(a, b) {
   return ui.sort.value === "newest" ? -older : older;
 }
 
+const handoffStatus = (h) => ({ kind: h.status, label: h.status });
+
 function renderItem(h) {
-  const node = fromTemplate("tpl-handoff");
-  node.dataset.id = h.id;
-  slot(node, "name").textContent = userName(h);
-  const badge = slot(node, "status");
-  badge.textContent = h.status;
-  badge.className = `badge badge--${h.status}`;
-  slot(node, "last").textContent = summary(h.userConversation);
-  slot(node, "channel").textContent = h.userChannel;
+  const node = renderRow("tpl-handoff", {
+    id: h.id,
+    name: userName(h),
+    status: handoffStatus(h),
+    last: summary(h.userConversation),
+    channel: h.userChannel,
+    time: h.createdAt,
+    current: h.id === selection.id,
+  });
   slot(node, "agent").textContent = h.agent ? h.agent.name : "";
   slot(node, "tags").textContent = h.tags.join(", ");
-  const time = slot(node, "age");
-  time.dateTime = h.createdAt;
-  time.textContent = age(h.createdAt);
-  time.title = clock(h.createdAt);
   const urgent = isUrgent(h);
   slot(node, "urgent").hidden = !urgent;
   node.classList.toggle("handoff--urgent", urgent);
   slot(node, "unread").hidden = !isUnread(h);
-  const button = node.querySelector("button");
-  if (h.id === selectedId) button.setAttribute("aria-current", "true");
-  else button.removeAttribute("aria-current");
   return node;
 }
 
@@ -194,17 +156,21 @@ function pendingCount() {
 
 const titleText = () => (pendingCount() ? `(${pendingCount()}) ${baseTitle}` : baseTitle);
 
+const showItems = itemList({
+  list: ui.list,
+  empty: ui.empty,
+  row: ".handoff",
+  onSelect: select,
+});
+
 function renderList() {
-  const focused = document.activeElement?.closest?.(".handoff")?.dataset.id;
   const statuses = new Set(checkedValues(ui.statusFilters));
   const wanted = checkedValues(ui.labelFilters);
   const shown = [...handoffs.values()].filter((h) => matches(h, statuses, wanted)).sort(compare);
-  ui.list.replaceChildren(...shown.map(renderItem));
-  ui.empty.hidden = shown.length > 0;
+  showItems(shown.map(renderItem));
   const pending = pendingCount();
   ui.pendingCount.textContent = pending ? String(pending) : "";
   if (!flashTimer) document.title = titleText();
-  if (focused) ui.list.querySelector(`[data-id="${focused}"] button`)?.focus();
 }
 
 function renderLabelFilters() {
@@ -235,10 +201,6 @@ function learnLabels(tags) {
 ui.statusFilters.addEventListener("change", () => (saveFilters(), renderList()));
 ui.labelFilters.addEventListener("change", () => (saveFilters(), renderList()));
 ui.sort.addEventListener("change", () => (saveFilters(), renderList()));
-ui.list.addEventListener("click", (event) => {
-  const item = event.target.closest(".handoff");
-  if (item) select(Number(item.dataset.id));
-});
 
 // ---- the selected handoff: conversation and details ------------------------------------
 
@@ -248,7 +210,7 @@ ui.list.addEventListener("click", (event) => {
 // the page asks again; until the answer, no action is offered.
 let actionsAsked = 0;
 async function refreshSelected() {
-  const id = selectedId;
+  const id = selection.id;
   if (id === null) return;
   const asked = ++actionsAsked;
   let fresh;
@@ -262,7 +224,7 @@ async function refreshSelected() {
   const newer = Date.parse(fresh.updatedAt) > Date.parse(current.updatedAt);
   handoffs.set(id, newer ? fresh : { ...current, allowedActions: fresh.allowedActions });
   if (newer) renderList();
-  if (id === selectedId) renderConversation();
+  if (id === selection.id) renderConversation();
 }
 
 function composerHint(h) {
@@ -277,25 +239,32 @@ function composerHint(h) {
   return `This handoff is ${h.status}: the bot is talking to the user again.`;
 }
 
+const heading = (h) => ({
+  title: userName(h),
+  status: handoffStatus(h),
+  meta: h.userChannel + (h.agent ? ` · ${h.agent.name}` : ""),
+});
+
+// The handoff the pane shows. A change to it arrives as an event, which cannot say what I may
+// do now: the pane keeps showing it as it was until the server's answer (refreshSelected), so
+// a status and the actions it allows always appear together.
+let shownId = null;
+
 function renderConversation() {
-  const h = handoffs.get(selectedId);
-  ui.conversation.hidden = !h;
+  const h = handoffs.get(selection.id);
+  if (h && !h.allowedActions && h.id === shownId) return;
+  shownId = h ? h.id : null;
   ui.details.hidden = !h;
-  ui.conversationEmpty.hidden = Boolean(h);
-  if (!h) return;
-  ui.title.textContent = userName(h);
-  ui.status.textContent = h.status;
-  ui.status.className = `badge badge--${h.status}`;
-  ui.meta.textContent = h.userChannel + (h.agent ? ` · ${h.agent.name}` : "");
+  if (!showPane(h, heading)) return;
   const allowed = h.allowedActions ?? {};
-  ui.assign.hidden = !allowed.assign;
-  ui.resolve.hidden = !allowed.resolve;
-  ui.requeue.hidden = !allowed.requeue;
-  ui.transferForm.hidden = !allowed.transfer;
-  ui.remove.hidden = !allowed.delete;
-  ui.composer.hidden = !allowed.compose;
-  ui.composerOff.hidden = Boolean(allowed.compose);
-  ui.composerOff.textContent = composerHint(h);
+  offerActions(allowed, {
+    assign: ui.assign,
+    resolve: ui.resolve,
+    requeue: ui.requeue,
+    transfer: ui.transferForm,
+    delete: ui.remove,
+  });
+  composer.offer(Boolean(allowed.compose), composerHint(h));
   renderTransferOptions(h);
   renderDetails(h);
 }
@@ -372,105 +341,61 @@ function renderNotes(h) {
   ui.notes.replaceChildren(...(h.comments || []).map(renderNote));
 }
 
-function scrollToEnd() {
-  ui.transcript.scrollTop = ui.transcript.scrollHeight;
-}
-
-function appendMessage(message, h, update = false) {
-  showMessage(ui.transcript, message, userName(h), { update });
-}
-
-// Messages arriving or changing while a transcript loads are kept, then placed after it.
-let loading = null;
-
-async function loadTranscript(h) {
-  loading = { conversationId: h.conversationId, arrived: [] };
-  const mine = loading;
-  ui.transcript.replaceChildren();
-  ui.transcript.setAttribute("aria-busy", "true");
-  try {
-    const path = `conversations/${h.conversationId}/messages?limit=${state.transcriptLimit}`;
-    const messages = await api(path);
-    if (loading !== mine) return;
-    ui.transcript.replaceChildren(...messages.map((m) => renderMessage(m, userName(h))));
-    for (const [message, update] of mine.arrived) appendMessage(message, h, update);
-    scrollToEnd();
-  } catch (error) {
-    if (loading === mine) showNotice(error.message);
-  } finally {
-    if (loading === mine) {
-      loading = null;
-      ui.transcript.removeAttribute("aria-busy");
-    }
-  }
-}
+const transcript = createTranscript(ui.transcript, state.transcriptLimit);
+const othersTyping = typingLine(ui.typing);
 
 async function select(id) {
   const h = handoffs.get(id);
   if (!h) return;
-  const changed = id !== selectedId;
-  selectedId = id;
-  const url = new URL(location.href);
-  url.searchParams.set("handoff", id);
-  history.replaceState(null, "", url);
+  const changed = selection.take(id);
   markSeen(h);
   renderList();
   renderConversation();
   if (!h.allowedActions) refreshSelected();
-  if (changed || !ui.transcript.children.length) {
-    ui.typing.textContent = "";
-    closeMenu();
-    await loadTranscript(h);
+  if (changed || transcript.isEmpty()) {
+    othersTyping.clear();
+    composer.closeMenu();
+    await transcript.load(h.conversationId, h, api);
   }
 }
 
 function clearSelection() {
-  selectedId = null;
-  const url = new URL(location.href);
-  url.searchParams.delete("handoff");
-  history.replaceState(null, "", url);
+  selection.take(null);
   renderList();
   renderConversation();
 }
 
 // ---- actions (REST) -------------------------------------------------------------------
 
-async function act(control, action) {
-  control.disabled = true;
-  try {
-    await action();
-  } catch (error) {
-    showNotice(error.message);
+const act = (control, action) =>
+  runAction(control, action, (error) => {
     // A lost race (someone acted first): show the handoff as the server has it now.
     if (error.status === 422 && error.body?.status) refreshSelected();
-  } finally {
-    control.disabled = false;
-  }
-}
+  });
 
 const post = (path, body = {}) => api(path, { method: "POST", body });
 
 ui.assign.addEventListener("click", () =>
-  act(ui.assign, async () => upsertHandoff(await post(`handoffs/${selectedId}/assign`))),
+  act(ui.assign, async () => upsertHandoff(await post(`handoffs/${selection.id}/assign`))),
 );
 ui.resolve.addEventListener("click", () =>
-  act(ui.resolve, async () => upsertHandoff(await post(`handoffs/${selectedId}/resolve`))),
+  act(ui.resolve, async () => upsertHandoff(await post(`handoffs/${selection.id}/resolve`))),
 );
 ui.requeue.addEventListener("click", () =>
-  act(ui.requeue, async () => upsertHandoff(await post(`handoffs/${selectedId}/requeue`))),
+  act(ui.requeue, async () => upsertHandoff(await post(`handoffs/${selection.id}/requeue`))),
 );
 ui.transferForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const agentId = Number(ui.transferAgent.value);
   if (!agentId) return;
   const button = ui.transferForm.querySelector("button");
-  const action = handoffs.get(selectedId)?.status === "pending" ? "assign" : "transfer";
+  const action = handoffs.get(selection.id)?.status === "pending" ? "assign" : "transfer";
   act(button, async () => {
-    upsertHandoff(await post(`handoffs/${selectedId}/${action}`, { agentId }));
+    upsertHandoff(await post(`handoffs/${selection.id}/${action}`, { agentId }));
   });
 });
 ui.remove.addEventListener("click", () => {
-  const h = handoffs.get(selectedId);
+  const h = handoffs.get(selection.id);
   if (!h) return;
   const question = `Delete the whole conversation with ${userName(h)}? `;
   if (!confirm(`${question}Its messages, notes and handoffs are erased.`)) return;
@@ -482,7 +407,7 @@ ui.remove.addEventListener("click", () => {
 });
 
 ui.labels.addEventListener("change", () => {
-  const h = handoffs.get(selectedId);
+  const h = handoffs.get(selection.id);
   if (!h) return;
   const tags = checkedValues(ui.labels);
   act(ui.labels, async () => {
@@ -497,7 +422,7 @@ ui.labels.addEventListener("change", () => {
 
 ui.noteForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const h = handoffs.get(selectedId);
+  const h = handoffs.get(selection.id);
   const content = ui.noteText.value.trim();
   if (!h || !content) return;
   act(ui.noteForm.querySelector("button"), async () => {
@@ -520,127 +445,14 @@ ui.online.addEventListener("change", () => {
 
 // ---- composer: Enter sends; the trigger opens the templates ----------------------------
 
-const trigger = bot.templateTrigger || ":";
-let menu = { open: false, items: [], active: 0, start: 0 };
-
-function templateQuery() {
-  const before = ui.composerText.value.slice(0, ui.composerText.selectionStart);
-  const at = before.lastIndexOf(trigger);
-  // Only at the start of a word, so "https://" or "12:30" do not open the list.
-  if (at < 0 || (at > 0 && !/\s/.test(before[at - 1]))) return null;
-  const query = before.slice(at + trigger.length);
-  return /\s/.test(query) ? null : { start: at, query: query.toLowerCase() };
-}
-
-function openMenu(items, start) {
-  menu = { open: true, items, active: 0, start };
-  ui.templateList.replaceChildren(
-    ...items.map((template, index) => {
-      const option = document.createElement("li");
-      option.id = `template-option-${index}`;
-      option.setAttribute("role", "option");
-      const name = document.createElement("span");
-      name.className = "template__name";
-      name.textContent = `${trigger}${template.name}`;
-      const text = document.createElement("span");
-      text.className = "template__text";
-      text.textContent = template.text;
-      option.append(name, text);
-      // mousedown, not click: the textarea must keep focus and its caret.
-      option.addEventListener("mousedown", (event) => {
-        event.preventDefault();
-        insertTemplate(index);
-      });
-      return option;
-    }),
-  );
-  ui.templateList.hidden = false;
-  highlight(0);
-}
-
-function highlight(index) {
-  menu.active = (index + menu.items.length) % menu.items.length;
-  ui.templateList.querySelectorAll("[role=option]").forEach((option, i) => {
-    option.setAttribute("aria-selected", String(i === menu.active));
-    if (i === menu.active) option.scrollIntoView({ block: "nearest" });
-  });
-  ui.composerText.setAttribute("aria-activedescendant", `template-option-${menu.active}`);
-}
-
-function closeMenu() {
-  menu = { open: false, items: [], active: 0, start: 0 };
-  ui.templateList.hidden = true;
-  ui.templateList.replaceChildren();
-  ui.composerText.removeAttribute("aria-activedescendant");
-}
-
-function updateMenu() {
-  const found = templateQuery();
-  if (!found) return closeMenu();
-  // Names that start with what was typed come first.
-  const starts = (t) => (t.name.toLowerCase().startsWith(found.query) ? 0 : 1);
-  const items = state.templates
-    .filter((t) => t.name.toLowerCase().includes(found.query))
-    .sort((a, b) => starts(a) - starts(b));
-  if (!items.length) return closeMenu();
-  openMenu(items, found.start);
-}
-
-function insertTemplate(index) {
-  const template = menu.items[index];
-  const text = ui.composerText.value;
-  const caret = ui.composerText.selectionStart;
-  ui.composerText.value = text.slice(0, menu.start) + template.text + text.slice(caret);
-  const position = menu.start + template.text.length;
-  ui.composerText.setSelectionRange(position, position);
-  closeMenu();
-  ui.composerText.focus();
-}
-
-ui.composerText.addEventListener("keydown", (event) => {
-  if (menu.open) {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      highlight(menu.active + (event.key === "ArrowDown" ? 1 : -1));
-      return;
-    }
-    if (event.key === "Enter" || event.key === "Tab") {
-      event.preventDefault();
-      insertTemplate(menu.active);
-      return;
-    }
-    if (event.key === "Escape") {
-      event.preventDefault();
-      closeMenu();
-      return;
-    }
-  }
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    ui.composer.requestSubmit();
-  }
-});
-ui.composerText.addEventListener("input", () => {
-  updateMenu();
-  sendTyping(ui.composerText.value.length > 0);
-});
-ui.composerText.addEventListener("click", updateMenu);
-ui.composerText.addEventListener("blur", () => {
-  closeMenu();
-  sendTyping(false);
-});
-
-ui.composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const h = handoffs.get(selectedId);
-  const text = ui.composerText.value;
-  if (!h || !text.trim()) return;
-  act(ui.composer.querySelector("button"), async () => {
-    const message = await post(`conversations/${h.conversationId}/messages`, { text });
-    ui.composerText.value = "";
-    sendTyping(false);
-    appendMessage(message, h);
-  });
+const composer = createComposer({
+  act,
+  selected: () => handoffs.get(selection.id),
+  post: (h, text) => post(`conversations/${h.conversationId}/messages`, { text }),
+  transcript,
+  templates: { trigger: bot.templateTrigger || ":", items: state.templates },
+  tellTyping: (h, typing) =>
+    live?.send({ type: "typing", conversationId: h.conversationId, typing }),
 });
 
 // ---- events from the socket -------------------------------------------------------------
@@ -653,7 +465,7 @@ function upsertHandoff(h, eventId) {
   handoffs.set(h.id, h);
   learnLabels(h.tags);
   renderList();
-  if (h.id === selectedId) {
+  if (h.id === selection.id) {
     if (!h.allowedActions) refreshSelected();
     renderConversation();
   }
@@ -674,13 +486,9 @@ function alertAgent(title, body, handoffId) {
 }
 
 function toTranscript(message, update) {
-  const selected = handoffs.get(selectedId);
+  const selected = handoffs.get(selection.id);
   if (!selected || selected.conversationId !== message.conversationId) return false;
-  if (loading && loading.conversationId === message.conversationId) {
-    loading.arrived.push([message, update]);
-  } else {
-    appendMessage(message, selected, update);
-  }
+  transcript.add(message, selected, update);
   return true;
 }
 
@@ -709,7 +517,7 @@ function onMessage(message) {
     }
   }
   if (toTranscript(message, false) && document.visibilityState === "visible") {
-    markSeen(handoffs.get(selectedId));
+    markSeen(handoffs.get(selection.id));
   }
   if (touched) renderList();
 }
@@ -720,7 +528,7 @@ function addNote(note) {
     h.comments = h.comments || [];
     if (!h.comments.some((c) => c.id === note.id)) h.comments.push(note);
   }
-  const selected = handoffs.get(selectedId);
+  const selected = handoffs.get(selection.id);
   if (selected && selected.conversationId === note.conversationId) renderNotes(selected);
 }
 
@@ -792,7 +600,7 @@ function removeConversation(conversationId) {
   for (const h of [...handoffs.values()]) {
     if (h.conversationId === conversationId) handoffs.delete(h.id);
   }
-  if (selectedId !== null && !handoffs.has(selectedId)) {
+  if (selection.id !== null && !handoffs.has(selection.id)) {
     clearSelection();
     showNotice("The conversation was deleted.");
   } else {
@@ -800,22 +608,11 @@ function removeConversation(conversationId) {
   }
 }
 
-const typingTimers = new Map();
 function onTyping(data) {
-  const selected = handoffs.get(selectedId);
+  const selected = handoffs.get(selection.id);
   if (!selected || data.conversationId !== selected.conversationId) return;
   if (data.agent?.agentId === me.agentId) return;
-  const who = data.agent?.name || userName(selected);
-  clearTimeout(typingTimers.get(who));
-  if (!data.typing) {
-    ui.typing.textContent = "";
-    return;
-  }
-  ui.typing.textContent = `${who} is typing…`;
-  typingTimers.set(
-    who,
-    setTimeout(() => (ui.typing.textContent = ""), 6000),
-  );
+  othersTyping.show(data.agent?.name || userName(selected), data.typing);
 }
 
 function applyEvent(event) {
@@ -842,33 +639,6 @@ function applyEvent(event) {
   }
 }
 
-// ---- the socket: reconnects and replays what it missed -------------------------------------
-
-let live = null;
-
-function setLive(mode, text) {
-  ui.live.dataset.state = mode;
-  ui.live.textContent = text;
-}
-
-function send(message) {
-  live?.send(message);
-}
-
-let typingSentAt = 0;
-let typingOn = false;
-function sendTyping(typing) {
-  const h = handoffs.get(selectedId);
-  if (!h) return;
-  const now = Date.now();
-  if (typing && typingOn && now - typingSentAt < 3000) return;
-  if (!typing && !typingOn) return;
-  typingOn = typing;
-  typingSentAt = now;
-  send({ type: "typing", conversationId: h.conversationId, typing });
-}
-
-
 // ---- alerts while the tab is hidden ------------------------------------------------------------
 
 let flashTimer = null;
@@ -886,7 +656,7 @@ document.addEventListener("visibilitychange", () => {
   clearInterval(flashTimer);
   flashTimer = null;
   document.title = titleText();
-  const selected = handoffs.get(selectedId);
+  const selected = handoffs.get(selection.id);
   if (selected) markSeen(selected);
   renderList();
 });
@@ -904,11 +674,10 @@ if ("Notification" in window && Notification.permission === "default") {
 restoreFilters();
 renderList();
 renderMe();
-if (selectedId !== null && handoffs.has(selectedId)) {
-  const h = handoffs.get(selectedId);
+if (selection.id !== null && handoffs.has(selection.id)) {
+  const h = handoffs.get(selection.id);
   renderConversation();
-  ui.transcript.replaceChildren(...state.messages.map((m) => renderMessage(m, userName(h))));
-  scrollToEnd();
+  transcript.show(state.messages, h);
   markSeen(h);
   renderList();
 }
@@ -919,7 +688,7 @@ live = connectLive({
   onEvent: applyEvent,
   onEphemeral: (data) => data.type === "typing" && onTyping(data),
   onStatus(mode, text, code) {
-    setLive(mode, text);
+    showLiveStatus(mode, text);
     if (code === 4401) showNotice("Your session has ended: log in again to keep working.");
   },
 });
