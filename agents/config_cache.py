@@ -1,10 +1,11 @@
 """A few seconds of per-process memory for rows read on every API call and rarely changed.
 
-Bots and API tokens cost two of the ingest path's queries, about a fifth of its CPU
-(bench/ingest.py). Each process keeps them for `HITL_CONFIG_CACHE_SECONDS`: a change saved in
-this process applies at once (the models' signals forget the entry), one saved in another
-process within that time. The cache is Django's local-memory backend, which hands out a fresh
-unpickled copy on every read, so no two requests share a model instance.
+Bots and API tokens cost two of the ingest path's queries, a good share of its CPU
+(bench/README.md, "Bot and token lookups"). Each process keeps them for
+`HITL_CONFIG_CACHE_SECONDS`: a change saved in this process applies at once (the models'
+signals forget the entry), one saved in another process within that time. The cache is
+Django's local-memory backend, which hands out a fresh unpickled copy on every read, so no two
+requests share a model instance.
 """
 
 from __future__ import annotations

@@ -42,8 +42,9 @@ def camel_key(key: str) -> str:
 
 def to_camel(data: Any) -> Any:
     """camelCase keys, as djangorestframework-camel-case's `camelize` with `ignore_fields`, but
-    each key converted once per process: it renamed every key of every row by regex, about a
-    sixth of the CPU of a handoff list page. Used by the API renderer and the event stream."""
+    each key converted once per process: it renamed every key of every row by regex, a
+    large share of a handoff list page's CPU (bench/README.md, "camelCase"). Used by the API
+    renderer and the outbox."""
     if isinstance(data, dict):
         renamed = {}
         for key, value in data.items():
@@ -169,7 +170,7 @@ class MessageRepresentation(serializers.ModelSerializer):
 
     def to_representation(self, message: Message) -> dict[str, Any]:
         # The fields above, written out: DRF built and bound eleven fields for every message
-        # (a third of a millisecond of each ingest). tests/handoffs/test_representations.py
+        # (bench/README.md, "The message representation"). tests/handoffs/test_representations.py
         # holds this to what the declared fields give.
         return {
             "id": message.pk,

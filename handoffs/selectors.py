@@ -80,7 +80,7 @@ def conversation_of_known_user(
     """The conversation of a channel's user, if both exist: read for nearly every message.
 
     The same query as `filter(bot=..., end_user__external_id=..., ...)`, written out: the ORM
-    spent more CPU building and compiling it (0.3 ms) than the database took to answer.
+    spent more CPU building and compiling it than the database took to answer (bench/README.md).
     """
     params = [bot.pk, channel, thread_id, channel, user_id]
     return next(iter(Conversation.objects.raw(_known_user_conversation_sql(), params)), None)

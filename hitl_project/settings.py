@@ -212,7 +212,7 @@ SPECTACULAR_SETTINGS = {
 
 # HTTP requests running Django code at once per process, on as many threads
 # (hitl_project/http_limit.py); keep it below DATABASE_POOL_MAX. 0: no limit. More threads than
-# this only fight over the GIL: at 8, the same load took a third more CPU (bench/README.md).
+# this only fight over the GIL and cost CPU (measured in bench/README.md).
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
 # Two overrides of the stack's defaults, each with its way back (README "Configuration"):
 # Django's ASGI handler with the request's sync work in one thread hop
