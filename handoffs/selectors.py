@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.contrib.auth.models import User
 from django.db import connection
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
 S = Handoff.Status
+T = TypeVar("T", bound=Model)
 LEGACY_SESSION_LIMIT = 100
 
 
@@ -190,14 +191,23 @@ def conversation_by_id_or_thread(*, bot: Bot, id_or_thread: str) -> Conversation
         conversation = _conversations(bot).filter(pk=int(id_or_thread)).first()
         if conversation is not None:
             return conversation
-    found = list(_conversations(bot).filter(thread_id=id_or_thread)[:2])
-    if not found:
-        raise NotFound("Unknown conversation.", code="conversation_not_found")
-    if len(found) > 1:
-        raise ApplicationError(
+    return _exactly_one(
+        _conversations(bot).filter(thread_id=id_or_thread),
+        missing=NotFound("Unknown conversation.", code="conversation_not_found"),
+        ambiguous=ApplicationError(
             "Several conversations of this bot have this thread id; name one by its id.",
             code="ambiguous_thread",
-        )
+        ),
+    )
+
+
+def _exactly_one(rows: QuerySet[T], *, missing: Exception, ambiguous: Exception) -> T:
+    """The one row of `rows`; `missing` or `ambiguous` raised otherwise."""
+    found = list(rows[:2])
+    if not found:
+        raise missing
+    if len(found) > 1:
+        raise ambiguous
     return found[0]
 
 
@@ -262,15 +272,14 @@ def end_user_get(*, bot: Bot, external_id: str, channel: str | None = None) -> E
     users = EndUser.objects.select_related("bot").filter(bot=bot, external_id=external_id)
     if channel:
         users = users.filter(channel=channel)
-    found = list(users[:2])
-    if not found:
-        raise NotFound("Unknown user.", code="user_not_found")
-    if len(found) > 1:
-        raise ApplicationError(
+    return _exactly_one(
+        users,
+        missing=NotFound("Unknown user.", code="user_not_found"),
+        ambiguous=ApplicationError(
             "Several channels have a user with this id; pass ?channel= to choose.",
             code="ambiguous_user",
-        )
-    return found[0]
+        ),
+    )
 
 
 def agent_list(*, workspace_id: int) -> QuerySet[Membership]:
