@@ -6,10 +6,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.db import close_old_connections
+from django.utils import timezone
+
+from handoffs.services.workers import worker_pass_record
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +32,7 @@ class WorkerLoop:
         logger.info("%s started", self.name)
         try:
             while True:
-                try:
-                    one_pass()
-                except Exception:
-                    # One failed pass (a database restart, say) must not end the worker.
-                    logger.exception("%s pass failed", self.name)
+                self._timed_pass(one_pass)
                 if once or self.stopping.wait(interval):
                     break
                 # A long-running worker must drop broken or stale connections between passes.
@@ -42,6 +42,21 @@ class WorkerLoop:
                 signal.signal(sig, handler)
         if self.stopping.is_set():
             logger.info("%s stopped after its pass", self.name)
+
+    def _timed_pass(self, one_pass: Callable[[], Any]) -> None:
+        started_at, began, ok = timezone.now(), time.monotonic(), True
+        try:
+            one_pass()
+        except Exception:
+            # One failed pass (a database restart, say) must not end the worker.
+            logger.exception("%s pass failed", self.name)
+            ok = False
+        try:
+            worker_pass_record(
+                self.name, started_at=started_at, duration=time.monotonic() - began, ok=ok
+            )
+        except Exception:
+            logger.exception("%s could not record its pass", self.name)
 
     def _stop(self, signum: int, frame: Any) -> None:
         self.stopping.set()

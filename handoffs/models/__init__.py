@@ -5,6 +5,7 @@ from .handoffs import Handoff
 from .imports import BotpressImport as BotpressImport
 from .notifications import Notification
 from .webhooks import WebhookDelivery, WebhookEndpoint
+from .workers import WorkerPass
 
 __all__ = [
     "Bot",
@@ -19,4 +20,5 @@ __all__ = [
     "Notification",
     "WebhookDelivery",
     "WebhookEndpoint",
+    "WorkerPass",
 ]
