@@ -10,6 +10,7 @@ from channels.db import database_sync_to_async as db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from agents.errors import ApplicationError, NotFound
+from handoffs import metrics
 from handoffs.realtime import publisher
 
 from . import services, web
@@ -46,6 +47,8 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.bot, self.user_id = visitor.bot, visitor.user_id
+        metrics.SOCKETS.labels("webchat").inc()
+        self.counted = True
         if visitor.conversation is not None:
             # Joined before reading the history, so nothing committed meanwhile is missed.
             await self._join(visitor.conversation.pk)
@@ -128,6 +131,8 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         return services.browser_language(raw)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            metrics.SOCKETS.labels("webchat").dec()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

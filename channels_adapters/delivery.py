@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import connections
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from handoffs import metrics
+
 logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
@@ -108,15 +110,18 @@ def post_json(*, url: str, body: bytes, headers: dict[str, str], service: str) -
                 if response.status_code == 429 or response.status_code >= 500:
                     raise _RetryableStatus(response)
     except _RetryableStatus as error:
+        metrics.OUTBOUND_FAILURES.labels(service).inc()
         raise DeliveryError(
             f"{service} answered {error.response.status_code} after {attempts} attempts."
         ) from None
     except httpx.TransportError as error:
         reason = type(error).__name__
+        metrics.OUTBOUND_FAILURES.labels(service).inc()
         raise DeliveryError(
             f"{service} unreachable after {attempts} attempts ({reason})."
         ) from None
     if response.status_code >= 400:
+        metrics.OUTBOUND_FAILURES.labels(service).inc()
         raise DeliveryError(
             f"{service} refused the message ({response.status_code}): {_reason(response)}"
         )

@@ -7,7 +7,8 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs"
 
     def ready(self) -> None:
-        from . import alerts, outbound, signals
+        from . import alerts, metrics, outbound, signals
 
         outbound.register_listener(alerts.on_event)
         signals.connect()
+        metrics.register_database_collector()

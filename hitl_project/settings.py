@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
 
 # Under ASGI the chain runs in sync mode, in the request's thread (hitl_project/asgi_handler.py).
 MIDDLEWARE = [
+    "hitl_project.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,6 +225,14 @@ RUNTIME_TUNING = env.bool("HITL_RUNTIME_TUNING", default=True)
 # On SIGTERM a web process stops accepting, closes its sockets (1012) and gives the requests in
 # flight this long to finish (hitl_project/serve.py); workers finish their current pass.
 SHUTDOWN_TIMEOUT = env.float("SHUTDOWN_TIMEOUT", default=30)
+
+# `/metrics` (hitl_project/metrics.py) answers a caller with this bearer token, or from these
+# networks; by default only this machine.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+]
 
 # Bots and API tokens are read on every API call: each process keeps them this many seconds
 # (agents/config_cache.py); 0 turns the cache off.

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from .. import services
+from .. import metrics, services
 from . import presence, publisher, socket_hub
 from .replay import outbox_read, replay_after
 from .selectors import latest_event_id, typing_target
@@ -99,6 +99,8 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         head = await outbox_read(latest_event_id)()
         after = _after(self.scope)
         await self.accept()
+        metrics.SOCKETS.labels("workspace").inc()
+        self.counted = True
         self.after = head if after is None else after
         if after is not None:
             await replay_after(self, after=self.after)
@@ -176,6 +178,8 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         await publisher.publish_typing(**target, typing=bool(content.get("typing", True)))
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            metrics.SOCKETS.labels("workspace").dec()
         await socket_hub.leave(self, self.stream_groups)
         if getattr(self, "lease_id", None) is not None:
             presence.local_keeper().closed()

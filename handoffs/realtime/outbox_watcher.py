@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from .. import metrics
 from .replay import Reader, outbox_read, read_window, send_missed
 
 logger = logging.getLogger(__name__)
@@ -68,11 +69,13 @@ class OutboxWatcher:
             workspace_ids=workspace_ids, user_ids=user_ids, after=self.floor
         )
         # An event read by an earlier pass was sent then to every reader that missed it.
-        await send_missed(
+        missed = await send_missed(
             rows,
             lambda event_id: joined if event_id in self.known else readers,
             still_open=lambda reader: reader in self.readers,
         )
+        if missed:
+            metrics.EVENTS_RECOVERED.inc(missed)
         self.known.update(row[0] for row in rows)
         self._move_floor(head)
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.utils import timezone
 
-from .. import outbound
+from .. import metrics, outbound
 from ..models import Event
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,11 @@ def publish(event: Event) -> None:
         async_to_sync(_send_to_groups)(layer, event.id, groups_for(event), event.envelope())
     except Exception:
         # A missed publish is recovered from the outbox; never fail the request that committed.
+        metrics.PUBLISH_FAILURES.inc()
         logger.exception("publishing event %s failed", event.id)
+        return
+    metrics.EVENTS_PUBLISHED.labels(event.type).inc()
+    metrics.PUBLISH_LAG.observe((timezone.now() - event.created_at).total_seconds())
 
 
 async def _send_to_groups(
@@ -75,6 +80,7 @@ async def _send_to_groups(
     for group, result in zip(groups, results, strict=True):
         if isinstance(result, Exception):
             # A missed publish is recovered by replay from the outbox; never fail the request.
+            metrics.PUBLISH_FAILURES.inc()
             logger.error("publishing event %s to %s failed", event_id, group, exc_info=result)
 
 

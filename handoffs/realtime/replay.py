@@ -67,10 +67,10 @@ async def send_missed(
     rows: list[Row],
     candidates: Callable[[int], Iterable[Reader]],
     still_open: Callable[[Reader], bool] = lambda reader: True,
-) -> None:
+) -> int:
     """Send each event of `rows` to those of its `candidates(event id)` that miss it: each
     event's JSON is read and encoded once, whatever the number of sockets. A socket that
-    `still_open` says has gone since is skipped."""
+    `still_open` says has gone since is skipped. Returns how many events were missed."""
     missing: dict[int, list[Reader]] = {}
     for event_id, workspace_id, recipient_id in rows:
         readers = candidates(event_id)
@@ -78,7 +78,7 @@ async def send_missed(
         if targets:
             missing[event_id] = targets
     if not missing:
-        return
+        return 0
     for envelope in await outbox_read(envelopes_of)(ids=list(missing)):
         text = json.dumps(envelope)
         for reader in missing[envelope["id"]]:
@@ -89,6 +89,7 @@ async def send_missed(
             except Exception:
                 # A socket closing meanwhile must not keep the others from their events.
                 logger.warning("replay could not send event %s", envelope["id"], exc_info=True)
+    return len(missing)
 
 
 async def replay_after(reader: Reader, *, after: int) -> None:
