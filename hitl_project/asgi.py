@@ -19,13 +19,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from hitl_project.health import HealthProbes  # noqa: E402
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
+from hitl_project.logs import RequestLog  # noqa: E402
 from hitl_project.metrics import MetricsEndpoint  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": HealthProbes(
-            MetricsEndpoint(HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY))
+            MetricsEndpoint(
+                RequestLog(HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY))
+            )
         ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

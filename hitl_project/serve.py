@@ -28,6 +28,12 @@ CLOSE_SERVICE_RESTART = 1012
 EXIT_GRACE_SECONDS = 5.0
 
 logger = logging.getLogger("hitl_project.serve")
+access_log = logging.getLogger("hitl.access")
+WEBSOCKET_ACTIONS = {
+    "connected": "WSCONNECT",
+    "rejected": "WSREJECT",
+    "disconnected": "WSDISCONNECT",
+}
 
 
 class GracefulServer(Server):
@@ -37,7 +43,9 @@ class GracefulServer(Server):
 
     def __init__(self, *args: Any, action_logger: Any = None, **kwargs: Any) -> None:
         if action_logger is not None:
-            action_logger = _without_probes(action_logger)
+            # In the one log format; HTTP requests' lines come from logs.RequestLog, with
+            # their ids, and leave out the probes and /metrics.
+            action_logger = _log_websockets
         super().__init__(*args, action_logger=action_logger, **kwargs)
         self.ports: list[Any] = []
         self.stopping = False
@@ -111,14 +119,10 @@ def _reactor() -> Any:
     return reactor
 
 
-def _without_probes(action_logger: Any) -> Any:
-    from hitl_project.health import PROBES
-
-    def log(protocol: Any, action: str, details: dict[str, Any]) -> None:
-        if details.get("path") not in PROBES:
-            action_logger(protocol, action, details)
-
-    return log
+def _log_websockets(protocol: str, action: str, details: dict[str, Any]) -> None:
+    if protocol == "websocket" and action in WEBSOCKET_ACTIONS:
+        client = details.get("client") or "-"
+        access_log.info("%s %s %s", client, WEBSOCKET_ACTIONS[action], details.get("path"))
 
 
 def _exit_after(seconds: float) -> None:

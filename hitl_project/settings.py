@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from hitl_project.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
@@ -273,18 +275,9 @@ OUTBOUND_STALE_SECONDS = env.int("OUTBOUND_STALE_SECONDS", default=300)
 # Then no more tries: Messenger refuses most messages more than 24 hours after the user wrote.
 OUTBOUND_GIVE_UP_SECONDS = env.int("OUTBOUND_GIVE_UP_SECONDS", default=86400)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
-    "loggers": {
-        # The Redis layer reports dropped messages at INFO only; we want to see them.
-        "channels_redis": {"level": "INFO"},
-        "django.db.backends": {"level": "INFO"},
-    },
-}
+# One format everywhere (hitl_project/logs.py); `json`: a JSON object a line.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = logging_config(level=env("LOG_LEVEL"), json_lines=LOG_FORMAT == "json")
 
 # Incoming keys inside these fields are the user's or the channel's own data: never renamed
 # (`user` is the variables object of inbound messages). The renderer's list is in representations.

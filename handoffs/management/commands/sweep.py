@@ -1,7 +1,11 @@
+import logging
+
 from django.core.management.base import BaseCommand
 
 from handoffs import services
 from handoffs.management.worker import WorkerLoop
+
+logger = logging.getLogger("handoffs.sweep")
 
 
 class Command(BaseCommand):
@@ -22,6 +26,6 @@ class Command(BaseCommand):
         offline = services.agents_sweep_offline()
         resent, given_up = services.message_deliveries_resume()
         if expired or offline:
-            self.stdout.write(f"{expired} handoff(s) expired, {offline} agent(s) went offline")
+            logger.info("%d handoff(s) expired, %d agent(s) went offline", expired, offline)
         if resent or given_up:
-            self.stdout.write(f"{resent} message(s) handed out again, {given_up} given up")
+            logger.info("%d message(s) handed out again, %d given up", resent, given_up)
