@@ -20,9 +20,9 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.db import connections
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from handoffs import metrics
+from handoffs import metrics, outgoing
 
 logger = logging.getLogger(__name__)
 
@@ -90,42 +90,52 @@ def _run_in_worker(task: Callable[..., None], kwargs: dict[str, Any]) -> None:
 
 
 def post_json(*, url: str, body: bytes, headers: dict[str, str], service: str) -> httpx.Response:
-    """POST, retrying timeouts, connection errors, 429 and 5xx; DeliveryError when it fails."""
+    """POST through the outgoing guard, retrying timeouts, connection errors, 429 and 5xx;
+    DeliveryError when it fails."""
     attempts = max(settings.OUTBOUND_ATTEMPTS, 1)
     retrying = Retrying(
-        retry=retry_if_exception_type((httpx.TransportError, _RetryableStatus)),
+        retry=retry_if_exception(_worth_retrying),
         stop=stop_after_attempt(attempts),
         wait=wait_exponential(multiplier=settings.OUTBOUND_RETRY_WAIT, max=30),
         reraise=True,
     )
     try:
-        for attempt in retrying:
-            with attempt:
-                response = httpx.post(
-                    url,
-                    content=body,
-                    headers={"Content-Type": "application/json", **headers},
-                    timeout=settings.OUTBOUND_TIMEOUT,
-                )
-                if response.status_code == 429 or response.status_code >= 500:
-                    raise _RetryableStatus(response)
+        with outgoing.client(timeout=settings.OUTBOUND_TIMEOUT) as client:
+            for attempt in retrying:
+                with attempt:
+                    response = client.post(
+                        url,
+                        content=body,
+                        headers={"Content-Type": "application/json", **headers},
+                    )
+                    if response.status_code == 429 or response.status_code >= 500:
+                        raise _RetryableStatus(response)
     except _RetryableStatus as error:
         metrics.OUTBOUND_FAILURES.labels(service).inc()
         raise DeliveryError(
             f"{service} answered {error.response.status_code} after {attempts} attempts."
         ) from None
-    except httpx.TransportError as error:
-        reason = type(error).__name__
+    except (httpx.TransportError, httpx.InvalidURL) as error:
         metrics.OUTBOUND_FAILURES.labels(service).inc()
-        raise DeliveryError(
-            f"{service} unreachable after {attempts} attempts ({reason})."
-        ) from None
+        # The error text goes to agents (a Messenger message's delivery error): the reason,
+        # which may name an address or a port, stays in the server log.
+        reason = outgoing.public_reason(error)
+        if outgoing.never_retried(error):
+            raise DeliveryError(f"{service} was not contacted. {reason}") from None
+        logger.warning("%s unreachable: %s: %s", service, type(error).__name__, error)
+        raise DeliveryError(f"{service} unreachable after {attempts} attempts. {reason}") from None
     if response.status_code >= 400:
         metrics.OUTBOUND_FAILURES.labels(service).inc()
         raise DeliveryError(
             f"{service} refused the message ({response.status_code}): {_reason(response)}"
         )
     return response
+
+
+def _worth_retrying(error: BaseException) -> bool:
+    if isinstance(error, _RetryableStatus):
+        return True
+    return isinstance(error, httpx.TransportError) and not outgoing.never_retried(error)
 
 
 def _reason(response: httpx.Response) -> str:

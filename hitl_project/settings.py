@@ -261,6 +261,14 @@ HITL = {
     "INVITATION_TTL": timedelta(days=7),
 }
 
+# Webhooks, bot webhooks and the Graph API never reach a non-public address (loopback, private,
+# link-local, metadata...) except inside these networks (handoffs/outgoing.py): for development
+# and tests, e.g. 127.0.0.1/32.
+OUTGOING_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("OUTGOING_ALLOWED_NETWORKS", default=[])
+]
+
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
 # Outbound HTTP (Send API, bot webhook) runs after commit in this many threads; 0 runs inline.

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.db import connection
@@ -28,6 +30,18 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# The receivers tests start (pytest-httpserver, a fake Graph API) listen on this machine, which
+# the outgoing guard refuses by default; tests/reliability/test_ssrf.py empties the list.
+LOOPBACK_NETWORKS = "127.0.0.0/8,::1/128"
+
+
+@pytest.fixture(autouse=True)
+def outgoing_to_loopback_allowed(settings):
+    settings.OUTGOING_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network) for network in LOOPBACK_NETWORKS.split(",")
+    ]
 
 
 @pytest.fixture(autouse=True)

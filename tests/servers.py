@@ -49,6 +49,8 @@ class Daphne:
             # Tests flush the database and create bots and tokens with the same ids again; a
             # server living across tests must not answer from the previous test's copy.
             "HITL_CONFIG_CACHE_SECONDS": "0",
+            # Fake receivers (a Graph API, a webhook) listen on this machine.
+            "OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

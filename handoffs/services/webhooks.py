@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from agents.config_cache import remembered
 
+from .. import outgoing
 from ..models import Event, WebhookDelivery, WebhookEndpoint
 from ..selectors import webhooks_cache_key
 
@@ -66,7 +67,7 @@ def backoff(attempts: int) -> timedelta:
 def webhooks_deliver_due(*, client: httpx.Client | None = None, now: datetime | None = None) -> int:
     """One pass over active endpoints; returns how many deliveries succeeded."""
     own_client = client is None
-    client = client or httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"])
+    client = client or outgoing.client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"])
     delivered = 0
     try:
         endpoint_ids = list(
@@ -142,9 +143,13 @@ def _attempt(
         delivery.last_response = response.text[:1000]
         delivery.last_error = "" if response.is_success else f"HTTP {response.status_code}"
         ok = response.is_success
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
         delivery.last_status_code = None
-        delivery.last_error = f"{type(error).__name__}: {error}"[:500]
+        delivery.last_response = ""
+        # The workspace admin reads this: never the low-level reason (a port refused or open).
+        delivery.last_error = outgoing.public_reason(error)
+        if not isinstance(error, outgoing.AddressNotAllowed):  # logged where it was refused
+            logger.warning("webhook endpoint %s: %s: %s", endpoint.pk, type(error).__name__, error)
         ok = False
     if ok:
         delivery.status = D.DELIVERED

@@ -1,7 +1,7 @@
-import httpx
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from handoffs import outgoing
 from handoffs.management.worker import WorkerLoop
 from handoffs.services.webhooks import webhooks_deliver_due
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="Seconds between passes")
 
     def handle(self, *args, once: bool, interval: float, **options) -> None:
-        with httpx.Client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"]) as client:
+        with outgoing.client(timeout=settings.HITL["WEBHOOK_TIMEOUT_SECONDS"]) as client:
             WorkerLoop("webhooks").run(
                 lambda: webhooks_deliver_due(client=client), interval=interval, once=once
             )
