@@ -6,6 +6,8 @@ from django.db import models
 
 from agents.models import Workspace
 
+from ..outgoing import validate_url
+
 
 def default_transfer_message() -> dict[str, str]:
     return {
@@ -58,7 +60,7 @@ class Bot(models.Model):
     email_alerts = models.BooleanField(
         default=False, help_text="E-mail the workspace's online agents about each new handoff."
     )
-    bot_webhook_url = models.URLField(blank=True)
+    bot_webhook_url = models.URLField(blank=True, validators=[validate_url])
     bot_webhook_secret = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

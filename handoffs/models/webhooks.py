@@ -8,6 +8,7 @@ from django.db import models
 
 from agents.models import Workspace
 
+from ..outgoing import validate_url
 from .events import Event
 
 
@@ -23,7 +24,7 @@ class WebhookEndpoint(models.Model):
         BOTPRESS = "botpress", "Botpress eventsWebHook: {botId, type, resource, id, payload}"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="webhooks")
-    url = models.URLField(max_length=500)
+    url = models.URLField(max_length=500, validators=[validate_url])
     secret = models.CharField(max_length=200, default=new_secret)
     event_types = models.JSONField(
         default=list,
