@@ -179,7 +179,10 @@ class GuardedTransport(httpx.HTTPTransport):
         context = _ssl_context()
         super().__init__(verify=context, trust_env=False)
         # httpx offers no argument for httpcore's network backend: the pool is built again with
-        # it (tests/reliability/test_ssrf.py fails if httpx stops using `_pool`).
+        # it. Should httpx rename `_pool`, refuse to run unguarded (tests/reliability/test_ssrf.py
+        # fails too).
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise RuntimeError("httpx.HTTPTransport changed: the outgoing guard cannot hook in")
         self._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=GuardedBackend())
 
 
