@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from agents.errors import ApplicationError, NotFound
 from handoffs import metrics
 from handoffs.realtime import publisher
+from handoffs.realtime.consumers import MAX_FRAME_CHARS as MAX_EVENT_CHARS
 
 from . import services, web
 
@@ -114,7 +115,12 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if payload.get("conversationId") != self.conversation_id:
             return
-        await self.send_json({"type": "message", "message": web.public_message(payload)})
+        public = web.public_message(payload)
+        if len(message["text"]) > MAX_EVENT_CHARS:
+            # Too big for a frame (an operator raised MAX_PAYLOAD_BYTES): the text without its
+            # rich content, rather than a socket closed with 1011.
+            public = {**public, "payload": None, "truncated": True}
+        await self.send_json({"type": "message", "message": public})
 
     async def ephemeral_message(self, message: dict[str, Any]) -> None:
         data = message.get("data") or {}

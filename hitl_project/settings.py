@@ -251,6 +251,9 @@ CACHES = {
 
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
+    # A message's payload and a user's variables, JSON-encoded (handoffs/services/content.py).
+    "MAX_PAYLOAD_BYTES": env.int("MAX_PAYLOAD_BYTES", default=16 * 1024),
+    "MAX_VARIABLES_BYTES": env.int("MAX_VARIABLES_BYTES", default=16 * 1024),
     # How often each process re-reads the outbox for events its sockets missed (a dropped
     # publish); handoffs/realtime/outbox_watcher.py.
     "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),

@@ -19,6 +19,9 @@ from .selectors import latest_event_id, typing_target
 
 logger = logging.getLogger(__name__)
 
+# Daphne refuses to send a frame over 1 MiB (and closes the socket with 1011): an event longer
+# than this many characters, which may be 4 bytes each, goes as a stub (stub_of).
+MAX_FRAME_CHARS = 256 * 1024
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 # The agent's access changed (removed from a workspace, account deactivated): the page
@@ -140,7 +143,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if event_id in self.sent:
             return
         self.sent.add(event_id)
-        await self.send(text_data=text)
+        await self.send(text_data=text if len(text) <= MAX_FRAME_CHARS else stub_of(text))
         # Sent first, so the page's next ?after= is past it and a reconnect (even to a workspace
         # the agent was added back to) does not replay it. The cheap test first.
         if publisher.ACCESS_EVENT in text and json.loads(text)["type"] == publisher.ACCESS_EVENT:
@@ -186,6 +189,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(services.agent_socket_closed)(
                 user=self.user, lease_id=self.lease_id
             )
+
+
+def stub_of(text: str) -> str:
+    """What goes on the socket for an event too big for a frame: its head, which the page
+    completes from `/workspace/events/<id>/`."""
+    envelope = json.loads(text)
+    head = {key: envelope.get(key) for key in ("id", "type", "botId", "resource", "createdAt")}
+    return json.dumps({**head, "truncated": True})
 
 
 def _after(scope: dict[str, Any]) -> int | None:

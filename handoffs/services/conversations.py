@@ -15,6 +15,7 @@ from ..permissions import may_delete
 from ..representations import ConversationRepresentation, EndUserRepresentation
 from ..selectors import conversation_of_known_user
 from .aliases import friendly_name
+from .content import check_variables
 from .events import event_emit
 
 
@@ -47,7 +48,7 @@ def end_user_update_variables(*, end_user: EndUser, variables: dict[str, Any]) -
     if not isinstance(variables, dict):
         raise ApplicationError("Variables must be a JSON object.", code="invalid_variables")
     merged = {**end_user.variables, **variables}
-    merged = {key: value for key, value in merged.items() if value is not None}
+    merged = check_variables({key: value for key, value in merged.items() if value is not None})
     if merged == end_user.variables:
         return end_user
     end_user.variables = merged
