@@ -262,6 +262,8 @@ HITL = {
     # With the doubling backoff (capped at an hour), 15 failures span about five hours.
     "WEBHOOK_MAX_FAILURES": env.int("WEBHOOK_MAX_FAILURES", default=15),
     "INVITATION_TTL": timedelta(days=7),
+    # How often each process checks that its agent sockets' sessions still log them in.
+    "SESSION_RECHECK_SECONDS": env.float("HITL_SESSION_RECHECK_SECONDS", default=60),
 }
 
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.

@@ -74,13 +74,15 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         self.lease_id, workspace_ids = await database_sync_to_async(services.agent_socket_opened)(
             user=self.user, process=presence.PROCESS
         )
-        presence.local_keeper().opened()
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.user_id = self.user.pk
+        presence.local_keeper().opened(self)
         self.workspace_ids = frozenset(workspace_ids)
         if not self.workspace_ids:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.user_id = self.user.pk
         self.sent = RecentIds()
         # Live events that arrive before the socket is accepted and replayed wait here.
         self.held: list[dict[str, Any]] | None = []
@@ -124,10 +126,18 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self.send_event(message["id"], message["text"])
         elif message["type"] == publisher.ACCESS_HANDLER:
-            await self.close(code=CLOSE_ACCESS_CHANGED)
+            ended = message.get("session")
+            if ended is None:
+                await self.close(code=CLOSE_ACCESS_CHANGED)
+            elif ended == self.session_key:
+                await self.session_ended()
         elif message["type"] == publisher.EPHEMERAL_HANDLER and self.held is None:
             # Typing indicators are ephemeral: one before the socket is ready is dropped.
             await self.send_json(message["data"])
+
+    async def session_ended(self) -> None:
+        """Logged out (here, or its session expired or its password changed elsewhere)."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool:
         """Whether an outbox event is for this socket and has not been sent on it."""
@@ -185,7 +195,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             metrics.SOCKETS.labels("workspace").dec()
         await socket_hub.leave(self, self.stream_groups)
         if getattr(self, "lease_id", None) is not None:
-            presence.local_keeper().closed()
+            presence.local_keeper().closed(self)
             await database_sync_to_async(services.agent_socket_closed)(
                 user=self.user, lease_id=self.lease_id
             )

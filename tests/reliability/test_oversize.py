@@ -32,9 +32,7 @@ class TestOneContentRule:
         assert response.json()["code"] == "payload_too_large"
         assert not Message.objects.exists()
 
-    def test_big_user_variables_on_a_message_are_413_and_nothing_is_stored(
-        self, token_client, bot
-    ):
+    def test_big_user_variables_on_a_message_are_413_and_nothing_is_stored(self, token_client, bot):
         body = {"userId": "u1", "text": "hi", "user": BIG}
 
         response = token_client.post(api_url(bot, "channels/api/messages"), body, format="json")
@@ -55,7 +53,9 @@ class TestOneContentRule:
 
     def test_an_agents_message_with_a_big_payload_is_413(self, agent_client, assigned_handoff):
         bot = assigned_handoff.bot
-        url = api_url(bot, f"mod/hitlnext/conversations/{assigned_handoff.conversation_id}/messages")
+        url = api_url(
+            bot, f"mod/hitlnext/conversations/{assigned_handoff.conversation_id}/messages"
+        )
 
         response = agent_client.post(url, {"text": "hi", "payload": BIG}, format="json")
 
