@@ -264,6 +264,12 @@ HITL = {
     "INVITATION_TTL": timedelta(days=7),
     # How often each process checks that its agent sockets' sessions still log them in.
     "SESSION_RECHECK_SECONDS": env.float("HITL_SESSION_RECHECK_SECONDS", default=60),
+    # What `manage.py prune` (the worker runs it daily) keeps, in days: outbox events (never
+    # fewer than the replay window, handoffs/realtime/replay.py), delivered webhooks and read
+    # notifications. handoffs/services/retention.py.
+    "RETENTION_EVENT_DAYS": env.int("RETENTION_EVENT_DAYS", default=30),
+    "RETENTION_DELIVERY_DAYS": env.int("RETENTION_DELIVERY_DAYS", default=7),
+    "RETENTION_NOTIFICATION_DAYS": env.int("RETENTION_NOTIFICATION_DAYS", default=30),
 }
 
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
