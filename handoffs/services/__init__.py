@@ -21,6 +21,7 @@ from .conversations import (
     end_user_update_variables,
 )
 from .deliveries import message_deliveries_resume, message_delivery_begin, message_mark_delivery
+from .erasure import end_user_erase
 from .events import event_emit
 from .handoffs import (
     BOT_TIMEOUT,
@@ -70,6 +71,7 @@ __all__ = [
     "conversation_pause",
     "conversation_unpause",
     "conversations_erase",
+    "end_user_erase",
     "end_user_get_or_create",
     "end_user_update_variables",
     "event_emit",
