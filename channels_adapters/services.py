@@ -13,6 +13,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 
+from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
 from handoffs import services as handoff_services
 from handoffs.models import Bot, Conversation, Message
@@ -176,6 +177,20 @@ def web_check(*, text: Any = "", payload: Any = None, client_message_id: Any = N
     content.check_payload(payload)
     if not text.strip() and not payload:
         raise ApplicationError("A message needs text or a payload.", code="empty_message")
+
+
+def web_admit(*, bot: Bot, user_id: str, client_ip: str, first: bool) -> None:
+    """A visitor's message counts against the limits: each new visitor against their address
+    (a flood of anonymous visitors opening handoffs), each message against its visitor."""
+    if first:
+        limits.check(
+            "webchat_visitor_ip",
+            client_ip,
+            "Too many new conversations from your network; try again later.",
+        )
+    limits.check(
+        "webchat_message", f"{bot.pk}:{user_id}", "You are sending messages too fast; wait a bit."
+    )
 
 
 def web_receive(

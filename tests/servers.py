@@ -49,6 +49,9 @@ class Daphne:
             # Tests flush the database and create bots and tokens with the same ids again; a
             # server living across tests must not answer from the previous test's copy.
             "HITL_CONFIG_CACHE_SECONDS": "0",
+            # Every test's server counts from the same address: only tests/reliability's
+            # limit tests turn the limits on.
+            "RATE_LIMITS_ENABLED": "false",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

@@ -99,3 +99,11 @@ def test_nginx_accepts_it(tmp_path):
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def test_metrics_are_not_served_to_the_public(conf):
+    (metrics,) = [
+        where for where in conf.one("server").all("location") if where.args == ["=", "/metrics"]
+    ]
+
+    assert metrics.one("return").args == ["404"]
