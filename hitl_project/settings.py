@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agents",
     "handoffs",
     "channels_adapters",
@@ -170,6 +173,15 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor sign-in (django-otp; agents/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("HITL_TWO_FACTOR_ISSUER", default="hitl")
+# After n wrong codes in a row, the next try waits factor * 2^(n-1) seconds (django-otp's
+# per-device throttle; 0 turns it off), for app codes and recovery codes alike.
+OTP_TOTP_THROTTLE_FACTOR = env.int("HITL_TWO_FACTOR_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# Superusers reset a lost device in the admin (OTP > TOTP devices); its key is never shown.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
