@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step of sign-in.
+    "django_otp.middleware.OTPMiddleware",
+    # A session that still owes its second step (or must enrol first) gets nothing else.
+    "agents.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Rate limits and bounded password hashing for the sign-in and password forms.

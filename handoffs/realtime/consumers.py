@@ -12,6 +12,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from agents import two_factor
+
 from .. import metrics, services
 from . import presence, publisher, socket_hub
 from .replay import outbox_read, replay_after
@@ -68,6 +70,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if self.user is None or not self.user.is_authenticated:
             # Accept first: a close before accept is an HTTP 403 and the client never sees
             # the code.
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        # A session that has not passed two-factor sign-in is not signed in yet.
+        owes = await database_sync_to_async(two_factor.session_pending_step)(
+            user=self.user, session=self.scope.get("session")
+        )
+        if owes is not None:
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
