@@ -13,6 +13,7 @@ import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NoReturn
 
 from django.contrib.auth import get_user_model
@@ -44,12 +45,15 @@ class TwoFactorState:
     enrolled: bool
     required: bool
     recovery_codes_left: int = 0
-    enrolled_at: Any = None
+    enrolled_at: datetime | None = None
 
 
 def two_factor_state(*, user: User) -> TwoFactorState:
-    """Whether the person has a confirmed app, and whether a workspace of theirs requires one:
-    one query, made on every request of a session that has not passed the second step."""
+    """Whether the person has a confirmed app, and whether a workspace of theirs requires one.
+
+    One query, on every request of a signed-in session no device verified: every request of
+    a person without two-factor sign-in.
+    """
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)

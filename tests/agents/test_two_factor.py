@@ -507,3 +507,20 @@ def test_a_bot_token_is_not_asked(requiring, bot):
 def test_the_state_costs_one_query(agent, django_assert_num_queries):
     with django_assert_num_queries(1):
         two_factor.pending_step(user=agent, verified=False)
+
+
+def test_a_superuser_resets_a_lost_device_in_the_admin(enrolled):
+    agent, device, _ = enrolled
+    root = UserFactory(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(root)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    # The key is never shown, not even to a superuser.
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/").content.decode()
+    assert device.key not in page
+
+    response = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not two_factor.two_factor_state(user=agent).enrolled
+    assert reaches_workspace(password_login(agent))
