@@ -2,6 +2,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The web process's port (`make run PORT=8001` when 8000 is taken); honcho gives it to `web`,
+# the Procfile's first line.
+PORT ?= 8000
 
 .PHONY: run test lint format clean bench
 
@@ -16,7 +19,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -25,11 +25,21 @@ class WorkspaceAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     workspace_path = "pk"
     workspace_admin_can_add = False
     workspace_admin_can_delete = False
-    list_display = ["name", "slug", "created_at"]
+    list_display = ["name", "slug", "require_two_factor", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["created_at"]
     inlines = [MembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.require_two_factor and "require_two_factor" in form.changed_data:
+            self.message_user(
+                request,
+                f"Two-factor sign-in is now required in {obj}: members without an authenticator "
+                "app, you included, set one up before they can go on.",
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -14,3 +14,40 @@ class InvitationSignupForm(UserCreationForm):
     )
 
     field_order = ["display_name", "username", "password1", "password2"]
+
+
+def _code_input(**attrs: str | bool) -> forms.TextInput:
+    return forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        | attrs
+    )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second step of sign-in."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        widget=_code_input(autofocus=True),
+        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=12,
+        widget=_code_input(inputmode="numeric"),
+        help_text="The 6-digit code the app shows once it has the key.",
+    )
+
+
+class TwoFactorConfirmForm(forms.Form):
+    """What renewing recovery codes or turning two-factor sign-in off asks for."""
+
+    secret = forms.CharField(
+        label="Your password or a current code",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -9,6 +9,14 @@ from rest_framework_api_key.models import AbstractAPIKey
 class Workspace(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in",
+        default=False,
+        help_text=(
+            "Members must sign in with a code from an authenticator app too; those without one "
+            "set it up at their next sign-in before they can do anything else."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .config_cache import cache_key, remember, remembered
 from .errors import ApplicationError, Conflict, NotFound
@@ -63,6 +64,45 @@ def agent_create(
     Membership.objects.create(workspace=workspace, user=user, role=role)
     user_sync_staff(user=user)
     return user
+
+
+@transaction.atomic
+def workspace_admin_create(
+    *, username: str, email: str, password: str, workspace_name: str
+) -> tuple[Membership, bool]:
+    """A deployment's first account: a superuser administering the workspace (made if new)."""
+    slug = slugify(workspace_name)[: Workspace._meta.get_field("slug").max_length].strip("-")
+    if not slug:
+        raise ApplicationError("A workspace name needs a letter or a digit.", code="invalid")
+    existing = get_user_model().objects.filter(username__iexact=username).first()
+    if existing is not None:
+        membership = Membership.objects.filter(
+            workspace__slug=slug, user=existing, role=Membership.Role.ADMIN
+        ).first()
+        if existing.is_superuser and membership is not None:
+            # Already that admin: left as it is, so a provisioning script may run twice.
+            return membership, False
+        raise Conflict(
+            f"A user {existing.username!r} already exists and is not a superuser administering"
+            f" the workspace {slug!r}: nothing changed.",
+            code="username_taken",
+        )
+    workspace, _ = Workspace.objects.get_or_create(
+        slug=slug, defaults={"name": workspace_name.strip()}
+    )
+    user = agent_create(
+        workspace=workspace,
+        username=username,
+        password=password,
+        role=Membership.Role.ADMIN,
+        email=email,
+    )
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    membership = Membership.objects.select_related("user", "workspace").get(
+        workspace=workspace, user=user
+    )
+    return membership, True
 
 
 def user_sync_staff(*, user: User) -> None:

@@ -224,6 +224,33 @@ def measure(urls: list[str], token: str, *, follow: int = 0) -> dict[str, Any]:
     }
 
 
+def measure_scrape(scrapes: int) -> dict[str, Any]:
+    """What a Prometheus scrape costs: the exposition, with the queue, backlog and worker
+    figures read from the database (handoffs/metrics.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from prometheus_client import REGISTRY, generate_latest
+
+    generate_latest(REGISTRY)
+    times, sql_times, counts = [], [], []
+    for _ in range(scrapes):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            generate_latest(REGISTRY)
+            times.append(time.perf_counter() - began)
+        counts.append(len(captured))
+        sql_times.append(sum(float(q["time"]) for q in captured.captured_queries))
+    return {
+        "requests": scrapes,
+        "queries_min": min(counts),
+        "queries_max": max(counts),
+        "rows_per_page": 1,
+        "median_ms": 1000 * percentile(times, 50),
+        "p99_ms": 1000 * percentile(times, 99),
+        "sql_median_ms": 1000 * percentile(sql_times, 50),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k handoffs, 10 pages")
@@ -271,6 +298,8 @@ def main() -> None:
     for name, (urls, follow) in series.items():
         rows.append({"series": name, **measure(urls, prepared.token, follow=follow)})
         print(f"  {name}: median {rows[-1]['median_ms']:.1f} ms", flush=True)
+    rows.append({"series": "/metrics: one scrape", **measure_scrape(pages)})
+    print(f"  /metrics: median {rows[-1]['median_ms']:.1f} ms", flush=True)
 
     print_table(
         f"Queries at {Handoff.objects.count():,} handoffs / {Message.objects.count():,} messages"

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async as db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
+from agents import limits
 from agents.errors import ApplicationError, NotFound
 from handoffs import metrics
 from handoffs.realtime import publisher
+from handoffs.realtime.consumers import MAX_FRAME_CHARS as MAX_EVENT_CHARS
 
 from . import services, web
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY = 4429
 # Larger than any valid message (text limit plus a small payload), far below daphne's limit.
 MAX_FRAME_CHARS = 64 * 1024
+
+# This process's open web-chat sockets by visitor and by address (WEBCHAT_SOCKETS_PER_*): one
+# visitor token held 2,000 sockets before. Per process: N processes allow N times as many.
+_open_by_visitor: Counter[str] = Counter()
+_open_by_ip: Counter[str] = Counter()
 
 
 class WebChatConsumer(AsyncJsonWebsocketConsumer):
@@ -33,8 +44,16 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.group: str | None = None
         self.conversation_id: int | None = None
+        self.held: tuple[str, str] | None = None
+        client = self.scope.get("client") or ("",)
+        self.client_ip = str(client[0])
         # Accept first: a close before accept is an HTTP 403 and the client never sees the code.
         await self.accept()
+        if await sync_to_async(limits.wait_for, thread_sensitive=False)(
+            "webchat_socket_ip", self.client_ip
+        ):
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         try:
             visitor = await db(services.web_visitor)(
                 bot_id=self.scope["url_route"]["kwargs"]["bot_id"],
@@ -47,6 +66,16 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.bot, self.user_id = visitor.bot, visitor.user_id
+        visitor_key = f"{self.bot.pk}:{self.user_id}"
+        if (
+            _open_by_visitor[visitor_key] >= settings.WEBCHAT_SOCKETS_PER_VISITOR
+            or _open_by_ip[self.client_ip] >= settings.WEBCHAT_SOCKETS_PER_IP
+        ):
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        _open_by_visitor[visitor_key] += 1
+        _open_by_ip[self.client_ip] += 1
+        self.held = (visitor_key, self.client_ip)
         metrics.SOCKETS.labels("webchat").inc()
         self.counted = True
         if visitor.conversation is not None:
@@ -88,6 +117,12 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         }
         try:
             services.web_check(**fields)
+            await db(services.web_admit)(
+                bot=self.bot,
+                user_id=self.user_id,
+                client_ip=self.client_ip,
+                first=self.group is None,
+            )
             if self.group is None:
                 conversation = await db(services.web_conversation)(
                     bot=self.bot, user_id=self.user_id, create=True, language=self._language()
@@ -95,7 +130,9 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
                 await self._join(conversation.pk)
             received = await db(services.web_receive)(bot=self.bot, user_id=self.user_id, **fields)
         except ApplicationError as error:
-            await self._error(error.message, code=error.code, clientMessageId=client_id)
+            await self._error(
+                error.message, code=error.code, clientMessageId=client_id, **error.extra
+            )
             return
         data = await db(services.message_data)(received.message)
         await self.send_json(
@@ -114,7 +151,12 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             return
         if payload.get("conversationId") != self.conversation_id:
             return
-        await self.send_json({"type": "message", "message": web.public_message(payload)})
+        public = web.public_message(payload)
+        if len(message["text"]) > MAX_EVENT_CHARS:
+            # Too big for a frame (an operator raised MAX_PAYLOAD_BYTES): the text without its
+            # rich content, rather than a socket closed with 1011.
+            public = {**public, "payload": None, "truncated": True}
+        await self.send_json({"type": "message", "message": public})
 
     async def ephemeral_message(self, message: dict[str, Any]) -> None:
         data = message.get("data") or {}
@@ -131,6 +173,13 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         return services.browser_language(raw)
 
     async def disconnect(self, code: int) -> None:
+        if self.held is not None:
+            visitor_key, client_ip = self.held
+            for counter, key in ((_open_by_visitor, visitor_key), (_open_by_ip, client_ip)):
+                counter[key] -= 1
+                if counter[key] <= 0:
+                    del counter[key]
+            self.held = None
         if getattr(self, "counted", False):
             metrics.SOCKETS.labels("webchat").dec()
         if self.group is not None:

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import QuerySet
 
+from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
 from handoffs import services as handoff_services
 from handoffs.models import Bot, Conversation, Message
 from handoffs.representations import MessageRepresentation, wire
-from handoffs.services import Received
+from handoffs.services import Received, content
 
 from . import bot_connector
 from .models import MessengerSettings
@@ -27,9 +26,6 @@ from .models import MessengerSettings
 logger = logging.getLogger(__name__)
 
 WEB = "web"
-# Rich content from a user (a quick reply's value, attachment links) is small; text has its own
-# limit in handoffs (HITL["MAX_TEXT_LENGTH"]).
-MAX_PAYLOAD_BYTES = 16 * 1024
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8}){0,3}")
 HISTORY_LIMIT = 100
@@ -46,7 +42,7 @@ def inbound_receive(
 ) -> Received:
     """Every adapter's way in: store the user's message once, then the bot hears it unless the
     conversation is paused (then only the agents do, whatever the message's type)."""
-    _check_payload(payload)
+    content.check_payload(payload)
     if external_id and len(external_id) > 200:
         # Channel ids have no length promise; a digest keeps replays idempotent all the same.
         external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
@@ -64,19 +60,6 @@ def inbound_receive(
         # The message is stored and agents see it; a failing bot must not fail the channel.
         logger.exception("bot connector failed on message %s", received.message.pk)
     return received
-
-
-def _check_payload(payload: Any) -> None:
-    if payload is None:
-        return
-    if not isinstance(payload, dict):
-        raise ApplicationError("payload must be a JSON object.", code="invalid_payload")
-    if len(json.dumps(payload)) > MAX_PAYLOAD_BYTES:
-        raise ApplicationError(
-            f"payload is larger than {MAX_PAYLOAD_BYTES} bytes.",
-            code="payload_too_large",
-            status_code=413,
-        )
 
 
 def bot_for_channel(*, bot_id: str) -> Bot:
@@ -190,16 +173,24 @@ def web_check(*, text: Any = "", payload: Any = None, client_message_id: Any = N
             "clientMessageId must be 1 to 64 letters, digits, '-' or '_'.",
             code="invalid_client_message_id",
         )
-    if not isinstance(text, str):
-        raise ApplicationError("text must be a string.", code="invalid_text")
-    limit = settings.HITL["MAX_TEXT_LENGTH"]
-    if len(text) > limit:
-        raise ApplicationError(
-            f"Text is longer than {limit} characters.", code="text_too_long", status_code=413
-        )
-    _check_payload(payload)
+    content.check_text(text)
+    content.check_payload(payload)
     if not text.strip() and not payload:
         raise ApplicationError("A message needs text or a payload.", code="empty_message")
+
+
+def web_admit(*, bot: Bot, user_id: str, client_ip: str, first: bool) -> None:
+    """A visitor's message counts against the limits: each new visitor against their address
+    (a flood of anonymous visitors opening handoffs), each message against its visitor."""
+    if first:
+        limits.check(
+            "webchat_visitor_ip",
+            client_ip,
+            "Too many new conversations from your network; try again later.",
+        )
+    limits.check(
+        "webchat_message", f"{bot.pk}:{user_id}", "You are sending messages too fast; wait a bit."
+    )
 
 
 def web_receive(

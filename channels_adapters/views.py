@@ -15,7 +15,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
+from agents.limits import RateLimited
 
 from . import messenger, services, web
 
@@ -33,7 +35,10 @@ def application_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             return view(request, *args, **kwargs)
         except ApplicationError as error:
             body = {"statusCode": error.status_code, "code": error.code, "message": error.message}
-            return JsonResponse({**body, **error.extra}, status=error.status_code)
+            response = JsonResponse({**body, **error.extra}, status=error.status_code)
+            if isinstance(error, RateLimited):
+                response["Retry-After"] = str(error.retry_after)
+            return response
 
     return wrapper
 
@@ -89,6 +94,9 @@ def chat_messages(request: HttpRequest, bot_id: str) -> HttpResponse:
         raise ApplicationError("Send a JSON object.", code="invalid_json")
     # A first message makes a new visitor, who is known by their browser's language.
     first = visitor.conversation is None
+    services.web_admit(
+        bot=visitor.bot, user_id=visitor.user_id, client_ip=limits.client_ip(request), first=first
+    )
     received = services.web_receive(
         bot=visitor.bot,
         user_id=visitor.user_id,

@@ -72,6 +72,7 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Retention", {"fields": ["conversation_retention_days"]}),
         ("Bot connector", {"fields": ["bot_webhook_url", "bot_webhook_secret"]}),
     ]
 

@@ -60,6 +60,12 @@ def may_delete(*, bot: Bot, open_handoff: Handoff | None, membership: Membership
     )
 
 
+def may_erase_user(membership: Membership | None) -> bool:
+    """Erase an end user everywhere: the bot or a system answering a privacy request (a
+    token), or a workspace admin; never any agent."""
+    return membership is None or membership.is_admin
+
+
 def handoff_actions(*, handoff: Handoff, membership: Membership | None) -> dict[str, bool]:
     """What the caller may do with this handoff now (its workspace's member, or a token)."""
     is_open = handoff.status in Handoff.OPEN_STATUSES

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -48,29 +49,45 @@ def _membership_deleting(
 def _user_saving(
     sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
-    # Only a save that may switch `is_active` reads what it was (a login saves last_login).
+    # Only a save that may switch `is_active` or the password reads what they were (a login
+    # saves last_login only).
     if (
         raw
         or instance.pk is None
-        or (update_fields is not None and "is_active" not in update_fields)
+        or (update_fields is not None and not {"is_active", "password"} & set(update_fields))
     ):
         return
-    rows = sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True)
-    instance._hitl_was_active = rows.first()
+    before = sender.objects.filter(pk=instance.pk).values_list("is_active", "password").first()
+    if before is not None:
+        instance._hitl_was_active, instance._hitl_password_was = before
 
 
 def _user_saved(sender: type, instance: Any, raw: bool = False, **kwargs: Any) -> None:
     """A deactivation, not every later save of an inactive account, revokes its access."""
     was_active = instance.__dict__.pop("_hitl_was_active", None)
-    if was_active and not instance.is_active and not raw:
+    password_was = instance.__dict__.pop("_hitl_password_was", None)
+    if raw:
+        return
+    if was_active and not instance.is_active:
         for membership in Membership.objects.filter(user=instance):
             services.agent_access_revoked(membership=membership)
+    elif password_was is not None and password_was != instance.password:
+        # Every session but the one that changed it (Django re-hashes that one) is logged
+        # out: the sockets close, and those whose session no longer counts are refused.
+        transaction.on_commit(partial(publisher.access_changed, instance.pk))
+
+
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        transaction.on_commit(partial(publisher.session_ended, user.pk, session_key))
 
 
 def connect() -> None:
     pre_delete.connect(_membership_deleting, sender=Membership, dispatch_uid="membership-revoke")
     pre_save.connect(_user_saving, sender=get_user_model(), dispatch_uid="user-deactivating")
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="user-deactivated")
+    user_logged_out.connect(_logged_out, dispatch_uid="user-logged-out")
     post_save.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot")
     post_delete.connect(_forget_bot, sender=Bot, dispatch_uid="forget-bot-deleted")
     post_save.connect(_forget_webhooks, sender=WebhookEndpoint, dispatch_uid="forget-webhooks")

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from .views import conversations, profile, reports, workspace
+from .views import conversations, events, profile, reports, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace_index, name="workspace"),
     path("workspace/reports/", reports.reports_page, name="reports"),
+    path("workspace/events/<int:event_id>/", events.event_detail, name="event-detail"),
     # Before the bot pages: "conversations" would read as a bot id there.
     path("workspace/conversations/", conversations.conversations_page, name="conversations"),
     path("workspace/<slug:bot_id>/", workspace.workspace_page, name="workspace-bot"),

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "agents",
     "handoffs",
     "channels_adapters",
@@ -62,8 +66,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second step of sign-in.
+    "django_otp.middleware.OTPMiddleware",
+    # A session that still owes its second step (or must enrol first) gets nothing else.
+    "agents.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Rate limits and bounded password hashing for the sign-in and password forms.
+    "agents.sign_in_guard.SignInGuard",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins and refuses a locked-out username or address before any hashing.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "hitl_project.urls"
@@ -160,6 +178,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# Two-factor sign-in (django-otp; agents/two_factor.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("HITL_TWO_FACTOR_ISSUER", default="hitl")
+# After n wrong codes in a row, the next try waits factor * 2^(n-1) seconds (django-otp's
+# per-device throttle; 0 turns it off), for app codes and recovery codes alike.
+OTP_TOTP_THROTTLE_FACTOR = env.int("HITL_TWO_FACTOR_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# Superusers reset a lost device in the admin (OTP > TOTP devices); its key is never shown.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 
@@ -241,6 +268,17 @@ METRICS_ALLOWED_NETWORKS = [
 CONFIG_CACHE_SECONDS = env.float("HITL_CONFIG_CACHE_SECONDS", default=5)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Rate-limit counters: shared by every process through Redis when there is one.
+    "limits": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
     "config": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "hitl-config",
@@ -249,8 +287,44 @@ CACHES = {
     },
 }
 
+# Abuse limits (agents/limits.py, README "Security"): "<count>/<period>" per key, period s, m,
+# h or d with an optional multiple ("30/10m"); empty: no limit.
+RATE_LIMITS = {
+    "login_ip": env("RATE_LIMIT_LOGIN_IP", default="20/m"),
+    "password_reset_ip": env("RATE_LIMIT_PASSWORD_RESET_IP", default="5/h"),
+    "password_reset_email": env("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3/h"),
+    "webchat_visitor_ip": env("RATE_LIMIT_WEBCHAT_VISITOR_IP", default="30/h"),
+    "webchat_message": env("RATE_LIMIT_WEBCHAT_MESSAGE", default="30/m"),
+    "webchat_socket_ip": env("RATE_LIMIT_WEBCHAT_SOCKET_IP", default="120/m"),
+    "token_message": env("RATE_LIMIT_TOKEN_MESSAGE", default="1200/m"),
+    "handoff_user": env("RATE_LIMIT_HANDOFF_USER", default="10/h"),
+}
+RATELIMIT_ENABLE = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATELIMIT_USE_CACHE = "limits"
+# A cache that does not answer (Redis down) lets requests through rather than refuse them all.
+RATELIMIT_FAIL_OPEN = True
+# Open sockets of one web-chat visitor, and of one address, per process.
+WEBCHAT_SOCKETS_PER_VISITOR = env.int("WEBCHAT_SOCKETS_PER_VISITOR", default=5)
+WEBCHAT_SOCKETS_PER_IP = env.int("WEBCHAT_SOCKETS_PER_IP", default=200)
+# Password hashing at once per process (sign-ins, password changes); a sign-in beyond it is
+# answered 429 at once instead of taking a request thread from the agents' work.
+PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=1)
+# Sign-in lockout (django-axes): this many failures for a username, or from an address, lock it
+# for AXES_COOLOFF_MINUTES; `manage.py axes_reset_username <name>` unlocks one sooner.
+AXES_ENABLED = RATELIMIT_ENABLE
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The peer's address: daphne puts the client's there behind a proxy (--proxy-headers), and a
+# header the client sends itself is never trusted.
+AXES_CLIENT_IP_CALLABLE = "agents.limits.client_ip"
+
 HITL = {
     "MAX_TEXT_LENGTH": 10_000,
+    # A message's payload and a user's variables, JSON-encoded (handoffs/services/content.py).
+    "MAX_PAYLOAD_BYTES": env.int("MAX_PAYLOAD_BYTES", default=16 * 1024),
+    "MAX_VARIABLES_BYTES": env.int("MAX_VARIABLES_BYTES", default=16 * 1024),
     # How often each process re-reads the outbox for events its sockets missed (a dropped
     # publish); handoffs/realtime/outbox_watcher.py.
     "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),
@@ -259,6 +333,14 @@ HITL = {
     # With the doubling backoff (capped at an hour), 15 failures span about five hours.
     "WEBHOOK_MAX_FAILURES": env.int("WEBHOOK_MAX_FAILURES", default=15),
     "INVITATION_TTL": timedelta(days=7),
+    # How often each process checks that its agent sockets' sessions still log them in.
+    "SESSION_RECHECK_SECONDS": env.float("HITL_SESSION_RECHECK_SECONDS", default=60),
+    # What `manage.py prune` (the worker runs it daily) keeps, in days: outbox events (never
+    # fewer than the replay window, handoffs/realtime/replay.py), delivered webhooks and read
+    # notifications. handoffs/services/retention.py.
+    "RETENTION_EVENT_DAYS": env.int("RETENTION_EVENT_DAYS", default=30),
+    "RETENTION_DELIVERY_DAYS": env.int("RETENTION_DELIVERY_DAYS", default=7),
+    "RETENTION_NOTIFICATION_DAYS": env.int("RETENTION_NOTIFICATION_DAYS", default=30),
 }
 
 # Webhooks, bot webhooks and the Graph API never reach a non-public address (loopback, private,

@@ -45,6 +45,23 @@ def outgoing_to_loopback_allowed(settings):
 
 
 @pytest.fixture(autouse=True)
+def rate_limits(request, settings):
+    """Off, except for tests marked `limits`: there, on, with counters of their own (a fresh
+    cache in this process), so no other test's requests count."""
+    if "limits" not in request.keywords:
+        settings.RATELIMIT_ENABLE = settings.AXES_ENABLED = False
+        return
+    settings.RATELIMIT_ENABLE = settings.AXES_ENABLED = True
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"limits-{request.node.nodeid}",
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def forget_cached_config():
     """Each test starts with no bot or token kept from the one before (same ids reused)."""
     from django.core.cache import caches

@@ -51,6 +51,9 @@ class Daphne:
             "HITL_CONFIG_CACHE_SECONDS": "0",
             # Fake receivers (a Graph API, a webhook) listen on this machine.
             "OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
+            # Every test's server counts from the same address: only tests/reliability's
+            # limit tests turn the limits on.
+            "RATE_LIMITS_ENABLED": "false",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from agents.errors import ApplicationError
+from agents.limits import RateLimited
 
 from ..representations import camel_key
 
@@ -36,7 +37,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ApplicationError):
         body = error_body(exc.status_code, exc.code, exc.message)
         body.update(exc.extra)
-        return Response(body, status=exc.status_code)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database went away mid-request (a restart, a failover): the transaction rolled
         # back, nothing was stored, and the client may retry.

@@ -34,7 +34,10 @@ MEANINGS = {
     403: "Not allowed: `agent_required` when an API token calls an action that needs a person, "
     "or the agent may not act on this handoff (`not_assigned_agent`).",
     404: "Unknown bot (or a bot of another workspace), or an id not of this bot.",
-    413: "Text longer than 10,000 characters, or a body over the upload limit (2.5 MB).",
+    413: "Text longer than 10,000 characters, a payload or user variables over 16 KB, or a body "
+    "over the upload limit (2.5 MB).",
+    429: 'Past a rate limit (README "Security"): `Retry-After` and `retryAfter` say how many '
+    "seconds to wait.",
     422: "Refused: a missing field, a wrong type or value; or the state refuses the action, as "
     "Botpress answers: the transition no longer applies (someone acted first; the body has the "
     "handoff's `status` and `agentId` now), or the agent must be online (`You must be online to "

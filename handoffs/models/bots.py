@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from agents.models import Workspace
@@ -59,6 +60,14 @@ class Bot(models.Model):
     enable_conversation_deletion = models.BooleanField(default=False)
     email_alerts = models.BooleanField(
         default=False, help_text="E-mail the workspace's online agents about each new handoff."
+    )
+    conversation_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The daily prune deletes a closed conversation (no open handoff, bot not "
+        "paused) silent for this many days, with its messages, notes and handoffs; empty: "
+        "kept forever.",
     )
     bot_webhook_url = models.URLField(blank=True, validators=[validate_url])
     bot_webhook_secret = models.CharField(max_length=200, blank=True)

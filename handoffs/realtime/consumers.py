@@ -12,6 +12,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
+from agents import two_factor
+
 from .. import metrics, services
 from . import presence, publisher, socket_hub
 from .replay import outbox_read, replay_after
@@ -19,6 +21,9 @@ from .selectors import latest_event_id, typing_target
 
 logger = logging.getLogger(__name__)
 
+# Daphne refuses to send a frame over 1 MiB (and closes the socket with 1011): an event longer
+# than this many characters, which may be 4 bytes each, goes as a stub (stub_of).
+MAX_FRAME_CHARS = 256 * 1024
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 # The agent's access changed (removed from a workspace, account deactivated): the page
@@ -68,16 +73,26 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        # A session that has not passed two-factor sign-in is not signed in yet.
+        owes = await database_sync_to_async(two_factor.session_pending_step)(
+            user=self.user, session=self.scope.get("session")
+        )
+        if owes is not None:
+            await self.accept()
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
         self.lease_id, workspace_ids = await database_sync_to_async(services.agent_socket_opened)(
             user=self.user, process=presence.PROCESS
         )
-        presence.local_keeper().opened()
+        session = self.scope.get("session")
+        self.session_key = session.session_key if session is not None else None
+        self.user_id = self.user.pk
+        presence.local_keeper().opened(self)
         self.workspace_ids = frozenset(workspace_ids)
         if not self.workspace_ids:
             await self.accept()
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.user_id = self.user.pk
         self.sent = RecentIds()
         # Live events that arrive before the socket is accepted and replayed wait here.
         self.held: list[dict[str, Any]] | None = []
@@ -121,10 +136,18 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             else:
                 await self.send_event(message["id"], message["text"])
         elif message["type"] == publisher.ACCESS_HANDLER:
-            await self.close(code=CLOSE_ACCESS_CHANGED)
+            ended = message.get("session")
+            if ended is None:
+                await self.close(code=CLOSE_ACCESS_CHANGED)
+            elif ended == self.session_key:
+                await self.session_ended()
         elif message["type"] == publisher.EPHEMERAL_HANDLER and self.held is None:
             # Typing indicators are ephemeral: one before the socket is ready is dropped.
             await self.send_json(message["data"])
+
+    async def session_ended(self) -> None:
+        """Logged out (here, or its session expired or its password changed elsewhere)."""
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool:
         """Whether an outbox event is for this socket and has not been sent on it."""
@@ -140,7 +163,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         if event_id in self.sent:
             return
         self.sent.add(event_id)
-        await self.send(text_data=text)
+        await self.send(text_data=text if len(text) <= MAX_FRAME_CHARS else stub_of(text))
         # Sent first, so the page's next ?after= is past it and a reconnect (even to a workspace
         # the agent was added back to) does not replay it. The cheap test first.
         if publisher.ACCESS_EVENT in text and json.loads(text)["type"] == publisher.ACCESS_EVENT:
@@ -182,10 +205,18 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             metrics.SOCKETS.labels("workspace").dec()
         await socket_hub.leave(self, self.stream_groups)
         if getattr(self, "lease_id", None) is not None:
-            presence.local_keeper().closed()
+            presence.local_keeper().closed(self)
             await database_sync_to_async(services.agent_socket_closed)(
                 user=self.user, lease_id=self.lease_id
             )
+
+
+def stub_of(text: str) -> str:
+    """What goes on the socket for an event too big for a frame: its head, which the page
+    completes from `/workspace/events/<id>/`."""
+    envelope = json.loads(text)
+    head = {key: envelope.get(key) for key in ("id", "type", "botId", "resource", "createdAt")}
+    return json.dumps({**head, "truncated": True})
 
 
 def _after(scope: dict[str, Any]) -> int | None:

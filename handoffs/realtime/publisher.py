@@ -98,6 +98,20 @@ async def publish_typing(
             logger.warning("typing indicator to %s dropped", group, exc_info=True)
 
 
+def session_ended(user_id: int, session_key: str) -> None:
+    """A logout: the sockets of that session close; the agent's other sessions keep theirs.
+    Not in the outbox either: the sockets' periodic session check (presence.py) catches a
+    dropped one."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": ACCESS_HANDLER, "session": session_key}
+    try:
+        async_to_sync(layer.group_send)(agent_group(user_id), message)
+    except Exception:
+        logger.exception("telling agent %s's sockets of a logout failed", user_id)
+
+
 def access_changed(user_id: int) -> None:
     """Tell an agent's sockets that a whole workspace of theirs is gone, when no outbox event
     can name it: they close, and the page reconnects to what is left. Run after commit."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from asgiref.sync import sync_to_async
@@ -16,6 +17,11 @@ from .selectors import REPLAY_BATCH, envelopes_of, latest_event_id, visible_even
 logger = logging.getLogger(__name__)
 
 Row = tuple[int, int, int | None]  # (event id, workspace id, recipient id)
+
+# How far back a reconnect's `?after=` is answered in full: the prune keeps every outbox event
+# younger than this, whatever RETENTION_EVENT_DAYS says, so an agent's laptop asleep over a long
+# weekend still catches up on wake. Older, a replay starts at the oldest event kept.
+REPLAY_WINDOW = timedelta(days=7)
 
 
 class Reader(Protocol):

@@ -30,6 +30,20 @@ def envelopes_of(*, ids: Iterable[int]) -> list[dict]:
     return [event.envelope() for event in events]
 
 
+def visible_event(*, user: User, event_id: int) -> dict[str, Any] | None:
+    """One event's envelope, if this agent may see it (the socket sent only its stub)."""
+    from agents.models import Membership
+
+    workspace_ids = Membership.objects.filter(user=user).values_list("workspace_id", flat=True)
+    event = (
+        _visible(workspace_ids=workspace_ids, user_ids=[user.pk])
+        .select_related("bot")
+        .filter(id=event_id)
+        .first()
+    )
+    return event.envelope() if event is not None else None
+
+
 def visible_events_after(
     *, workspace_ids: Iterable[int], user_ids: Iterable[int], after: int, limit: int = REPLAY_BATCH
 ) -> list[tuple[int, int, int | None]]:

@@ -8,6 +8,7 @@ from .agents import (
     agent_socket_opened,
     agent_touch,
     agents_sweep_offline,
+    socket_leases_expire,
     socket_leases_renew,
 )
 from .conversations import (
@@ -15,10 +16,12 @@ from .conversations import (
     conversation_for_user,
     conversation_get_or_create,
     conversation_pause,
+    conversations_erase,
     end_user_get_or_create,
     end_user_update_variables,
 )
 from .deliveries import message_deliveries_resume, message_delivery_begin, message_mark_delivery
+from .erasure import end_user_erase
 from .events import event_emit
 from .handoffs import (
     BOT_TIMEOUT,
@@ -46,10 +49,13 @@ from .notifications import (
     notify,
 )
 from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
+from .retention import PruneRun, prune, prune_claim, prune_steps, prune_summary
+from .workers import worker_claim_due, worker_pass_record
 
 __all__ = [
     "agent_access_revoked",
     "BOT_TIMEOUT",
+    "PruneRun",
     "Received",
     "agent_profile_update",
     "agent_set_online",
@@ -64,6 +70,8 @@ __all__ = [
     "conversation_get_or_create",
     "conversation_pause",
     "conversation_unpause",
+    "conversations_erase",
+    "end_user_erase",
     "end_user_get_or_create",
     "end_user_update_variables",
     "event_emit",
@@ -88,4 +96,11 @@ __all__ = [
     "notification_create_custom",
     "notification_mark_read",
     "notify",
+    "prune",
+    "prune_claim",
+    "prune_steps",
+    "prune_summary",
+    "socket_leases_expire",
+    "worker_claim_due",
+    "worker_pass_record",
 ]

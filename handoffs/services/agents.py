@@ -113,12 +113,13 @@ def _live_leases(now: datetime) -> QuerySet[SocketLease]:
     return SocketLease.objects.filter(renewed_at__gt=now - SOCKET_LEASE_TTL)
 
 
-def _expire_socket_leases(now: datetime) -> None:
-    """A process that stopped renewing died: its sockets closed when it last vouched for them."""
+def socket_leases_expire(*, now: datetime) -> int:
+    """A process that stopped renewing died: its sockets closed when it last vouched for them.
+    Returns how many leases went."""
     expired = SocketLease.objects.filter(renewed_at__lte=now - SOCKET_LEASE_TTL)
     last_signs = dict(expired.order_by().values_list("user_id").annotate(last=Max("renewed_at")))
     if not last_signs:
-        return
+        return 0
     still_open = set(
         _live_leases(now).filter(user_id__in=last_signs).values_list("user_id", flat=True)
     )
@@ -127,7 +128,8 @@ def _expire_socket_leases(now: datetime) -> None:
             Membership.objects.filter(user_id=user_id, sockets_closed_at__isnull=True).update(
                 sockets_closed_at=last
             )
-    expired.delete()
+    deleted, _ = expired.delete()
+    return deleted
 
 
 @transaction.atomic
@@ -157,7 +159,7 @@ def agents_sweep_offline(*, now: datetime | None = None) -> int:
     """Offline: agents silent longer than their bots' session timeout, or whose last socket
     closed longer than the grace period ago (an agent on the API alone has no socket to close)."""
     now = now or timezone.now()
-    _expire_socket_leases(now)
+    socket_leases_expire(now=now)
     # With several bots in a workspace the most lenient timeout applies.
     timeouts = dict(Bot.objects.values_list("workspace_id").annotate(Max("agent_session_timeout")))
     with_socket = set(_live_leases(now).values_list("user_id", flat=True))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -10,11 +11,12 @@ from django.utils import timezone
 from agents.errors import ApplicationError, Forbidden
 from agents.selectors import membership_get
 
-from ..models import Bot, Conversation, EndUser, Handoff
+from ..models import Bot, Conversation, EndUser, Handoff, Message
 from ..permissions import may_delete
 from ..representations import ConversationRepresentation, EndUserRepresentation
 from ..selectors import conversation_of_known_user
 from .aliases import friendly_name
+from .content import check_variables
 from .events import event_emit
 
 
@@ -47,7 +49,7 @@ def end_user_update_variables(*, end_user: EndUser, variables: dict[str, Any]) -
     if not isinstance(variables, dict):
         raise ApplicationError("Variables must be a JSON object.", code="invalid_variables")
     merged = {**end_user.variables, **variables}
-    merged = {key: value for key, value in merged.items() if value is not None}
+    merged = check_variables({key: value for key, value in merged.items() if value is not None})
     if merged == end_user.variables:
         return end_user
     end_user.variables = merged
@@ -176,19 +178,45 @@ def conversation_delete(*, conversation: Conversation, actor: User) -> None:
             "Only the agent holding this handoff or an admin can delete the conversation.",
             code="not_assigned_agent",
         )
+    conversations_erase(conversations=[conversation])
+
+
+# Rows per DELETE of messages: a conversation may hold 20,000 of them.
+MESSAGE_BATCH = 5_000
+
+
+def conversations_erase(*, conversations: Sequence[Conversation]) -> int:
+    """In the caller's transaction: tell the workspaces (`conversation.deleted`), then delete
+    the conversations with their messages, notes, handoffs and notifications; returns how many
+    messages went. The callers decide who may, and which conversations."""
+    if not conversations:
+        return 0
+    ids = [conversation.pk for conversation in conversations]
+    handoff_ids: dict[int, list[int]] = {pk: [] for pk in ids}
+    handoffs = Handoff.objects.filter(conversation_id__in=ids).order_by("pk")
+    for conversation_id, handoff_id in handoffs.values_list("conversation_id", "pk"):
+        handoff_ids[conversation_id].append(handoff_id)
     # Written before the rows go: workspaces drop the handoffs from their lists live.
-    event_emit(
-        bot=bot,
-        type="conversation.deleted",
-        resource="conversation",
-        payload={
-            "id": conversation.pk,
-            "bot_id": bot.bot_id,
-            "channel": conversation.channel,
-            "user_id": conversation.end_user.external_id,
-            "handoff_ids": list(
-                Handoff.objects.filter(conversation=conversation).values_list("pk", flat=True)
-            ),
-        },
-    )
-    conversation.delete()
+    for conversation in conversations:
+        event_emit(
+            bot=conversation.bot,
+            type="conversation.deleted",
+            resource="conversation",
+            payload={
+                "id": conversation.pk,
+                "bot_id": conversation.bot.bot_id,
+                "channel": conversation.channel,
+                "user_id": conversation.end_user.external_id,
+                "handoff_ids": handoff_ids[conversation.pk],
+            },
+        )
+    # Messages in batches, and without the pointer to them: a cascade from the conversations
+    # would load every message into memory at once.
+    Conversation.objects.filter(pk__in=ids).update(last_user_message=None)
+    messages = Message.objects.filter(conversation_id__in=ids)
+    deleted = 0
+    while batch := list(messages.values_list("pk", flat=True)[:MESSAGE_BATCH]):
+        Message.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+    Conversation.objects.filter(pk__in=ids).delete()
+    return deleted

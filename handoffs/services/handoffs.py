@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agents import limits
 from agents.errors import Forbidden, InvalidTransition, Unprocessable
 from agents.models import Membership
 from agents.selectors import agent_display_name
@@ -149,6 +150,15 @@ def handoff_request(
     bot: Bot = conversation.bot
     if timeout == BOT_TIMEOUT:
         timeout = bot.handoff_timeout
+    if not Handoff.objects.filter(
+        conversation=conversation, status__in=Handoff.OPEN_STATUSES
+    ).exists():
+        # Only a new handoff counts: asking again while one is open answers with it.
+        limits.check(
+            "handoff_user",
+            conversation.end_user_id,
+            "This user asked for a human too often; try again later.",
+        )
     try:
         with transaction.atomic():
             if require_agent and not queue.agents_available(bot=bot):

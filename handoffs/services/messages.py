@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
@@ -14,6 +13,7 @@ from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
 from ..representations import MessageRepresentation, wire
+from .content import check_payload, check_text
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
 from .notifications import notify_user_message
@@ -30,17 +30,10 @@ class Received:
 
 
 def _check_content(text: str, payload: dict[str, Any] | None) -> None:
-    if not isinstance(text, str):
-        raise ApplicationError("text must be a string.", code="invalid_text")
-    if payload is not None and not isinstance(payload, dict):
-        raise ApplicationError("payload must be a JSON object.", code="invalid_payload")
+    check_text(text)
+    check_payload(payload)
     if not text and not payload:
         raise ApplicationError("A message needs text or a payload.", code="empty_message")
-    limit = settings.HITL["MAX_TEXT_LENGTH"]
-    if len(text) > limit:
-        raise ApplicationError(
-            f"Text is longer than {limit} characters.", code="text_too_long", status_code=413
-        )
 
 
 def _create(**fields: Any) -> Message:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
@@ -9,6 +8,7 @@ from agents.selectors import membership_get
 
 from ..models import Conversation, Handoff, Note
 from ..representations import NoteRepresentation
+from .content import check_text
 from .events import event_emit
 
 
@@ -23,14 +23,9 @@ def note_add(
     """A note stays with the conversation, so every later handoff of the user shows it."""
     if membership_get(workspace_id=conversation.bot.workspace_id, user_id=author.pk) is None:
         raise Forbidden("You are not a member of this workspace.")
-    text = (text or "").strip()
+    text = check_text(text or "").strip()
     if not text:
         raise ApplicationError("A note needs some text.", code="empty_note")
-    limit = settings.HITL["MAX_TEXT_LENGTH"]
-    if len(text) > limit:
-        raise ApplicationError(
-            f"Text is longer than {limit} characters.", code="text_too_long", status_code=413
-        )
     if handoff is None:
         handoff = Handoff.objects.filter(conversation=conversation).order_by("-created_at").first()
     note = Note.objects.create(conversation=conversation, author=author, text=text, handoff=handoff)

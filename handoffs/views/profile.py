@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from agents.selectors import agent_display_name
+from agents.two_factor import two_factor_summary
 
 from .. import services
 from ..forms import ProfileForm
@@ -34,5 +35,10 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
-    context = {"form": form, "name": agent_display_name(user), "avatar_url": avatar_url(user)}
+    context = {
+        "form": form,
+        "name": agent_display_name(user),
+        "avatar_url": avatar_url(user),
+        "two_factor": two_factor_summary(user=user),
+    }
     return render(request, "handoffs/profile.html", context)

@@ -12,6 +12,22 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
     if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
+  function handOut(event) {
+    if (!event) return;
+    onEvent(event);
+    document.dispatchEvent(new CustomEvent("hitl:event", { detail: event }));
+  }
+
+  // An event too big for a frame comes as its head: the page reads it whole over HTTP.
+  async function completed(id) {
+    try {
+      const response = await fetch(`/workspace/events/${id}/`, { credentials: "same-origin" });
+      return response.ok ? await response.json() : null;
+    } catch {
+      return null;
+    }
+  }
+
   function open() {
     onStatus("connecting", retries ? "Reconnecting…" : "Connecting…");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -32,8 +48,11 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
         return;
       }
       last = Math.max(last, data.id);
-      onEvent(data);
-      document.dispatchEvent(new CustomEvent("hitl:event", { detail: data }));
+      if (data.truncated) {
+        completed(data.id).then(handOut);
+      } else {
+        handOut(data);
+      }
     });
     socket.addEventListener("close", (event) => {
       if (event.code === 4401) return onStatus("offline", "Logged out", event.code);

@@ -3,8 +3,11 @@ no duplicate."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from channels.db import database_sync_to_async as db
+from django.utils import timezone
 
 from handoffs import services
 from handoffs.models import Event
@@ -136,3 +139,21 @@ async def test_a_fresh_socket_does_not_replay_history(connect, scene, settings):
     communicator = await connect(agent)
 
     assert await communicator.receive_nothing(timeout=0.3)
+
+
+async def test_a_reconnect_within_the_replay_window_gets_everything_after_a_prune(connect, scene):
+    bot, agent = scene
+    ids = await db(write_messages)(bot, 4)
+    window = replay.REPLAY_WINDOW
+    await db(Event.objects.filter(pk__in=ids[:2]).update)(
+        created_at=timezone.now() - window - timedelta(hours=1)
+    )
+    await db(Event.objects.filter(pk__in=ids[2:]).update)(
+        created_at=timezone.now() - window + timedelta(hours=1)
+    )
+
+    await db(services.prune)()
+
+    communicator = await connect(agent, f"after={ids[1]}")
+    assert await receive_ids(communicator, 2) == ids[2:]
+    assert await communicator.receive_nothing(timeout=0.2)

@@ -141,18 +141,18 @@ def test_a_worker_ends_its_loop_on_sigterm(command):
         [sys.executable, "manage.py", command, "--interval", "3600"],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": shared_database_url(), "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
-        assert worker.stderr is not None
-        for line in worker.stderr:  # its first pass runs right after this line
+        assert worker.stdout is not None
+        for line in worker.stdout:  # its first pass runs right after this line
             if f"{command.replace('deliver_', '')} started" in line:
                 break
         worker.send_signal(signal.SIGTERM)
 
         assert worker.wait(timeout=20) == 0
-        assert "stopped after its pass" in worker.stderr.read()
+        assert "stopped after its pass" in worker.stdout.read()
     finally:
         worker.kill()

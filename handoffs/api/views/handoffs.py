@@ -158,7 +158,7 @@ class HandoffListCreateApi(BotApiView):
         responses={
             201: OpenApiResponse(HandoffRepresentation, description="Created."),
             200: OpenApiResponse(HandoffRepresentation, description="Already open."),
-            **errors(413),
+            **errors(413, 429),
         },
     )
     def post(self, request: Request, bot_id: str) -> Response:

@@ -7,6 +7,8 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agents import limits
+
 from ... import services
 from ...models import Message
 from ...representations import MessageRepresentation
@@ -71,11 +73,13 @@ class MessageIngestApi(BotApiView):
         responses={
             201: OpenApiResponse(IngestResultRepresentation, description="Stored."),
             200: OpenApiResponse(IngestResultRepresentation, description="A replay."),
-            **errors(413),
+            **errors(413, 429),
         },
     )
     def post(self, request: Request, bot_id: str, channel: str) -> Response:
         ChannelPathInput(data={"channel": channel}).is_valid(raise_exception=True)
+        if self.caller.token is not None:
+            limits.check("token_message", self.caller.token.pk, "Too many messages for this token.")
         data = inputs.body(MessageIngestInput, request)
         received = services.message_ingest(
             bot=self.bot,

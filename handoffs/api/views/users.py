@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,10 +35,14 @@ class EndUserUpdateInput(serializers.Serializer):
 
 
 class EndUserApi(BotApiView):
-    def end_user(self, request: Request, user_id: str) -> EndUser:
+    def channel(self, request: Request, user_id: str) -> str | None:
+        """The `channel` query parameter, once the path's user id is checked."""
         path = EndUserPathInput(data={"user_id": user_id})
         path.is_valid(raise_exception=True)
-        channel = inputs.query(EndUserQuery, request).get("channel")
+        return inputs.query(EndUserQuery, request).get("channel")
+
+    def end_user(self, request: Request, user_id: str) -> EndUser:
+        channel = self.channel(request, user_id)
         return end_user_get(bot=self.bot, external_id=user_id, channel=channel)
 
     @extend_schema(
@@ -69,3 +73,25 @@ class EndUserApi(BotApiView):
             end_user=end_user, variables=data["variables"]
         )
         return Response(EndUserRepresentation(end_user).data)
+
+    @extend_schema(
+        operation_id="userErase",
+        tags=["users"],
+        summary="Erase an end user everywhere",
+        description="The user's profile, conversations, messages, notes, handoffs and the "
+        "notifications about them, and their events in the outbox (pending webhook deliveries "
+        "of those are cancelled); then one `user.erased` event `{id, userId, channel}` goes to "
+        "the webhooks, so external systems erase them too. An API token or a workspace admin "
+        "may call this; an agent gets 403 `admin_required`. Once erased, the user is unknown "
+        "(404).",
+        parameters=[USER_ID, CHANNEL],
+        responses={204: None, **errors()},
+    )
+    def delete(self, request: Request, bot_id: str, user_id: str) -> Response:
+        services.end_user_erase(
+            bot=self.bot,
+            user_id=user_id,
+            channel=self.channel(request, user_id),
+            membership=self.caller.membership,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,11 +7,15 @@ from handoffs.management.worker import WorkerLoop
 
 logger = logging.getLogger("handoffs.sweep")
 
+# A pass gives the day's prune this long at most, so handoffs still expire and agents go
+# offline on time while a big prune takes many passes.
+PRUNE_SLICE_SECONDS = 5.0
+
 
 class Command(BaseCommand):
     help = (
         "Periodic housekeeping: expire waiting handoffs, take silent agents offline, send again"
-        " the messages a crashed process left pending."
+        " the messages a crashed process left pending; once a day, among all workers, prune."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=15.0, help="Seconds between passes")
 
     def handle(self, *args, once: bool, interval: float, **options) -> None:
+        self.once = once
+        self.pruning: services.PruneRun | None = None
         WorkerLoop("sweep").run(self._pass, interval=interval, once=once)
 
     def _pass(self) -> None:
@@ -29,3 +35,20 @@ class Command(BaseCommand):
             logger.info("%d handoff(s) expired, %d agent(s) went offline", expired, offline)
         if resent or given_up:
             logger.info("%d message(s) handed out again, %d given up", resent, given_up)
+        self._prune()
+
+    def _prune(self) -> None:
+        run = self.pruning or services.prune_claim()
+        if run is None:
+            return
+        self.pruning = run
+        try:
+            done = run.advance(budget=None if self.once else PRUNE_SLICE_SECONDS)
+        except Exception:
+            # Recorded as the prune's failed pass; the sweep's own work is not at fault.
+            logger.exception("prune failed")
+            self.pruning = None
+            return
+        if done:
+            self.pruning = None
+            logger.info("pruned %s", services.prune_summary(run.deleted))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('handoffs', '0010_worker_pass'),
+        ('handoffs', '0011_bot_conversation_retention'),
     ]
 
     operations = [
