@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import (
+    Count,
     Exists,
     F,
     Field,
@@ -143,6 +144,26 @@ def handoff_queue_positions(*, bot: Bot, handoffs: Iterable[Handoff]) -> None:
             handoff.queue_ahead = ahead_of_first + places[handoff.pk]
 
 
+# The workspace's filters: which handoffs an agent wants to see, by status and holder.
+HANDOFF_VIEWS = ("unassigned", "mine", "others", "resolved", "rejected", "expired")
+OPEN_VIEWS = ("unassigned", "mine", "others")
+
+
+def _view_filter(view: str, viewer_id: int | None) -> Q:
+    if view == "unassigned":
+        return Q(status=S.PENDING)
+    if view == "mine":
+        return Q(status=S.ASSIGNED, agent_id=viewer_id)
+    if view == "others":
+        return Q(status=S.ASSIGNED) & ~Q(agent_id=viewer_id)
+    return Q(status=view)
+
+
+def _any_label(tags: Iterable[str]) -> Exists:
+    through = Handoff.labels.through
+    return Exists(through.objects.filter(handoff_id=OuterRef("pk"), label__name__in=list(tags)))
+
+
 def handoff_list(
     *,
     bot: Bot,
@@ -152,10 +173,23 @@ def handoff_list(
     user_id: str | None = None,
     order_by: str | None = None,
     descending: bool = False,
+    views: list[str] | None = None,
+    viewer_id: int | None = None,
+    tags: list[str] | None = None,
+    newest: bool = False,
 ) -> QuerySet[Handoff]:
-    """Oldest pending first, then assigned, then closed ones, each oldest first; or by the
-    field `order_by` (ties by id), as Botpress's `column` and `desc` ask."""
+    """Oldest pending first, then assigned, then closed ones, each oldest first (`newest`:
+    newest first within each); or by the field `order_by` (ties by id), as Botpress's `column`
+    and `desc` ask. `views` and `tags` are the workspace's filters (any of them)."""
     handoffs = handoff_queryset(bot=bot)
+    if views:
+        wanted = Q()
+        for view in views:
+            wanted |= _view_filter(view, viewer_id)
+        ranks = [0 if v == "unassigned" else 1 if v in ("mine", "others") else 2 for v in views]
+        handoffs = handoffs.filter(wanted, queue_rank__gte=min(ranks))
+    if tags:
+        handoffs = handoffs.filter(_any_label(tags))
     if statuses:
         # The lowest rank too: the list's index then starts where these statuses do.
         first_rank = min(QUEUE_RANKS.get(status, HISTORY_RANK) for status in statuses)
@@ -169,7 +203,19 @@ def handoff_list(
     if order_by:
         sign = "-" if descending else ""
         return handoffs.order_by(f"{sign}{order_by}", f"{sign}id")
-    return handoffs.order_by("queue_rank", "id")
+    return handoffs.order_by("queue_rank", "-id" if newest else "id")
+
+
+def handoff_view_counts(
+    *, bot: Bot, viewer_id: int | None, tags: list[str] | None = None
+) -> dict[str, int]:
+    """How many open handoffs each open view holds: one aggregate over the open ones."""
+    handoffs = Handoff.objects.filter(bot=bot, status__in=Handoff.OPEN_STATUSES)
+    if tags:
+        handoffs = handoffs.filter(_any_label(tags))
+    return handoffs.aggregate(
+        **{view: Count("id", filter=_view_filter(view, viewer_id)) for view in OPEN_VIEWS}
+    )
 
 
 def handoff_get(*, bot: Bot, handoff_id: int) -> Handoff:
@@ -302,8 +348,12 @@ def bot_config(*, bot: Bot) -> Bot:
     return Bot.objects.prefetch_related("labels", "templates").get(pk=bot.pk)
 
 
-def handoff_keyset_after(handoffs: QuerySet[Handoff], *, rank: int, last_id: int) -> QuerySet:
+def handoff_keyset_after(
+    handoffs: QuerySet[Handoff], *, rank: int, last_id: int, newest: bool = False
+) -> QuerySet:
     """The rows after a position of `handoff_list`'s order, for cursor pagination."""
+    if newest:
+        return handoffs.filter(Q(queue_rank__gt=rank) | Q(queue_rank=rank, id__lt=last_id))
     return handoffs.alias(position=Row("queue_rank", "id")).filter(
         position__gt=Row(Value(rank), Value(last_id))
     )

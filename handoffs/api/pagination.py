@@ -42,12 +42,17 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
 
 
 def paginate(
-    handoffs: QuerySet[Handoff], *, request: Request, cursor: str | None, limit: int
+    handoffs: QuerySet[Handoff],
+    *,
+    request: Request,
+    cursor: str | None,
+    limit: int,
+    newest: bool = False,
 ) -> tuple[list[Handoff], str | None]:
     """One page, and the URL of the next one when there is more."""
     if cursor:
         rank, last_id = decode_cursor(cursor)
-        handoffs = handoff_keyset_after(handoffs, rank=rank, last_id=last_id)
+        handoffs = handoff_keyset_after(handoffs, rank=rank, last_id=last_id, newest=newest)
     page = list(handoffs[: limit + 1])
     if len(page) <= limit:
         return page, None

@@ -47,6 +47,7 @@ urlpatterns = [
     path(NEXT + "agents/me", agents.AgentMeApi.as_view()),
     path(NEXT + "agents/me/online", agents.AgentOnlineApi.as_view()),
     path(NEXT + "handoffs", handoffs.HandoffListCreateApi.as_view()),
+    path(NEXT + "handoffs/counts", handoffs.HandoffCountsApi.as_view()),
     path(HANDOFF, handoffs.HandoffApi.as_view()),
     path(HANDOFF + "/assign", handoff_actions.HandoffAssignApi.as_view()),
     path(HANDOFF + "/resolve", handoff_actions.HandoffResolveApi.as_view()),

@@ -70,6 +70,9 @@ class Handoff(models.Model):
             ),
             # The list's order and cursor (see selectors.handoff_list).
             models.Index(fields=["bot", "queue_rank", "id"], name="handoff_list_idx"),
+            # The workspace's "newest first": by status, then newest (PostgreSQL cannot read
+            # the index above backwards for one column only).
+            models.Index(fields=["bot", "queue_rank", "-id"], name="handoff_list_newest_idx"),
             models.Index(fields=["agent", "status"], name="handoff_agent_idx"),
         ]
 

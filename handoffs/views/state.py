@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db.models import Max, QuerySet
@@ -12,6 +13,7 @@ from django.middleware.csrf import get_token
 from agents.errors import NotFound
 from agents.models import Membership
 
+from ..api.pagination import encode_cursor
 from ..models import Bot, Event, Handoff
 from ..representations import (
     AgentStatusRepresentation,
@@ -22,13 +24,18 @@ from ..representations import (
 from ..selectors import (
     agent_list,
     handoff_get,
-    handoff_queryset,
+    handoff_list,
     handoff_queue_positions,
+    handoff_view_counts,
     message_list,
 )
+from .bell import api_base
 
-# Closed handoffs are history: the page starts with the most recent ones only.
-CLOSED_SHOWN = 100
+# The handoffs pane shows a page at a time, loading the next as the agent scrolls: the page
+# costs the same with 50 or 50,000 people waiting.
+PAGE_SIZE = 50
+# The filters a first visit shows (page.html checks them).
+DEFAULT_VIEWS = ["unassigned", "mine"]
 # The API's own maximum for a transcript.
 TRANSCRIPT_LIMIT = 500
 
@@ -41,13 +48,18 @@ def bots_of(*, user: User) -> QuerySet[Bot]:
     )
 
 
-def _handoffs(bot: Bot) -> list[Handoff]:
-    queryset = handoff_queryset(bot=bot)
-    open_handoffs = queryset.filter(status__in=Handoff.OPEN_STATUSES).order_by("id")
-    closed = queryset.exclude(status__in=Handoff.OPEN_STATUSES).order_by("-id")[:CLOSED_SHOWN]
-    handoffs = [*open_handoffs, *closed]
-    handoff_queue_positions(bot=bot, handoffs=handoffs)
-    return handoffs
+def _first_page(bot: Bot, viewer_id: int) -> tuple[list[Handoff], str | None]:
+    """The default views' first page, and the API URL of the next one when there is more."""
+    handoffs = handoff_list(bot=bot, views=DEFAULT_VIEWS, viewer_id=viewer_id)
+    page = list(handoffs[: PAGE_SIZE + 1])
+    next_url = None
+    if len(page) > PAGE_SIZE:
+        page = page[:PAGE_SIZE]
+        query = urlencode(
+            {"view": ",".join(DEFAULT_VIEWS), "limit": PAGE_SIZE, "cursor": encode_cursor(page[-1])}
+        )
+        next_url = f"{api_base(bot)}handoffs?{query}"
+    return page, next_url
 
 
 def _represent(handoffs: list[Handoff], viewer: Membership) -> list[dict[str, Any]]:
@@ -73,7 +85,7 @@ def workspace_state(
     last_event_id = (
         Event.objects.filter(workspace_id__in=workspace_ids).aggregate(last=Max("id"))["last"] or 0
     )
-    handoffs = _handoffs(bot)
+    handoffs, next_url = _first_page(bot, user.pk)
     selected = None
     if selected_id is not None:
         selected = next((h for h in handoffs if h.pk == selected_id), None)
@@ -84,6 +96,7 @@ def workspace_state(
                 selected = None
             else:
                 handoffs.append(selected)
+    handoff_queue_positions(bot=bot, handoffs=handoffs)
     agents = wire(AgentStatusRepresentation(agent_list(workspace_id=bot.workspace_id), many=True))
     me = next(a for a in agents if a["agentId"] == user.pk)
     messages = []
@@ -103,13 +116,16 @@ def workspace_state(
         "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
         "agents": agents,
         "handoffs": _represent(handoffs, membership),
+        "handoffsNext": next_url,
+        "pageSize": PAGE_SIZE,
+        "counts": handoff_view_counts(bot=bot, viewer_id=user.pk),
         "selectedId": selected.pk if selected is not None else None,
         "messages": messages,
         "lastEventId": last_event_id,
         # agent.updated events do not name their workspace: the script needs to know.
         "workspaceCount": len(workspace_ids),
         "transcriptLimit": TRANSCRIPT_LIMIT,
-        "apiBase": f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/",
+        "apiBase": api_base(bot),
         "socketPath": "/ws/workspace/",
         "csrfToken": get_token(request),
     }

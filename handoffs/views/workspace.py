@@ -48,14 +48,13 @@ def workspace_page(request: AuthenticatedHttpRequest, bot_id: str) -> HttpRespon
     state = workspace_state(
         request=request, bot=bot, membership=membership, selected_id=selected_id
     )
-    handoffs, me = state["handoffs"], state["me"]
+    handoffs = state["handoffs"]
     bots = list(bots_of(user=request.user))
     selected = next((h for h in handoffs if h["id"] == state["selectedId"]), None)
-    pending = sum(1 for h in handoffs if h["status"] == "pending")
-    mine = sum(1 for h in handoffs if h["status"] == "assigned" and h["agentId"] == me["agentId"])
+    counts = state["counts"]
     context = {
-        "pending_count": pending,
-        "has_default_items": bool(pending or mine),
+        "pending_count": counts["unassigned"],
+        "has_default_items": bool(counts["unassigned"] or counts["mine"]),
         "bot": bot,
         "bots": bots,
         "state": state,

@@ -27,6 +27,21 @@ export async function request(url, { method = "GET", body, csrfToken } = {}) {
   return data;
 }
 
+// A page of a list the API pages with a `Link: <next>; rel="next"` header.
+export async function requestPage(url) {
+  let response;
+  try {
+    response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  const link = response.headers.get("Link") || "";
+  const next = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] ?? null;
+  return { items: data, next };
+}
+
 // The request of a page, every call with the page's CSRF token.
 export function requestWith(csrfToken) {
   return (url, options = {}) => request(url, { ...options, csrfToken });

@@ -1,7 +1,7 @@
 // The agent workspace, live. The server renders the first state; this module keeps it true:
 // every action goes through the REST API, every change arrives as an event on /ws/workspace/.
 
-import { requestWith } from "./api.js";
+import { requestPage, requestWith } from "./api.js";
 import { createComposer, typingLine } from "./composer.js";
 import { clock, userName } from "./format.js";
 import { fromTemplate, itemList, renderRow, slot } from "./list.js";
@@ -16,7 +16,10 @@ const byId = (id) => document.getElementById(id);
 
 const OPEN = new Set(["pending", "assigned"]);
 const RANK = { pending: 0, assigned: 1 };
+// The handoffs loaded: the pages of the list shown so far, the selected one, and those that
+// events brought into the shown range. The server pages and counts the rest.
 const handoffs = new Map(state.handoffs.map((h) => [h.id, h]));
+let counts = state.counts;
 const agents = new Map(state.agents.map((a) => [a.agentId, a]));
 // Per handoff, the id of the last event applied: a late, older event must not win.
 const handoffVersion = new Map();
@@ -75,10 +78,13 @@ function isUnread(h) {
   return (seen[h.id] ?? -1) < lastUserMessageId(h);
 }
 
+const SEEN_KEPT = 1000;
+
 function markSeen(h) {
   seen[h.id] = lastUserMessageId(h);
-  // Only handoffs still on the page are kept, so the record cannot grow forever.
-  for (const id of Object.keys(seen)) if (!handoffs.has(Number(id))) delete seen[id];
+  // The newest handoffs' marks only, so the record cannot grow forever.
+  const ids = Object.keys(seen).map(Number).sort((a, b) => b - a);
+  for (const id of ids.slice(SEEN_KEPT)) delete seen[id];
   localStorage.setItem(seenKey, JSON.stringify(seen));
 }
 
@@ -148,11 +154,7 @@ function renderItem(h) {
   return node;
 }
 
-function pendingCount() {
-  let count = 0;
-  for (const h of handoffs.values()) if (h.status === "pending") count += 1;
-  return count;
-}
+const pendingCount = () => counts.unassigned;
 
 const titleText = () => (pendingCount() ? `(${pendingCount()}) ${baseTitle}` : baseTitle);
 
@@ -163,14 +165,125 @@ const showItems = itemList({
   onSelect: select,
 });
 
+// ---- pages of the list: the first with the page, the next ones as the agent scrolls -----
+
+const pager = {
+  next: state.handoffsNext,
+  // The last handoff of the pages loaded: past it, the server has more to page through, and
+  // a handoff an event brings there waits for its page.
+  boundary: snapshot(state.handoffs.filter((h) => OPEN.has(h.status)).at(-1)),
+  generation: 0,
+  loading: false,
+};
+
+function snapshot(h) {
+  return h ? { id: h.id, status: h.status, createdAt: h.createdAt } : null;
+}
+
+const inRange = (h) => !pager.next || !pager.boundary || compare(h, pager.boundary) <= 0;
+
+function listQuery() {
+  const query = new URLSearchParams({
+    view: checkedValues(ui.statusFilters).join(","),
+    limit: String(state.pageSize),
+    order: ui.sort.value,
+  });
+  const wanted = checkedValues(ui.labelFilters);
+  if (wanted.length) query.set("tags", wanted.join(","));
+  return query;
+}
+
+function addPage(items, next) {
+  for (const h of items) {
+    handoffs.set(h.id, h);
+    learnLabels(h.tags);
+  }
+  pager.next = next;
+  if (items.length) pager.boundary = snapshot(items.at(-1));
+}
+
+// Another filter or order: the list starts again from its first page.
+async function reloadList() {
+  const generation = ++pager.generation;
+  const query = listQuery();
+  let page = { items: [], next: null };
+  if (query.get("view")) {
+    try {
+      page = await requestPage(`${state.apiBase}handoffs?${query}`);
+    } catch (error) {
+      showNotice(error.message);
+      return;
+    }
+  }
+  if (generation !== pager.generation) return;
+  for (const id of [...handoffs.keys()]) if (id !== selection.id) handoffs.delete(id);
+  pager.boundary = null;
+  addPage(page.items, page.next);
+  renderList();
+  refreshCounts();
+}
+
+async function loadMore() {
+  if (!pager.next || pager.loading) return;
+  pager.loading = true;
+  const generation = pager.generation;
+  try {
+    const page = await requestPage(pager.next);
+    if (generation !== pager.generation) return;
+    addPage(page.items, page.next);
+    renderList();
+  } catch (error) {
+    showNotice(error.message);
+  } finally {
+    pager.loading = false;
+  }
+}
+
+const more = byId("handoff-more");
+new IntersectionObserver((entries) => {
+  if (entries.some((entry) => entry.isIntersecting)) loadMore();
+}).observe(more);
+
+let countsTimer = null;
+// The filters' counts, from the server, after changes settle.
+function refreshCounts() {
+  clearTimeout(countsTimer);
+  countsTimer = setTimeout(async () => {
+    const wanted = checkedValues(ui.labelFilters);
+    const query = wanted.length ? `?${new URLSearchParams({ tags: wanted.join(",") })}` : "";
+    try {
+      counts = await api(`handoffs/counts${query}`);
+    } catch {
+      return;
+    }
+    renderCounts();
+  }, 300);
+}
+
+function renderCounts() {
+  const pending = pendingCount();
+  ui.pendingCount.textContent = pending ? String(pending) : "";
+  for (const input of ui.statusFilters.querySelectorAll("input")) {
+    const count = counts[input.value];
+    const shown = input.parentElement.querySelector("[data-slot=count]");
+    if (shown) shown.textContent = count === undefined ? "" : ` (${count})`;
+  }
+  if (!flashTimer) document.title = titleText();
+}
+
 function renderList() {
   const statuses = new Set(checkedValues(ui.statusFilters));
   const wanted = checkedValues(ui.labelFilters);
-  const shown = [...handoffs.values()].filter((h) => matches(h, statuses, wanted)).sort(compare);
+  const shown = [];
+  for (const h of [...handoffs.values()]) {
+    if (matches(h, statuses, wanted) && inRange(h)) shown.push(h);
+    // Out of the list: forgotten, so a long shift keeps only what is on screen.
+    else if (h.id !== selection.id) handoffs.delete(h.id);
+  }
+  shown.sort(compare);
   showItems(shown.map(renderItem));
-  const pending = pendingCount();
-  ui.pendingCount.textContent = pending ? String(pending) : "";
-  if (!flashTimer) document.title = titleText();
+  more.hidden = !pager.next;
+  renderCounts();
 }
 
 function renderLabelFilters() {
@@ -198,9 +311,9 @@ function learnLabels(tags) {
   renderLabelFilters();
 }
 
-ui.statusFilters.addEventListener("change", () => (saveFilters(), renderList()));
-ui.labelFilters.addEventListener("change", () => (saveFilters(), renderList()));
-ui.sort.addEventListener("change", () => (saveFilters(), renderList()));
+ui.statusFilters.addEventListener("change", () => (saveFilters(), reloadList()));
+ui.labelFilters.addEventListener("change", () => (saveFilters(), reloadList()));
+ui.sort.addEventListener("change", () => (saveFilters(), reloadList()));
 
 // ---- the selected handoff: conversation and details ------------------------------------
 
@@ -465,6 +578,7 @@ function upsertHandoff(h, eventId) {
   handoffs.set(h.id, h);
   learnLabels(h.tags);
   renderList();
+  refreshCounts();
   if (h.id === selection.id) {
     if (!h.allowedActions) refreshSelected();
     renderConversation();
@@ -671,8 +785,11 @@ if ("Notification" in window && Notification.permission === "default") {
 
 // ---- start ------------------------------------------------------------------------------------
 
+const firstQuery = listQuery().toString();
 restoreFilters();
-renderList();
+// The page came with the default filters' first page; other saved filters load their own.
+if (listQuery().toString() === firstQuery) renderList();
+else reloadList();
 renderMe();
 if (selection.id !== null && handoffs.has(selection.id)) {
   const h = handoffs.get(selection.id);

@@ -125,16 +125,23 @@ def test_state_holds_everything_the_script_needs(login, agent, bot, pending_hand
     assert state["csrfToken"]
 
 
-def test_state_keeps_only_recent_closed_handoffs(login, agent, bot, monkeypatch):
-    monkeypatch.setattr("handoffs.views.state.CLOSED_SHOWN", 2)
-    for _ in range(3):
-        handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
-        services.handoff_reject(handoff=handoff, actor=None)
-    newest = Handoff.objects.order_by("-id")[:2]
+def test_the_page_holds_the_first_page_of_the_queue_and_counts_the_rest(
+    login, agent, bot, monkeypatch
+):
+    monkeypatch.setattr("handoffs.views.state.PAGE_SIZE", 2)
+    handoffs = [
+        services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))[0]
+        for _ in range(3)
+    ]
+    client = login(agent)
 
-    state = page_state(login(agent).get(f"/workspace/{bot.bot_id}/"))
+    state = page_state(client.get(f"/workspace/{bot.bot_id}/"))
+    rest = client.get(state["handoffsNext"])
 
-    assert sorted(h["id"] for h in state["handoffs"]) == sorted(h.pk for h in newest)
+    assert [h["id"] for h in state["handoffs"]] == [h.pk for h in handoffs[:2]]
+    assert state["counts"] == {"unassigned": 3, "mine": 0, "others": 0}
+    assert [h["id"] for h in rest.json()] == [handoffs[2].pk]
+    assert "Link" not in rest.headers
 
 
 def test_selected_handoff_renders_transcript_profile_and_notes(login, agent, bot):
@@ -159,8 +166,7 @@ def test_selected_handoff_renders_transcript_profile_and_notes(login, agent, bot
     assert page_state(response)["selectedId"] == handoff.pk
 
 
-def test_old_closed_handoff_can_still_be_opened(login, agent, bot, monkeypatch):
-    monkeypatch.setattr("handoffs.views.state.CLOSED_SHOWN", 0)
+def test_a_closed_handoff_off_the_first_page_can_still_be_opened(login, agent, bot):
     handoff, _ = services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
     services.handoff_reject(handoff=handoff, actor=None)
 

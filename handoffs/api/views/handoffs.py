@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,7 +14,13 @@ from rest_framework.response import Response
 from ... import services
 from ...models import Handoff
 from ...representations import HandoffRepresentation
-from ...selectors import handoff_get, handoff_list, handoff_queue_positions
+from ...selectors import (
+    HANDOFF_VIEWS,
+    handoff_get,
+    handoff_list,
+    handoff_queue_positions,
+    handoff_view_counts,
+)
 from .. import inputs
 from ..access import BotApiView
 from ..pagination import HANDOFF_LIMIT, paginate
@@ -41,6 +48,21 @@ class HandoffListQuery(serializers.Serializer):
     limit = serializers.IntegerField(required=False, min_value=1, max_value=HANDOFF_LIMIT)
     column = serializers.CharField(required=False, max_length=40)
     desc = serializers.BooleanField(required=False)
+    view = serializers.CharField(required=False, max_length=100)
+    tags = serializers.CharField(required=False, max_length=2000)
+    order = serializers.ChoiceField(choices=["oldest", "newest"], required=False)
+
+    def validate_view(self, value: str) -> list[str]:
+        views = [part.strip() for part in value.split(",") if part.strip()]
+        unknown = sorted(set(views) - set(HANDOFF_VIEWS))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown view: {', '.join(unknown)}; one of {', '.join(HANDOFF_VIEWS)}."
+            )
+        return views
+
+    def validate_tags(self, value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
 
     def validate_column(self, value: str) -> str:
         # Botpress's own UI names it with its table (`handoffs.createdAt`, views/full/Sidebar.tsx).
@@ -110,6 +132,20 @@ class HandoffListCreateApi(BotApiView):
             OpenApiParameter("tag", str, description="A label name."),
             OpenApiParameter("userId", str, description="The end user's id."),
             OpenApiParameter(
+                "view",
+                str,
+                description="The workspace's filters, comma-separated, any of: "
+                f"{', '.join(HANDOFF_VIEWS)} (`mine` and `others` need an agent's session).",
+            ),
+            OpenApiParameter("tags", str, description="Label names, comma-separated: any of."),
+            OpenApiParameter(
+                "order",
+                str,
+                enum=["oldest", "newest"],
+                description="Within pending, assigned and closed: oldest (default) or newest "
+                "first. A cursor follows either.",
+            ),
+            OpenApiParameter(
                 "column",
                 str,
                 enum=list(ORDER_COLUMNS),
@@ -124,6 +160,10 @@ class HandoffListCreateApi(BotApiView):
     )
     def get(self, request: Request, bot_id: str) -> Response:
         params = inputs.query(HandoffListQuery, request)
+        views = params.get("view")
+        if views and {"mine", "others"} & set(views):
+            self.agent()  # "mine" is a person's
+        newest = params.get("order") == "newest"
         handoffs = handoff_list(
             bot=self.bot,
             statuses=params.get("status"),
@@ -132,6 +172,10 @@ class HandoffListCreateApi(BotApiView):
             user_id=params.get("user_id"),
             order_by=params.get("column") or ("id" if "desc" in params else None),
             descending=params.get("desc", False),
+            views=views,
+            viewer_id=self.caller.user.pk if self.caller.user else None,
+            tags=params.get("tags"),
+            newest=newest,
         )
         limit = params.get("limit", HANDOFF_LIMIT)
         if "column" in params or "desc" in params:
@@ -139,7 +183,11 @@ class HandoffListCreateApi(BotApiView):
             page, next_url = list(handoffs[:limit]), None
         else:
             page, next_url = paginate(
-                handoffs, request=request, cursor=params.get("cursor"), limit=limit
+                handoffs,
+                request=request,
+                cursor=params.get("cursor"),
+                limit=limit,
+                newest=newest,
             )
         handoff_queue_positions(bot=self.bot, handoffs=page)
         response = Response(HandoffRepresentation(page, many=True, context=self.as_caller()).data)
@@ -217,3 +265,29 @@ class HandoffApi(BotApiView):
         services.handoff_set_labels(handoff=handoff, names=data["tags"], actor=self.caller.user)
         handoff = handoff_get(bot=self.bot, handoff_id=handoff_id)
         return Response(HandoffRepresentation(handoff, context=self.as_caller()).data)
+
+
+class HandoffCountsQuery(serializers.Serializer):
+    tags = serializers.CharField(required=False, max_length=2000)
+
+    def validate_tags(self, value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class HandoffCountsApi(BotApiView):
+    @extend_schema(
+        operation_id="handoffCounts",
+        tags=["handoffs"],
+        summary="How many open handoffs each view holds",
+        description="`{unassigned, mine, others}` for the calling agent, optionally of the "
+        "handoffs with any of `tags`: the workspace's filter counts, counted in the database "
+        "whatever the queue's length.",
+        parameters=[OpenApiParameter("tags", str, description="Label names, comma-separated.")],
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+    )
+    def get(self, request: Request, bot_id: str) -> Response:
+        params = inputs.query(HandoffCountsQuery, request)
+        counts = handoff_view_counts(
+            bot=self.bot, viewer_id=self.agent().pk, tags=params.get("tags")
+        )
+        return Response(counts)
