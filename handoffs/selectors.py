@@ -297,13 +297,27 @@ def conversation_get(*, bot: Bot, conversation_id: int) -> Conversation:
 
 
 def message_list(
-    *, conversation: Conversation, limit: int, descending: bool | None = None
+    *,
+    conversation: Conversation,
+    limit: int,
+    descending: bool | None = None,
+    before: int | None = None,
+    after: int | None = None,
 ) -> list[Message]:
     """The last `limit` messages, newest last; with `descending` set, in that order of creation
-    and limited as such (True: the newest, newest first; False: the oldest, oldest first)."""
+    and limited as such (True: the newest, newest first; False: the oldest, oldest first).
+    `before` and `after` (message ids) page through a conversation of any length, on the
+    (conversation, id) index."""
     messages = Message.objects.filter(conversation=conversation).select_related(
         "conversation__bot", "conversation__end_user", "author__agent_profile"
     )
+    if before is not None:
+        messages = messages.filter(id__lt=before)
+    if after is not None:
+        messages = messages.filter(id__gt=after)
+        if descending is None:
+            # The next ones after a cursor: the oldest of them first, as they follow it.
+            descending = False
     if descending is not None:
         return list(messages.order_by("-id" if descending else "id")[:limit])
     return list(reversed(messages.order_by("-id")[:limit]))

@@ -37,7 +37,8 @@ PAGE_SIZE = 50
 # The filters a first visit shows (page.html checks them).
 DEFAULT_VIEWS = ["unassigned", "mine"]
 # The API's own maximum for a transcript.
-TRANSCRIPT_LIMIT = 500
+# A transcript opens on its newest page; older pages load as the agent scrolls up.
+TRANSCRIPT_LIMIT = 100
 
 
 def bots_of(*, user: User) -> QuerySet[Bot]:

@@ -794,7 +794,7 @@ renderMe();
 if (selection.id !== null && handoffs.has(selection.id)) {
   const h = handoffs.get(selection.id);
   renderConversation();
-  transcript.show(state.messages, h);
+  transcript.show(state.messages, h, h.conversationId, api);
   markSeen(h);
   renderList();
 }

@@ -50,6 +50,24 @@ def test_messages_with_a_limit(token_client, bot, conversation):
     assert [m["text"] for m in response.json()] == ["2", "3"]
 
 
+def test_pages_back_and_forth_through_a_long_conversation(token_client, bot, conversation):
+    say(bot, conversation, *(str(n) for n in range(1, 8)))
+
+    def texts(query: str) -> list[str]:
+        response = token_client.get(messages_url(bot, conversation, query))
+        assert response.status_code == 200, response.content
+        return [m["text"] for m in response.json()]
+
+    def id_of(text: str) -> int:
+        return Message.objects.get(conversation=conversation, text=text).pk
+
+    assert texts("?limit=3") == ["5", "6", "7"]
+    assert texts(f"?limit=3&before={id_of('5')}") == ["2", "3", "4"]
+    assert texts(f"?limit=3&before={id_of('2')}") == ["1"]
+    assert texts(f"?limit=3&after={id_of('1')}") == ["2", "3", "4"]
+    assert texts(f"?limit=3&after={id_of('7')}") == []
+
+
 @pytest.mark.parametrize("query", ["?limit=0", "?limit=abc", "?limit=501"])
 def test_messages_with_a_bad_limit_is_422(query, token_client, bot, conversation):
     response = token_client.get(messages_url(bot, conversation, query))

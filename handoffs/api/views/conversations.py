@@ -32,6 +32,8 @@ class MessageListQuery(serializers.Serializer):
     # so do we, by id, which follows creation.
     column = serializers.ChoiceField(required=False, choices=["id", "createdOn", "createdAt"])
     desc = serializers.BooleanField(required=False)
+    before = inputs.id_field(required=False)
+    after = inputs.id_field(required=False)
 
 
 class MessageSendInput(serializers.Serializer):
@@ -70,6 +72,17 @@ class ConversationMessagesApi(BotApiView):
                 "column", str, enum=["id", "createdOn", "createdAt"], description="By creation."
             ),
             OpenApiParameter("desc", bool, description="Newest first."),
+            OpenApiParameter(
+                "before",
+                int,
+                description="A message id: the `limit` messages before it (older pages, newest "
+                "last).",
+            ),
+            OpenApiParameter(
+                "after",
+                int,
+                description="A message id: the `limit` messages after it, oldest first.",
+            ),
         ],
         responses={200: MessageItemRepresentation(many=True), **errors()},
     )
@@ -80,6 +93,8 @@ class ConversationMessagesApi(BotApiView):
             conversation=found,
             limit=params.get("limit", self.bot.message_count),
             descending=params.get("desc", True if "column" in params else None),
+            before=params.get("before"),
+            after=params.get("after"),
         )
         return Response(MessageItemRepresentation(messages, many=True).data)
 

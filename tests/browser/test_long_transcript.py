@@ -1,0 +1,42 @@
+"""A long conversation in a real browser: it opens on its newest page, and scrolling up loads
+the older ones, the reader's place kept, down to the first message."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from agents.services import agent_create
+from handoffs.models import Handoff, Message
+from tests.factories import BotFactory, ConversationFactory
+
+from .conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LENGTH = 260
+
+
+def test_scrolling_up_reaches_the_first_message(new_page):
+    bot = BotFactory(bot_id="acme-support")
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    conversation = ConversationFactory(end_user__bot=bot, paused=True)
+    Message.objects.bulk_create(
+        Message(conversation=conversation, direction="incoming", text=f"message {n:03}")
+        for n in range(LENGTH)
+    )
+    handoff = Handoff.objects.create(bot=bot, conversation=conversation)
+    page = new_page(sam)
+
+    page.goto(f"/workspace/{bot.bot_id}/?handoff={handoff.pk}")
+    messages = page.locator("#transcript .msg")
+    expect(messages.last).to_contain_text(f"message {LENGTH - 1:03}")
+    expect(messages).to_have_count(100)
+    for loaded in (200, LENGTH):
+        page.locator("#transcript").evaluate("list => { list.scrollTop = 0; }")
+        expect(messages).to_have_count(loaded)
+        # What the reader was looking at stays on screen: the view is not thrown to the top.
+        assert page.locator("#transcript").evaluate("list => list.scrollTop") > 0
+
+    expect(messages.first).to_contain_text("message 000")
+    assert page.js_errors == []
