@@ -74,6 +74,8 @@ class Handoff(models.Model):
             # the index above backwards for one column only).
             models.Index(fields=["bot", "queue_rank", "-id"], name="handoff_list_newest_idx"),
             models.Index(fields=["agent", "status"], name="handoff_agent_idx"),
+            # Reports read a range of creation days, of every status.
+            models.Index(fields=["bot", "created_at"], name="handoff_created_idx"),
         ]
 
     # Not a column: selectors.handoff_queue_positions sets it on the pending handoffs of a
