@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .json_input import BoundedJSONDecoder
 from .models import Membership
 
 
@@ -93,6 +94,12 @@ class _ScopedPermissions(_AdminBase):
         if request.user.is_superuser:
             return super().has_delete_permission(request, obj)
         return self.workspace_admin_can_delete and is_workspace_admin(request)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.decoder is None:
+            # Deeply nested JSON typed in a form is a form error, not a RecursionError (500).
+            kwargs.setdefault("decoder", BoundedJSONDecoder)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not request.user.is_superuser:

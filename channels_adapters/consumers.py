@@ -14,6 +14,7 @@ from django.conf import settings
 
 from agents import limits
 from agents.errors import ApplicationError, NotFound
+from agents.json_input import loads_safely
 from handoffs import metrics
 from handoffs.realtime import publisher
 from handoffs.realtime.consumers import MAX_FRAME_CHARS as MAX_EVENT_CHARS
@@ -93,9 +94,9 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
             await self._error("Send JSON text frames of at most 64 KB.", code="frame_too_large")
             return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error("Malformed JSON.", code="invalid_json")
+            content = loads_safely(text_data)
+        except ValueError as error:
+            await self._error(f"Malformed JSON: {error}", code="invalid_json")
             return
         await self.receive_json(content)
 

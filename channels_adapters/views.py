@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
 from agents.limits import RateLimited
+from agents.json_input import loads_safely
 
 from . import messenger, services, web
 
@@ -150,10 +150,10 @@ def _body(request: HttpRequest, *, limit: int) -> bytes:
 
 def _json(body: bytes) -> Any:
     try:
-        return json.loads(body)
-    except ValueError:
+        return loads_safely(body)
+    except ValueError as error:
         raise ApplicationError(
-            "The body is not valid JSON.", code="invalid_json", status_code=400
+            f"The body is not valid JSON: {error}", code="invalid_json", status_code=400
         ) from None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from djangorestframework_camel_case.settings import api_settings
 from djangorestframework_camel_case.util import underscoreize
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+
+from agents.json_input import loads_safely
 
 
 def _refuse_constant(name: str) -> None:
@@ -28,16 +29,15 @@ def _storable(value: Any) -> bool:
 
 
 class ApiJSONParser(JSONParser):
-    """A malformed or unstorable body is a 400 with the error body, never a 500."""
+    """A malformed, too deeply nested or unstorable body is a 400 with the error body, never a
+    500."""
 
     def parse(self, stream, media_type=None, parser_context=None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.loads(stream.read().decode(encoding), parse_constant=_refuse_constant)
+            data = loads_safely(stream.read().decode(encoding), parse_constant=_refuse_constant)
             if not _storable(data):
                 raise ParseError("JSON strings may not contain NUL characters or lone surrogates.")
             return underscoreize(data, **api_settings.JSON_UNDERSCOREIZE)
         except ValueError as error:  # also UnicodeDecodeError
             raise ParseError(f"JSON parse error - {error}") from error
-        except RecursionError as error:
-            raise ParseError("JSON parse error - nested too deeply.") from error

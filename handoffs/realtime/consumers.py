@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from agents import two_factor
+from agents.json_input import loads_safely
 
 from .. import metrics, services
 from . import presence, publisher, socket_hub
@@ -188,6 +189,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await super().receive(text_data=text_data, bytes_data=bytes_data)
         except ValueError:
             await self.send_json({"type": "error", "message": "Malformed JSON."})
+
+    @classmethod
+    async def decode_json(cls, text_data: str) -> Any:
+        # Deep nesting is an error frame like any malformed JSON, not a socket closed with 1011.
+        return loads_safely(text_data)
 
     async def _typing(self, content: dict[str, Any]) -> None:
         target = await database_sync_to_async(typing_target)(
