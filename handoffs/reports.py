@@ -188,11 +188,27 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
     }
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would take for a formula, quoted; numbers as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def report_csv(report: dict[str, Any]) -> str:
-    """One flat table: a row per day, then per agent, then per label."""
+    """One flat table: a row per day, then per agent, then per label. Names and labels are
+    written by agents and bots: no cell may be a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
+
+    def write(row: list[Any]) -> None:
+        writer.writerow([csv_cell(value) for value in row])
+
+    write(
         [
             "section",
             "key",
@@ -207,7 +223,7 @@ def report_csv(report: dict[str, Any]) -> str:
         ]
     )
     for day in report["days"]:
-        writer.writerow(
+        write(
             [
                 "day",
                 day["date"],
@@ -223,7 +239,7 @@ def report_csv(report: dict[str, Any]) -> str:
         )
     for section, key in (("agent", "name"), ("label", "label")):
         for row in report[f"{section}s"]:
-            writer.writerow(
+            write(
                 [
                     section,
                     row[key],
