@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handoffs.models import Message
+
 CHANNEL = "web"
 # Nothing to push: the publisher sends every message event to `enduser-<conversation>`, the
 # group the visitor's socket listens to (consumers.WebChatConsumer).
@@ -14,9 +16,12 @@ def public_message(data: dict[str, Any]) -> dict[str, Any]:
     """What a visitor may see of a message (camelCase representation): the agent's name and
     avatar, never usernames, ids or delivery details."""
     payload = dict(data.get("payload") or {})
-    if isinstance(payload.get("agent"), dict):
-        # The assign notice carries the agent's card for the widget to show.
-        payload["agent"] = _agent(payload["agent"])
+    card = payload.pop("agent", None)
+    if data.get("direction") == Message.Direction.SYSTEM and isinstance(card, dict):
+        # The assign notice carries the agent's card for the widget to show. Only hitl writes
+        # system messages: a card in a bot's or a visitor's payload would let them pose as
+        # any agent, with any picture.
+        payload["agent"] = _agent(card)
     author = data.get("author")
     return {
         "id": data["id"],
