@@ -15,12 +15,12 @@ django_asgi_app = SyncChainASGIHandler() if settings.SYNC_CHAIN_HANDLER else ASG
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from hitl_project.health import HealthProbes  # noqa: E402
 from hitl_project.http_limit import HttpConcurrencyLimit  # noqa: E402
 from hitl_project.logs import RequestLog  # noqa: E402
 from hitl_project.metrics import MetricsEndpoint  # noqa: E402
+from hitl_project.origin import SameOriginValidator  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -30,8 +30,6 @@ application = ProtocolTypeRouter(
                 RequestLog(HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY))
             )
         ),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
