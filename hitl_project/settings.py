@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from hitl_project.logs import logging_config
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "agents",
     "handoffs",
     "channels_adapters",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so static files stay cacheable.
     "hitl_project.no_store.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -176,6 +179,28 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 
+# What a page may load and run (django-csp). Every script is a file of this site (no inline
+# script, no eval); styles come from hitl.css; sockets and API calls go to this site ('self'
+# covers its ws:// and wss:// in today's browsers). Images: this site (avatars under
+# MEDIA_URL), data: URLs, and the pictures Messenger users send, which Facebook's CDN serves and
+# the workspace shows. Pages are never framed, except the web chat's (channels_adapters/views.py)
+# and the API docs allow inline styles (hitl_project/urls.py).
+MESSENGER_IMAGE_SOURCES = ["https://*.fbcdn.net", "https://*.fbsbx.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *MESSENGER_IMAGE_SOURCES],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -240,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files: the docs page works offline and calls no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from swagger.io's validator: it would send it the schema's address, and the
+    # Content-Security-Policy refuses its image anyway.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
 }
 

@@ -1,16 +1,40 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+# Third-party pages whose templates carry inline styles (drf-spectacular's Swagger page, DRF's
+# login form): styles may be inline there; scripts still come from files only (the Swagger
+# page's own script is `?script`, served by the split view).
+inline_styles = csp_update({"style-src": [UNSAFE_INLINE]})
+# DRF's login page (rest_framework.urls, with its view wrapped): a session for the API docs
+# and for curl (see the README's API section).
+drf_login = (
+    [
+        path(
+            "login/",
+            inline_styles(auth_views.LoginView.as_view(template_name="rest_framework/login.html")),
+            name="login",
+        ),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    ],
+    "rest_framework",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    # DRF's login page: a session for the API docs and for curl (see the README's API section).
-    path("api-auth/", include("rest_framework.urls")),
+    path(
+        "api/docs/",
+        inline_styles(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path("api-auth/", include(drf_login)),
     path("api/v1/bots/<slug:bot_id>/", include("handoffs.api.urls")),
     # The agent pages: login and invitations (agents), the workspace and profile (handoffs).
     path("", RedirectView.as_view(pattern_name="workspace"), name="home"),

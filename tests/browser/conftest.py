@@ -2,6 +2,10 @@
 
 Playwright's sync API keeps an event loop running in this thread, so Django's ORM refuses
 synchronous calls while it is up: DJANGO_ALLOW_ASYNC_UNSAFE is set for these modules only.
+
+Every page of every test is watched for Content-Security-Policy violations (a script, style,
+image, connection or frame the policy refused, in the page or in its frames): a test that saw
+one fails, since what the policy refused is missing for real users.
 """
 
 from __future__ import annotations
@@ -26,6 +30,15 @@ CHROMIUM_ARGS = [
 ]
 RESULTS = ROOT / "test-results"
 PASSWORD = "correct-horse-battery"
+# Chromium writes "Refused to ... because it violates the following Content Security Policy
+# directive" to the console; the listener below reports the event itself in the same words.
+CSP_MARK = "Content Security Policy"
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const what = `${event.violatedDirective} ${event.blockedURI} in ${location.href}`;
+  console.error(`Content Security Policy violation: ${what}`);
+});
+"""
 
 pytestmark = pytest.mark.browser
 
@@ -72,9 +85,11 @@ def new_page(browser, live_url) -> Iterator[Callable]:
 
     expect.set_options(timeout=10_000)
     contexts = []
+    pages = []
 
     def open_page(user=None):
         context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
+        context.add_init_script(REPORT_VIOLATIONS)
         contexts.append(context)
         if user is not None:
             client = Client()
@@ -86,11 +101,23 @@ def new_page(browser, live_url) -> Iterator[Callable]:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.js_errors = errors
+        violations: list[str] = []
+        page.on("console", lambda message: _note_violation(message, violations))
+        page.csp_violations = violations
+        pages.append(page)
         return page
 
     yield open_page
     for context in contexts:
         context.close()
+    seen = [violation for page in pages for violation in page.csp_violations]
+    assert not seen, "Content-Security-Policy violations:\n" + "\n".join(seen)
+
+
+def _note_violation(message, violations: list[str]) -> None:
+    # The console of a page carries its frames' messages too (the widget's chat iframe).
+    if CSP_MARK in message.text:
+        violations.append(f"{message.location.get('url')}: {message.text}")
 
 
 def screenshot(page, name: str) -> Path:

@@ -15,6 +15,8 @@ from .conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PICTURE = "https://cdn.example.com/photos/receipt.png"
+# Messenger's pictures come from Facebook's CDN, the only image host the policy allows.
+MESSENGER_PICTURE = "https://scontent.xx.fbcdn.net/v/t1.15752-9/receipt.png"
 INVOICE = "https://cdn.example.com/files/invoice.pdf"
 
 
@@ -28,7 +30,7 @@ def test_the_agent_sees_what_the_user_attached(new_page, settings):
     bot = BotFactory(bot_id="shop", name="Shop")
     sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
     for payload in (
-        {"type": "image", "attachments": [{"type": "image", "url": PICTURE}]},
+        {"type": "image", "attachments": [{"type": "image", "url": MESSENGER_PICTURE}]},
         {"type": "file", "attachments": [{"type": "file", "url": INVOICE}]},
         {"type": "file", "attachments": [{"type": "file", "url": "javascript:alert(1)"}]},
     ):
@@ -37,13 +39,13 @@ def test_the_agent_sees_what_the_user_attached(new_page, settings):
         )
     handoff, _ = services.handoff_request(conversation=received.message.conversation)
     page = new_page(sam)
-    page.route(PICTURE, lambda route: route.fulfill(status=404))
+    page.route(MESSENGER_PICTURE, lambda route: route.fulfill(status=404))
 
     page.goto(f"/workspace/{bot.bot_id}/?handoff={handoff.pk}")
 
     incoming = page.locator("#transcript .msg--incoming")
     expect(incoming).to_have_count(3)
-    expect(incoming.nth(0).locator("img")).to_have_attribute("src", PICTURE)
+    expect(incoming.nth(0).locator("img")).to_have_attribute("src", MESSENGER_PICTURE)
     expect(incoming.nth(1).get_by_role("link", name="Open file")).to_have_attribute("href", INVOICE)
     expect(incoming.nth(2).locator("a")).to_have_count(0)
     expect(incoming.nth(2)).to_contain_text("[file]")
