@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
-from agents.limits import RateLimited
 from agents.json_input import loads_safely
+from agents.limits import RateLimited
 
 from . import messenger, services, web
 
