@@ -28,6 +28,12 @@ class SlowApp:
         await send({"type": "done", "path": scope.get("path")})
 
 
+def request(path: str, *, bot: bool = False) -> dict:
+    if not bot:
+        return {"type": "http", "path": path}
+    return {"type": "http", "path": f"/api{path}", "headers": [(b"authorization", b"Bearer k")]}
+
+
 async def _call(app, scope: dict, sent: list) -> None:
     async def receive() -> dict:
         return {"type": "http.disconnect"}
@@ -42,8 +48,9 @@ async def test_requests_beyond_the_limit_wait_and_all_are_served():
     inner = SlowApp()
     app = HttpConcurrencyLimit(inner, limit=3)
     sent: list = []
+    # Bots and people both: each lane alone may take all threads but one.
     calls = [
-        asyncio.create_task(_call(app, {"type": "http", "path": f"/{n}"}, sent)) for n in range(10)
+        asyncio.create_task(_call(app, request(f"/{n}", bot=n % 2 == 0), sent)) for n in range(10)
     ]
     for _ in range(20):
         await asyncio.sleep(0)
@@ -53,7 +60,9 @@ async def test_requests_beyond_the_limit_wait_and_all_are_served():
     await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
 
     assert inner.most == 3
-    assert sorted(m["path"] for m in sent) == sorted(f"/{n}" for n in range(10))
+    assert sorted(m["path"].removeprefix("/api") for m in sent) == sorted(
+        f"/{n}" for n in range(10)
+    )
 
 
 async def test_websockets_are_not_counted():
@@ -173,7 +182,7 @@ async def test_requests_at_once_each_have_a_thread_and_the_next_waits_for_one():
 
     app = HttpConcurrencyLimit(BlockingApp(), limit=2)
     calls = [
-        asyncio.create_task(_call(app, {"type": "http", "path": path}, []))
+        asyncio.create_task(_call(app, request(path, bot=path == "/a"), []))
         for path in ("/a", "/b", "/c")
     ]
     try:
@@ -181,11 +190,54 @@ async def test_requests_at_once_each_have_a_thread_and_the_next_waits_for_one():
             if len(threads) == 2:
                 break
             await asyncio.sleep(0.01)
-        assert set(threads) == {"/a", "/b"}
-        assert threads["/a"] is not threads["/b"]
+        assert set(threads) == {"/api/a", "/b"}
+        assert threads["/api/a"] is not threads["/b"]
         assert threading.current_thread() not in threads.values()
     finally:
         release.set()
     await asyncio.wait_for(asyncio.gather(*calls), timeout=5)
     # The third ran once a thread was free, on one of the same two.
-    assert threads["/c"] in (threads["/a"], threads["/b"])
+    assert threads["/c"] in (threads["/api/a"], threads["/b"])
+
+
+async def test_people_never_take_every_thread_from_the_bots():
+    inner = SlowApp()
+    app = HttpConcurrencyLimit(inner, limit=4)
+    pages = [
+        asyncio.create_task(_call(app, {"type": "http", "path": "/workspace/b/"}, []))
+        for _ in range(4)
+    ]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert inner.inside == 3  # the fourth agent's page waits
+
+    bot_call = {
+        "type": "http",
+        "path": "/api/v1/bots/b/mod/hitlnext/availability",
+        "headers": [(b"authorization", b"Bearer key")],
+    }
+    bot = asyncio.create_task(_call(app, bot_call, []))
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+    assert inner.inside == 4  # the bot found the thread kept for it
+    inner.release.set()
+    await asyncio.wait_for(asyncio.gather(*pages, bot), timeout=5)
+
+
+async def test_bots_never_take_every_thread_from_the_people():
+    inner = SlowApp()
+    app = HttpConcurrencyLimit(inner, limit=2)
+    bot_call = {"type": "http", "path": "/api/x", "headers": [(b"authorization", b"Bearer k")]}
+    bots = [asyncio.create_task(_call(app, dict(bot_call), [])) for _ in range(5)]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert inner.inside == 1
+
+    page = asyncio.create_task(_call(app, {"type": "http", "path": "/workspace/"}, []))
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+    assert inner.inside == 2
+    inner.release.set()
+    await asyncio.wait_for(asyncio.gather(*bots, page), timeout=5)
