@@ -206,7 +206,7 @@ async def socket_close_code(client: Client) -> int | None:
     communicator = WebsocketCommunicator(
         application,
         "/ws/workspace/",
-        headers=[(b"cookie", cookie), (b"origin", b"http://testserver")],
+        headers=[(b"cookie", cookie), (b"origin", b"http://testserver"), (b"host", b"testserver")],
     )
     connected, _ = await communicator.connect()
     assert connected
