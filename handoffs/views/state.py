@@ -87,6 +87,7 @@ def workspace_state(
         Event.objects.filter(workspace_id__in=workspace_ids).aggregate(last=Max("id"))["last"] or 0
     )
     handoffs, next_url = _first_page(bot, user.pk)
+    page_length = len(handoffs)
     selected = None
     if selected_id is not None:
         selected = next((h for h in handoffs if h.pk == selected_id), None)
@@ -118,6 +119,9 @@ def workspace_state(
         "agents": agents,
         "handoffs": _represent(handoffs, membership),
         "handoffsNext": next_url,
+        # The first `handoffsPage` of `handoffs` are the list's first page; a selected handoff
+        # off that page comes after them.
+        "handoffsPage": page_length,
         "pageSize": PAGE_SIZE,
         "counts": handoff_view_counts(bot=bot, viewer_id=user.pk),
         "selectedId": selected.pk if selected is not None else None,

@@ -171,7 +171,7 @@ const pager = {
   next: state.handoffsNext,
   // The last handoff of the pages loaded: past it, the server has more to page through, and
   // a handoff an event brings there waits for its page.
-  boundary: snapshot(state.handoffs.filter((h) => OPEN.has(h.status)).at(-1)),
+  boundary: snapshot(state.handoffs.slice(0, state.handoffsPage).at(-1)),
   generation: 0,
   loading: false,
 };
