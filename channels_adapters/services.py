@@ -144,12 +144,19 @@ def web_conversation(
 
 
 def web_history(
-    *, conversation: Conversation | None, after: int | None = None, limit: int = HISTORY_LIMIT
+    *,
+    conversation: Conversation | None,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = HISTORY_LIMIT,
 ) -> list[dict[str, Any]]:
-    """The last messages of the visitor's conversation (after an id, for polling), oldest first."""
+    """The last messages of the visitor's conversation, oldest first: after an id (polling), or
+    the page before an id (the visitor scrolling back through a long conversation)."""
     if conversation is None:
         return []
     messages: QuerySet[Message] = Message.objects.filter(conversation=conversation)
+    if before is not None:
+        messages = messages.filter(pk__lt=before)
     if after is not None:
         messages = messages.filter(pk__gt=after).order_by("id")[:limit]
     else:

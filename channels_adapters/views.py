@@ -85,11 +85,14 @@ def chat_page(request: HttpRequest, bot_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @application_errors
 def chat_messages(request: HttpRequest, bot_id: str) -> HttpResponse:
-    """The socket's REST fallback: GET `?after=<id>` polls, POST sends a message."""
+    """The socket's REST fallback: GET `?after=<id>` polls (`?before=<id>`: the older page),
+    POST sends a message."""
     visitor = services.web_visitor(bot_id=bot_id, token=request.headers.get(CHAT_TOKEN_HEADER))
     if request.method == "GET":
         history = services.web_history(
-            conversation=visitor.conversation, after=_int(request.GET.get("after"))
+            conversation=visitor.conversation,
+            after=_int(request.GET.get("after")),
+            before=_int(request.GET.get("before")),
         )
         return JsonResponse({"messages": [web.public_message(m) for m in history]})
     data = _json(_body(request, limit=MAX_CHAT_BODY))

@@ -114,7 +114,7 @@ function messageItem(message) {
   return item;
 }
 
-function render(message) {
+function render(message, { older = false } = {}) {
   if (rendered.has(message.id)) return;
   const item = messageItem(message);
   item.payload = message.payload || {};
@@ -123,10 +123,42 @@ function render(message) {
   log.insertBefore(item, later || log.querySelector(".webchat__message--sending"));
   rendered.set(message.id, item);
   lastId = Math.max(lastId, message.id);
+  if (older) return;
   if (message.direction === "agent") hideTyping();
   showChoices();
   log.scrollTop = log.scrollHeight;
 }
+
+// A long conversation opens on its last page; scrolling up reads the older ones, the visitor's
+// place kept.
+const PAGE = 100;
+let olderLeft = true;
+let loadingOlder = false;
+
+async function loadOlder() {
+  const first = [...log.children].find((el) => el.dataset.id);
+  if (!olderLeft || loadingOlder || !first) return;
+  loadingOlder = true;
+  try {
+    const response = await fetch(`${root.dataset.messagesUrl}?before=${first.dataset.id}`, {
+      headers: { "X-Hitl-Chat-Token": token },
+    });
+    if (!response.ok) return;
+    const { messages } = await response.json();
+    olderLeft = messages.length >= PAGE;
+    const height = log.scrollHeight;
+    messages.forEach((message) => render(message, { older: true }));
+    log.scrollTop += log.scrollHeight - height;
+  } catch {
+    /* offline: the next scroll tries again */
+  } finally {
+    loadingOlder = false;
+  }
+}
+
+log.addEventListener("scroll", () => {
+  if (log.scrollTop < 100) loadOlder();
+});
 
 function showChoices() {
   choicesBox.replaceChildren();
@@ -207,7 +239,10 @@ function send(text, payload) {
 }
 
 function handle(frame) {
-  if (frame.type === "history") frame.messages.forEach(render);
+  if (frame.type === "history") {
+    if (!rendered.size) olderLeft = frame.messages.length >= PAGE;
+    frame.messages.forEach((message) => render(message));
+  }
   else if (frame.type === "message") render(frame.message);
   else if (frame.type === "ack") acknowledge(frame.clientMessageId, frame.message);
   else if (frame.type === "typing") showTyping(frame);
