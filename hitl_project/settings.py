@@ -127,7 +127,16 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
         "SQLITE_TEST_NAME", default=str(BASE_DIR / "test-db.sqlite3")
     )
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # A writer waits up to this many seconds for another's lock.
+    options["timeout"] = 20
+    if env.bool("SQLITE_TUNING", default=True):
+        # A transaction takes the write lock when it begins: a deferred one that read first
+        # and then wrote could not wait for the lock (SQLite refuses at once, to avoid a
+        # deadlock) and failed with "database is locked" under a few dozen messages a second.
+        # WAL lets the readers read while one writes; synchronous=NORMAL is WAL's safe setting.
+        options["transaction_mode"] = "IMMEDIATE"
+        options["init_command"] = "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
