@@ -147,6 +147,9 @@ def handoff_queue_positions(*, bot: Bot, handoffs: Iterable[Handoff]) -> None:
 # The workspace's filters: which handoffs an agent wants to see, by status and holder.
 HANDOFF_VIEWS = ("unassigned", "mine", "others", "resolved", "rejected", "expired")
 OPEN_VIEWS = ("unassigned", "mine", "others")
+# Where each view starts in the list's order (queue_rank): the index is read from there.
+VIEW_RANKS = {"unassigned": QUEUE_RANKS["pending"], "mine": QUEUE_RANKS["assigned"]}
+VIEW_RANKS["others"] = VIEW_RANKS["mine"]
 
 
 def _view_filter(view: str, viewer_id: int | None) -> Q:
@@ -186,8 +189,8 @@ def handoff_list(
         wanted = Q()
         for view in views:
             wanted |= _view_filter(view, viewer_id)
-        ranks = [0 if v == "unassigned" else 1 if v in ("mine", "others") else 2 for v in views]
-        handoffs = handoffs.filter(wanted, queue_rank__gte=min(ranks))
+        first_rank = min(VIEW_RANKS.get(view, HISTORY_RANK) for view in views)
+        handoffs = handoffs.filter(wanted, queue_rank__gte=first_rank)
     if tags:
         handoffs = handoffs.filter(_any_label(tags))
     if statuses:

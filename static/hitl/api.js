@@ -8,35 +8,32 @@ export class ApiError extends Error {
   }
 }
 
-export async function request(url, { method = "GET", body, csrfToken } = {}) {
-  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+async function fetchJson(url, init) {
   let response;
   try {
-    response = await fetch(url, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await fetch(url, { credentials: "same-origin", ...init });
   } catch {
     throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
+  return { response, data };
+}
+
+export async function request(url, { method = "GET", body, csrfToken } = {}) {
+  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const { data } = await fetchJson(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return data;
 }
 
 // A page of a list the API pages with a `Link: <next>; rel="next"` header.
 export async function requestPage(url) {
-  let response;
-  try {
-    response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
-  } catch {
-    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
-  }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
+  const { response, data } = await fetchJson(url, { headers: { Accept: "application/json" } });
   const link = response.headers.get("Link") || "";
   const next = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] ?? null;
   return { items: data, next };

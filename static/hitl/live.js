@@ -3,6 +3,8 @@
 // to the document as a "hitl:event", where the notification bell listens. Ephemeral messages
 // (typing) carry no id and go to onEphemeral.
 
+import { request } from "./api.js";
+
 export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphemeral }) {
   let last = lastEventId;
   let retries = 0;
@@ -21,8 +23,7 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
   // An event too big for a frame comes as its head: the page reads it whole over HTTP.
   async function completed(id) {
     try {
-      const response = await fetch(`/workspace/events/${id}/`, { credentials: "same-origin" });
-      return response.ok ? await response.json() : null;
+      return await request(`/workspace/events/${id}/`);
     } catch {
       return null;
     }
