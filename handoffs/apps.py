@@ -8,7 +8,12 @@ class HandoffsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import alerts, metrics, outbound, signals
+        from .models import Delivery
+        from .services import deliveries, webhooks
 
-        outbound.register_listener(alerts.on_event)
+        outbound.register_sender(Delivery.Kind.WEBHOOK, webhooks.webhook_send)
+        outbound.register_sender(Delivery.Kind.EMAIL, alerts.email_send)
+        outbound.register_deriver(deliveries.message_delivery_derive)
+        outbound.register_deriver(alerts.derive)
         signals.connect()
         metrics.register_database_collector()
