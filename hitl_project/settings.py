@@ -123,6 +123,10 @@ else:
         "SQLITE_TEST_NAME", default=str(BASE_DIR / "test-db.sqlite3")
     )
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The web process and `manage.py deliver` write at once: a transaction that read first
+    # and then writes would fail at once with "database is locked" (SQLite refuses to upgrade
+    # a read lock while another writer holds one); BEGIN IMMEDIATE waits for the lock instead.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -115,8 +116,21 @@ class DeliveryWorker:
     def start(self, *args: str) -> DeliveryWorker:
         command = [sys.executable, "manage.py", "deliver", "--interval", "0.1", *args]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
+        # Ready once its loop logs that it started: a SIGTERM before that would kill it.
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if "deliver started" in line:
+                break
+        else:
+            raise RuntimeError(f"deliver exited with {self.process.wait()}")
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
         return self
 
     def stop(self, timeout: float = 30) -> int | None:
