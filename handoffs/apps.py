@@ -7,6 +7,8 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs"
 
     def ready(self) -> None:
+        from agents import mail
+
         from . import alerts, metrics, outbound, signals
         from .models import Delivery
         from .services import deliveries, webhooks
@@ -15,5 +17,7 @@ class HandoffsConfig(AppConfig):
         outbound.register_sender(Delivery.Kind.EMAIL, alerts.email_send)
         outbound.register_deriver(deliveries.message_delivery_derive)
         outbound.register_deriver(alerts.derive)
+        # Invitations leave by the same way out; agents never imports handoffs.
+        mail.register_outbox(alerts.email_record)
         signals.connect()
         metrics.register_database_collector()
