@@ -136,7 +136,9 @@ def destination_deliver(
             status = _attempt(delivery, client, moment)
             if status == D.DELIVERED:
                 delivered += 1
-            elif status == D.PENDING:
+                continue
+            paused_until = delivery.destination.paused_until
+            if status == D.PENDING or (paused_until is not None and paused_until > moment):
                 break
     finally:
         DeliveryDestination.objects.filter(pk=destination_id, lease_token=token).update(
