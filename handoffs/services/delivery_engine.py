@@ -36,6 +36,15 @@ def destination_for(*, key: str, kind: str) -> DeliveryDestination:
     return destination
 
 
+def destinations_for(*, keys: list[str], kind: str) -> dict[str, DeliveryDestination]:
+    """Several destinations in one read (an event's webhook endpoints); the missing made."""
+    found = {d.key: d for d in DeliveryDestination.objects.filter(key__in=keys)}
+    for key in keys:
+        if key not in found:
+            found[key] = destination_for(key=key, kind=kind)
+    return found
+
+
 def delivery_record(
     *,
     kind: str,

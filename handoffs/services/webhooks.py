@@ -21,7 +21,7 @@ from agents.config_cache import remembered
 from .. import outbound
 from ..models import Delivery, Event, WebhookEndpoint
 from ..selectors import webhooks_cache_key
-from .delivery_engine import destination_for
+from .delivery_engine import destinations_for
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +46,21 @@ def webhook_deliveries_create(*, event: Event) -> None:
     # (an endpoint deleted meanwhile would fail the whole transaction): they are read fresh.
     if not remembered(webhooks_cache_key(event.workspace_id), lambda: active().exists()):
         return
-    endpoints = active()
+    endpoints = [endpoint for endpoint in active() if endpoint.wants(event.type)]
+    if not endpoints:
+        return
+    destinations = destinations_for(
+        keys=[destination_key(endpoint.pk) for endpoint in endpoints], kind=KIND
+    )
     deliveries = [
         Delivery(
             kind=KIND,
-            destination=destination_for(key=destination_key(endpoint.pk), kind=KIND),
+            destination=destinations[destination_key(endpoint.pk)],
             workspace_id=event.workspace_id,
             endpoint=endpoint,
             event=event,
         )
         for endpoint in endpoints
-        if endpoint.wants(event.type)
     ]
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
