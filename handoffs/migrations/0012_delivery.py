@@ -17,6 +17,27 @@ def destinations_for_webhooks(apps, schema_editor):
         )
 
 
+def deliveries_for_pending_messages(apps, schema_editor):
+    """Messenger messages the old thread pool had not sent yet become deliveries: the sweep no
+    longer sends them again."""
+    Delivery = apps.get_model("handoffs", "Delivery")
+    DeliveryDestination = apps.get_model("handoffs", "DeliveryDestination")
+    Message = apps.get_model("handoffs", "Message")
+    pending = Message.objects.filter(
+        delivery_status="pending", conversation__channel="messenger"
+    ).values_list("pk", "conversation__bot_id", "conversation__bot__workspace_id")
+    for message_id, bot_id, workspace_id in pending.order_by("pk").iterator():
+        destination, _ = DeliveryDestination.objects.get_or_create(
+            key=f"messenger:{bot_id}", defaults={"kind": "messenger"}
+        )
+        Delivery.objects.create(
+            kind="messenger",
+            destination=destination,
+            workspace_id=workspace_id,
+            payload={"messageId": message_id},
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("agents", "0001_initial"),
@@ -117,6 +138,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(destinations_for_webhooks, migrations.RunPython.noop),
+        migrations.RunPython(deliveries_for_pending_messages, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="delivery",
             name="destination",
