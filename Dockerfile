@@ -1,5 +1,5 @@
 # One image for every hitl process; the command picks which (docker/entrypoint.sh): web,
-# worker, webhooks, migrate, or any manage.py command. README "Deploying" > "With Docker Compose".
+# worker, deliver, migrate, or any manage.py command. README "Deploying" > "With Docker Compose".
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -8,7 +8,6 @@ from typing import cast
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.text import slugify
 
 from .config_cache import cache_key, remember, remembered
 from .errors import ApplicationError, Conflict, NotFound
+from .mail import mail_send
 from .models import AgentProfile, ApiToken, Invitation, Membership, Workspace
 from .selectors import agent_display_name
 
@@ -168,8 +168,10 @@ def invitation_send(*, invitation: Invitation, base_url: str) -> str:
     }
     subject = render_to_string("agents/email/invitation_subject.txt", context).strip()
     body = render_to_string("agents/email/invitation_body.txt", context)
-    # Inside the transaction: if the mail cannot be sent, the previous link stays valid.
-    send_mail(subject, body, None, [invitation.email])
+    # A delivery written in this transaction: the mail leaves with the new link, or neither.
+    mail_send(
+        subject=subject, body=body, to=[invitation.email], workspace_id=invitation.workspace_id
+    )
     return link
 
 

@@ -9,3 +9,4 @@ CHANNEL = "api"
 # Nothing to push: the bot platform learns of agent and system messages from the signed
 # webhooks of the event stream, or by polling the REST API, and relays them to its user.
 send = None
+on_dead = None

@@ -9,8 +9,11 @@ class ChannelsAdaptersConfig(AppConfig):
     def ready(self) -> None:
         # handoffs never imports this app: it owns the registries, and we register into them.
         from handoffs import outbound
+        from handoffs.models import Delivery
 
         from . import base, bot_connector
 
         base.register_all()
+        outbound.register_sender(Delivery.Kind.BOT, bot_connector.send)
+        outbound.register_deriver(bot_connector.derive_exit)
         outbound.register_listener(bot_connector.on_event)

@@ -1,8 +1,9 @@
 """What a channel adapter is, and how it plugs into the outbound registry that handoffs owns.
 
 An adapter is one module with `CHANNEL` (the name stored on end users and conversations) and
-`send(message_id)`, which delivers a committed bot, agent or system message to the user, or
-`send = None` when the user's side reads the event stream itself; its inbound side (a view or a
+`send(delivery, client)`, the delivery engine's sender of a bot, agent or system message to the
+user (with `on_dead`, told when it is given up), or `send = None` when the user's side reads the
+event stream itself; its inbound side (a view or a
 consumer) turns the channel's traffic into `services.inbound_receive(...)`. Adding a channel is
 adding one module and listing it in `adapters()` below.
 """
@@ -22,6 +23,9 @@ class Adapter(Protocol):
     @property
     def send(self) -> outbound.Sender | None: ...
 
+    @property
+    def on_dead(self) -> outbound.DeadHook | None: ...
+
 
 def adapters() -> list[Adapter]:
     from . import api, messenger, web
@@ -33,4 +37,4 @@ def register_all() -> None:
     """Called once from the app's ready(): handoffs looks senders up by channel."""
     for adapter in adapters():
         if adapter.send is not None:
-            outbound.register(adapter.CHANNEL, adapter.send)
+            outbound.register(adapter.CHANNEL, adapter.send, on_dead=adapter.on_dead)

@@ -2,7 +2,9 @@
 the bot hears when a handoff ends (the exit event), so that its flow goes on.
 
 The bot is the bot's `bot_webhook_url` (a signed JSON POST; it answers through the REST API)
-or, when no URL is set and the bot's connector enables it, the built-in demo bot.
+or, when no URL is set and the bot's connector enables it, the built-in demo bot. What goes to a
+URL is a delivery written in the transaction of the message or of the handoff's end, and sent by
+the delivery workers (docs/delivery.md), so a restart during a bot outage loses nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ import json
 import logging
 from typing import Any
 
+import httpx
 from django.db import IntegrityError, transaction
 
-from handoffs.models import Bot, Event, Handoff, Message
+from handoffs import outgoing
+from handoffs.models import Bot, Delivery, Event, Handoff, Message
+from handoffs.outbound import Outcome
 from handoffs.representations import MessageRepresentation, wire
 from handoffs.services import Received
+from handoffs.services.delivery_engine import delivery_record
 
-from . import delivery, demo_bot
+from . import demo_bot
 from .models import ConnectorSettings, ExitNotice
 
 logger = logging.getLogger(__name__)
@@ -61,8 +67,15 @@ def demo_bot_enabled(*, bot: Bot) -> bool:
     return ConnectorSettings.objects.filter(bot=bot, demo_bot_enabled=True).exists()
 
 
+def forwards_to_url(*, bot: Bot, channel: str) -> bool:
+    """Whether a user's message on this channel may become a delivery to the bot's URL."""
+    return bool(bot.bot_webhook_url) and channel in USER_CHANNELS
+
+
 def forward(*, received: Received) -> None:
-    """Hand a newly stored user message to the bot; never when paused, whatever its type."""
+    """Hand a newly stored user message to the bot; never when paused, whatever its type.
+
+    For a bot URL, called in the message's transaction: the delivery commits with it."""
     if not received.created or received.routed_to != "bot":
         return
     message = received.message
@@ -71,44 +84,63 @@ def forward(*, received: Received) -> None:
         return
     bot = conversation.bot
     if bot.bot_webhook_url:
-        _post_later(bot=bot, kind="message", body=message_body(message))
+        _record(bot=bot, kind="message", body=message_body(message))
     elif demo_bot_enabled(bot=bot):
         demo_bot.on_user_message(message=message)
 
 
-def on_event(event: Event) -> None:
-    """Listener on the committed event stream: a closed handoff becomes the bot's exit event."""
-    if event.resource != "handoff" or event.payload.get("status") not in EXIT_TYPES:
+def derive_exit(event: Event, bot: Bot | None) -> None:
+    """In the event's transaction: a closed handoff of a bot with a URL becomes a delivery of
+    its exit event."""
+    if bot is None or not bot.bot_webhook_url or not _closes_handoff(event):
         return
+    found = _exit_of(event)
+    if found is None:
+        return
+    handoff, exit_type, agent_name = found
+    if _first_exit(handoff, exit_type):
+        _record(bot=bot, kind="exit", body=exit_body(handoff, exit_type, agent_name))
+
+
+def on_event(event: Event) -> None:
+    """Listener on the committed event stream: the demo bot hears that a handoff ended (no
+    network: it answers in the conversation)."""
+    if not _closes_handoff(event):
+        return
+    found = _exit_of(event)
+    if found is None:
+        return
+    handoff, exit_type, agent_name = found
+    conversation = handoff.conversation
+    use_demo = (
+        not handoff.bot.bot_webhook_url
+        and conversation.channel in USER_CHANNELS
+        and demo_bot_enabled(bot=handoff.bot)
+    )
+    if use_demo and _first_exit(handoff, exit_type):
+        demo_bot.on_exit(conversation=conversation, exit_type=exit_type, agent_name=agent_name)
+
+
+def _closes_handoff(event: Event) -> bool:
+    return event.resource == "handoff" and event.payload.get("status") in EXIT_TYPES
+
+
+def _exit_of(event: Event) -> tuple[Handoff, str, str | None] | None:
     handoff = (
         Handoff.objects.select_related("bot", "conversation__end_user", "conversation__bot")
         .filter(pk=event.payload.get("id"))
         .first()
     )
     if handoff is None:
-        return
-    bot = handoff.bot
-    conversation = handoff.conversation
-    connector = ConnectorSettings.objects.filter(bot=bot).first()
+        return None
+    connector = ConnectorSettings.objects.filter(bot=handoff.bot).first()
     exit_type = exit_type_of(
         event, semantics=connector.exit_events if connector else ConnectorSettings.ExitEvents.HITL
     )
     if exit_type is None:
-        return
-    use_demo = (
-        not bot.bot_webhook_url
-        and conversation.channel in USER_CHANNELS
-        and connector is not None
-        and connector.demo_bot_enabled
-    )
-    if not (bot.bot_webhook_url or use_demo) or not _first_exit(handoff, exit_type):
-        return
+        return None
     agent = event.payload.get("agent") or {}
-    agent_name = agent.get("name") or None
-    if use_demo:
-        demo_bot.on_exit(conversation=conversation, exit_type=exit_type, agent_name=agent_name)
-    else:
-        _post_later(bot=bot, kind="exit", body=exit_body(handoff, exit_type, agent_name))
+    return handoff, exit_type, agent.get("name") or None
 
 
 def message_body(message: Message) -> dict[str, Any]:
@@ -150,18 +182,67 @@ def _first_exit(handoff: Handoff, exit_type: str) -> bool:
     return True
 
 
-def _post_later(*, bot: Bot, kind: str, body: dict[str, Any]) -> None:
-    # Serialized now: the signature covers exactly the bytes that will be sent.
-    raw = json.dumps(body, separators=(",", ":")).encode()
-    headers = {"X-Hitl-Event": kind, "User-Agent": "hitl-bot-connector"}
+def _record(*, bot: Bot, kind: str, body: dict[str, Any]) -> None:
+    delivery_record(
+        kind=Delivery.Kind.BOT,
+        destination_key=f"bot:{bot.pk}",
+        workspace_id=bot.workspace_id,
+        payload={"bot": bot.pk, "event": kind, "body": body},
+    )
+
+
+def send(delivery: Delivery, client: httpx.Client) -> Outcome:
+    """The delivery engine's sender: POST the body, signed with the bot's secret."""
+    bot = Bot.objects.filter(pk=delivery.payload.get("bot")).first()
+    if bot is None or not bot.bot_webhook_url:
+        return Outcome(ok=False, final=True, error="The bot has no webhook URL any more.")
+    raw = json.dumps(delivery.payload["body"], separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "hitl-bot-connector",
+        "X-Hitl-Event": delivery.payload.get("event", "message"),
+        "X-Hitl-Delivery": str(delivery.delivery_id),
+    }
     if bot.bot_webhook_secret:
         headers[SIGNATURE_HEADER] = sign(secret=bot.bot_webhook_secret, body=raw)
-    delivery.submit(_post, url=bot.bot_webhook_url, body=raw, headers=headers)
-
-
-def _post(*, url: str, body: bytes, headers: dict[str, str]) -> None:
     try:
-        delivery.post_json(url=url, body=body, headers=headers, service="The bot webhook")
-    except delivery.DeliveryError as error:
-        # No message row to mark: the user's message is stored and agents can still see it.
-        logger.warning("bot webhook %s failed: %s", url, error)
+        response = client.post(bot.bot_webhook_url, content=raw, headers=headers)
+    except (httpx.HTTPError, httpx.InvalidURL) as error:
+        return unreachable(error, service="The bot webhook")
+    return http_outcome(response, service="The bot webhook")
+
+
+def unreachable(error: Exception, *, service: str) -> Outcome:
+    """A request that got no answer. What the tenant reads names no address nor port
+    (handoffs/outgoing.py); the server's log has the details."""
+    if not isinstance(error, outgoing.AddressNotAllowed):  # logged where it was refused
+        logger.warning("%s: %s: %s", service, type(error).__name__, error)
+    return Outcome(
+        ok=False, final=outgoing.never_retried(error), error=outgoing.public_reason(error)
+    )
+
+
+def http_outcome(response: httpx.Response, *, service: str) -> Outcome:
+    """2xx delivered; timeouts, 429 and 5xx retried; any other refusal is final."""
+    code = response.status_code
+    if response.is_success:
+        return Outcome(ok=True, status_code=code, response=response.text[:1000])
+    if code in (408, 429) or code >= 500:
+        error = f"{service} answered {code}."
+    else:
+        error = f"{service} refused the message ({code}): {reason_of(response)}"
+    return Outcome(
+        ok=False,
+        status_code=code,
+        response=response.text[:1000],
+        error=error,
+        final=code not in (408, 429) and code < 500,
+    )
+
+
+def reason_of(response: httpx.Response) -> str:
+    try:
+        # The Graph API explains itself in {"error": {"message": ...}}.
+        return str(response.json()["error"]["message"])[:300]
+    except (ValueError, KeyError, TypeError):
+        return response.text[:300]

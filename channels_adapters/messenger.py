@@ -6,17 +6,19 @@ import hashlib
 import hmac
 import json
 import logging
-from datetime import datetime
 from typing import Any
 
+import httpx
 from django.conf import settings
 
 from agents.errors import ApplicationError
 from handoffs import services as handoff_services
-from handoffs.models import Message
+from handoffs.models import Delivery, Message
+from handoffs.outbound import Outcome
 from handoffs.services import Received
 
-from . import delivery, services
+from . import services
+from .bot_connector import http_outcome, unreachable
 from .models import MessengerSettings
 
 logger = logging.getLogger(__name__)
@@ -115,41 +117,51 @@ def _message_payload(message: dict[str, Any]) -> dict[str, Any] | None:
 # --- outbound -----------------------------------------------------------------------------
 
 
-def send(message_id: int, handed_at: datetime | None) -> None:
-    """Queue a bot, agent or system message for the Send API (see delivery for why a pool)."""
-    delivery.submit(deliver, message_id=message_id, handed_at=handed_at)
+def send(delivery: Delivery, client: httpx.Client) -> Outcome:
+    """The delivery engine's sender: a bot, agent or system message through the Send API.
 
-
-def deliver(*, message_id: int, handed_at: datetime | None = None) -> None:
-    message = handoff_services.message_delivery_begin(message_id=message_id, handed_at=handed_at)
-    if message is None:
-        return
+    A long message goes in parts; a retry sends every part again (at least once)."""
+    message = (
+        Message.objects.select_related("conversation__end_user", "conversation__bot")
+        .filter(pk=delivery.payload.get("messageId"))
+        .first()
+    )
+    if message is None or message.delivery_status != Message.Delivery.PENDING:
+        # Erased meanwhile, or its outcome is recorded already: nothing left to send.
+        return Outcome(ok=True)
     page = MessengerSettings.objects.filter(bot=message.conversation.bot).first()
     if page is None:
-        handoff_services.message_mark_delivery(
-            message_id=message_id, ok=False, error="No Messenger page is connected to this bot."
-        )
-        return
-    url = f"{settings.MESSENGER_GRAPH_API_URL.rstrip('/')}/{page.page_id}/messages"
-    # A header, not the documented ?access_token=: request URLs end up in logs.
-    headers = {"Authorization": f"Bearer {page.page_access_token}"}
+        return Outcome(ok=False, final=True, error="No Messenger page is connected to this bot.")
     bodies = send_api_bodies(message)
     if not bodies:
-        handoff_services.message_mark_delivery(
-            message_id=message_id,
-            ok=False,
-            error="Nothing in this message that Messenger can show.",
+        return Outcome(
+            ok=False, final=True, error="Nothing in this message that Messenger can show."
         )
-        return
-    try:
-        for body in bodies:
-            delivery.post_json(
-                url=url, body=json.dumps(body).encode(), headers=headers, service="Graph API"
-            )
-    except delivery.DeliveryError as error:
-        handoff_services.message_mark_delivery(message_id=message_id, ok=False, error=str(error))
-        return
-    handoff_services.message_mark_delivery(message_id=message_id, ok=True)
+    url = f"{settings.MESSENGER_GRAPH_API_URL.rstrip('/')}/{page.page_id}/messages"
+    # A header, not the documented ?access_token=: request URLs end up in logs.
+    headers = {
+        "Authorization": f"Bearer {page.page_access_token}",
+        "Content-Type": "application/json",
+        "X-Hitl-Delivery": str(delivery.delivery_id),
+    }
+    outcome = Outcome(ok=True)
+    for body in bodies:
+        try:
+            response = client.post(url, content=json.dumps(body).encode(), headers=headers)
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            return unreachable(error, service="Graph API")
+        outcome = http_outcome(response, service="Graph API")
+        if not outcome.ok:
+            return outcome
+    handoff_services.message_mark_delivery(message_id=message.pk, ok=True)
+    return outcome
+
+
+def on_dead(delivery: Delivery) -> None:
+    """Given up: the message shows as failed, with the reason."""
+    handoff_services.message_mark_delivery(
+        message_id=delivery.payload.get("messageId"), ok=False, error=delivery.last_error
+    )
 
 
 def send_api_bodies(message: Message) -> list[dict[str, Any]]:

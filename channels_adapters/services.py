@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -46,7 +47,8 @@ def inbound_receive(
     if external_id and len(external_id) > 200:
         # Channel ids have no length promise; a digest keeps replays idempotent all the same.
         external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
-    received = handoff_services.message_ingest(
+    ingest = partial(
+        handoff_services.message_ingest,
         bot=bot,
         channel=channel,
         user_id=user_id,
@@ -54,10 +56,17 @@ def inbound_receive(
         payload=payload,
         external_id=external_id,
     )
+    if bot_connector.forwards_to_url(bot=bot, channel=channel):
+        # The delivery to the bot commits with the message, or neither does.
+        with transaction.atomic():
+            received = ingest()
+            bot_connector.forward(received=received)
+        return received
+    received = ingest()
     try:
         bot_connector.forward(received=received)
     except Exception:
-        # The message is stored and agents see it; a failing bot must not fail the channel.
+        # The message is stored and agents see it; a failing demo bot must not fail the channel.
         logger.exception("bot connector failed on message %s", received.message.pk)
     return received
 

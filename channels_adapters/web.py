@@ -10,6 +10,7 @@ CHANNEL = "web"
 # Nothing to push: the publisher sends every message event to `enduser-<conversation>`, the
 # group the visitor's socket listens to (consumers.WebChatConsumer).
 send = None
+on_dead = None
 
 
 def public_message(data: dict[str, Any]) -> dict[str, Any]:

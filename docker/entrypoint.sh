@@ -2,7 +2,7 @@
 # The image's commands, one process per container (README "Deploying"):
 #   web [daphne options]   HTTP + WebSocket on 0.0.0.0:$PORT (8000), behind a proxy
 #   worker                 manage.py sweep
-#   webhooks               manage.py deliver_webhooks
+#   deliver (or webhooks)  manage.py deliver: webhooks, bot connector, Messenger, e-mail
 #   migrate                manage.py migrate, once per release before the others start
 #   ready                  exit 0 when this container's web process is ready (/readyz)
 #   manage <command> ...   any manage.py command; a bare `createadmin ...` works too
@@ -20,8 +20,8 @@ case "$command" in
   worker)
     exec python manage.py sweep "$@"
     ;;
-  webhooks)
-    exec python manage.py deliver_webhooks "$@"
+  deliver|webhooks)
+    exec python manage.py deliver "$@"
     ;;
   migrate)
     exec python manage.py migrate --noinput "$@"

@@ -11,6 +11,7 @@ from agents.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 from .models import (
     Bot,
     Conversation,
+    Delivery,
     EndUser,
     Event,
     Handoff,
@@ -19,9 +20,9 @@ from .models import (
     MessageTemplate,
     Note,
     Notification,
-    WebhookDelivery,
     WebhookEndpoint,
 )
+from .services.delivery_engine import deliveries_retry
 
 # Filters that list only what the (workspace-scoped) queryset holds, not every row of the site.
 SCOPED_BOT_FILTER = ("bot", admin.RelatedOnlyFieldListFilter)
@@ -196,8 +197,8 @@ class NotificationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
         return False
 
 
-class WebhookDeliveryInline(WorkspaceScopedInline, admin.TabularInline):
-    model = WebhookDelivery
+class DeliveryInline(WorkspaceScopedInline, admin.TabularInline):
+    model = Delivery
     extra = 0
     fields = readonly_fields = (
         "event",
@@ -227,18 +228,47 @@ class WebhookEndpointAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = ["active", ("workspace", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["url"]
     readonly_fields = ["consecutive_failures", "disabled_reason", "created_at"]
-    inlines = [WebhookDeliveryInline]
+    inlines = [DeliveryInline]
     formfield_overrides = HTTPS_URLS
 
 
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
-    workspace_path = "endpoint__workspace"
+class FailingFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("failing", "Failing (pending after a failed attempt)"), ("dead", "Dead")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(status=Delivery.Status.PENDING, attempts__gt=0)
+        if self.value() == "dead":
+            return queryset.filter(status=Delivery.Status.DEAD)
+        return queryset
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    """Everything that leaves hitl: pending, failing and dead deliveries, and a retry."""
+
     workspace_admin_can_delete = False
-    list_display = ["delivery_id", "endpoint", "event", "status", "attempts", "last_status_code"]
-    list_filter = ["status", ("endpoint", admin.RelatedOnlyFieldListFilter)]
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-    list_select_related = ["endpoint", "event"]
+    list_display = [
+        "delivery_id",
+        "kind",
+        "destination",
+        "event",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+    ]
+    list_filter = ["status", FailingFilter, "kind", ("endpoint", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["delivery_id", "destination__key"]
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    list_select_related = ["destination", "event"]
+    actions = ["retry"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -250,3 +280,8 @@ class WebhookDeliveryAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Retry now (failing and dead deliveries)")
+    def retry(self, request, queryset):
+        count = deliveries_retry(deliveries=queryset)
+        self.message_user(request, f"{count} deliveries will be sent again.")

@@ -1,37 +1,37 @@
-"""E-mail alerts: a listener on the event stream, so a new handoff is announced once, after
-commit, like every other consequence of an event."""
+"""E-mail alerts: a new pending handoff becomes one e-mail delivery per online agent, written
+in the handoff's transaction and sent by the delivery workers (docs/delivery.md)."""
 
 from __future__ import annotations
 
 import logging
 
+import httpx
 from django.conf import settings
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage
 
 from agents.models import Membership
 
-from .models import Bot, Event
+from .models import Bot, Delivery, Event
+from .outbound import Outcome
+from .services.delivery_engine import delivery_record
 
 logger = logging.getLogger(__name__)
 
+# One mail server for the deployment: one destination, one breaker.
+SMTP = "smtp"
 
-def on_event(event: Event) -> None:
-    if (
-        event.type != "handoff.created"
-        or event.payload.get("status") != "pending"
-        or event.bot_id is None
-    ):
+
+def derive(event: Event, bot: Bot | None) -> None:
+    if event.type != "handoff.created" or event.payload.get("status") != "pending" or bot is None:
         return
-    bot = Bot.objects.filter(pk=event.bot_id, email_alerts=True).first()
-    if bot is None:
+    # Read fresh: the caller's bot may be a cached copy from before the setting changed.
+    if not Bot.objects.filter(pk=bot.pk, email_alerts=True).exists():
         return
     recipients = list(
         Membership.objects.filter(workspace_id=bot.workspace_id, online=True)
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if not recipients:
-        return
     user = event.payload.get("user") or {}
     name = user.get("name") or event.payload.get("userId")
     last = (event.payload.get("userConversation") or {}).get("text", "")
@@ -39,9 +39,32 @@ def on_event(event: Event) -> None:
     body = f"{name} asked for a human on {event.payload.get('userChannel')}."
     if last:
         body += f'\n\nLast message: "{last[:500]}"'
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in recipients]
+    for email in recipients:
+        email_record(subject=subject, body=body, to=[email], workspace_id=bot.workspace_id)
+
+
+def email_record(*, subject: str, body: str, to: list[str], workspace_id: int | None) -> None:
+    """An e-mail that leaves with the transaction that wants it, or not at all."""
+    delivery_record(
+        kind=Delivery.Kind.EMAIL,
+        destination_key=SMTP,
+        workspace_id=workspace_id,
+        payload={"subject": subject, "body": body, "from": settings.DEFAULT_FROM_EMAIL, "to": to},
+    )
+
+
+def email_send(delivery: Delivery, client: httpx.Client) -> Outcome:
+    """The delivery engine's sender for e-mail, through Django's configured mail backend."""
+    mail = delivery.payload
+    message = EmailMessage(
+        subject=mail.get("subject", ""),
+        body=mail.get("body", ""),
+        from_email=mail.get("from") or None,
+        to=mail.get("to") or [],
+        headers={"X-Hitl-Delivery": str(delivery.delivery_id)},
+    )
     try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:
-        # The handoff is already live in the workspace; a mail server outage must not hide it.
-        logger.warning("handoff alert e-mail for event %s failed", event.id, exc_info=True)
+        message.send(fail_silently=False)
+    except Exception as error:
+        return Outcome(ok=False, error=f"{type(error).__name__}: {error}")
+    return Outcome(ok=True)

@@ -7,8 +7,17 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs"
 
     def ready(self) -> None:
-        from . import alerts, metrics, outbound, signals
+        from agents import mail
 
-        outbound.register_listener(alerts.on_event)
+        from . import alerts, metrics, outbound, signals
+        from .models import Delivery
+        from .services import deliveries, webhooks
+
+        outbound.register_sender(Delivery.Kind.WEBHOOK, webhooks.webhook_send)
+        outbound.register_sender(Delivery.Kind.EMAIL, alerts.email_send)
+        outbound.register_deriver(deliveries.message_delivery_derive)
+        outbound.register_deriver(alerts.derive)
+        # Invitations leave by the same way out; agents never imports handoffs.
+        mail.register_outbox(alerts.email_record)
         signals.connect()
         metrics.register_database_collector()

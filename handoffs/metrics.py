@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -38,10 +38,13 @@ EVENTS_RECOVERED = Counter(
     "Events the outbox watcher sent to sockets that missed them live (dropped publishes)",
 )
 SOCKETS = Gauge("hitl_websockets_open", "WebSockets open in this process", ["kind"])
-OUTBOUND_FAILURES = Counter(
-    "hitl_outbound_failures",
-    "Posts to a user's channel (Messenger) or to a bot webhook that failed after their retries",
-    ["destination"],
+DELIVERIES_SENT = Counter(
+    "hitl_deliveries_sent", "Deliveries this process's workers sent successfully", ["kind"]
+)
+DELIVERY_FAILURES = Counter(
+    "hitl_delivery_failures",
+    "Delivery attempts (webhook, bot, Messenger, e-mail) this process's workers saw fail",
+    ["kind"],
 )
 
 
@@ -53,7 +56,7 @@ class DatabaseCollector(Collector):
         return []
 
     def collect(self) -> Iterator[Metric]:
-        from .models import Handoff, Message, WebhookDelivery, WorkerPass
+        from .models import Delivery, Handoff, Message, WorkerPass
 
         now = timezone.now()
         pending = GaugeMetricFamily(
@@ -75,26 +78,42 @@ class DatabaseCollector(Collector):
         yield pending
         yield oldest
 
-        webhooks = WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, endpoint__active=True
-        ).aggregate(
-            count=Count("id"),
-            failing=Count("id", filter=Q(attempts__gt=0)),
-            since=Min("created_at"),
+        backlog = GaugeMetricFamily(
+            "hitl_delivery_backlog", "Deliveries not yet delivered (pending)", labels=["kind"]
         )
-        yield GaugeMetricFamily(
-            "hitl_webhook_backlog", "Webhook deliveries not yet delivered", value=webhooks["count"]
+        failing = GaugeMetricFamily(
+            "hitl_delivery_backlog_failing",
+            "Pending deliveries waiting for a retry after a failed attempt",
+            labels=["kind"],
         )
-        yield GaugeMetricFamily(
-            "hitl_webhook_backlog_failing",
-            "Webhook deliveries waiting for a retry after a failed attempt",
-            value=webhooks["failing"],
+        dead = GaugeMetricFamily(
+            "hitl_delivery_dead", "Deliveries given up on (dead), until retried", labels=["kind"]
         )
-        yield GaugeMetricFamily(
-            "hitl_webhook_oldest_pending_seconds",
-            "Age of the oldest webhook delivery not yet delivered",
-            value=_age(now, webhooks["since"]),
+        oldest_delivery = GaugeMetricFamily(
+            "hitl_delivery_oldest_pending_seconds",
+            "Age of the oldest delivery not yet delivered",
+            labels=["kind"],
         )
+        rows = (
+            Delivery.objects.exclude(status=Delivery.Status.DELIVERED)
+            .exclude(endpoint__active=False)
+            .values("kind")
+            .annotate(
+                count=Count("id", filter=Q(status=Delivery.Status.PENDING)),
+                failing=Count("id", filter=Q(status=Delivery.Status.PENDING, attempts__gt=0)),
+                dead=Count("id", filter=Q(status=Delivery.Status.DEAD)),
+                since=Min("created_at", filter=Q(status=Delivery.Status.PENDING)),
+            )
+        )
+        by_kind: dict[str, dict[str, Any]] = {row["kind"]: dict(row) for row in rows}
+        empty: dict[str, Any] = {"count": 0, "failing": 0, "dead": 0, "since": None}
+        for kind in sorted({*Delivery.Kind.values, *by_kind}):
+            row = by_kind.get(kind, empty)
+            backlog.add_metric([kind], row["count"])
+            failing.add_metric([kind], row["failing"])
+            dead.add_metric([kind], row["dead"])
+            oldest_delivery.add_metric([kind], _age(now, row["since"]))
+        yield from (backlog, failing, dead, oldest_delivery)
         outbound = Message.objects.filter(delivery_status=Message.Delivery.PENDING).aggregate(
             count=Count("id"), since=Min("created_at")
         )

@@ -1,43 +1,97 @@
-"""Registry of outbound senders and event listeners: adapters register here, handoffs never
-imports them."""
+"""Registries of what leaves hitl: senders per delivery kind, derivers that turn an event into
+deliveries in its transaction, and listeners on committed events. Adapters register here;
+handoffs never imports them (docs/delivery.md)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .models import Event
+if TYPE_CHECKING:
+    import httpx
+
+    from .models import Bot, Delivery, Event
 
 logger = logging.getLogger(__name__)
-
-# Sends a committed bot, agent or system message to the user's channel: (message id, when it
-# was handed out: None the first time, after commit; the sweep's stamp when it is sent again).
-Sender = Callable[[int, "datetime | None"], None]
-_senders: dict[str, Sender] = {}
-Listener = Callable[[Event], None]
-_listeners: list[Listener] = []
 
 # Messages that must reach the end user through their channel.
 TO_USER_DIRECTIONS = frozenset({"outgoing", "agent", "system"})
 
 
-def register(channel: str, sender: Sender) -> None:
-    _senders[channel] = sender
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt of a delivery came to."""
+
+    ok: bool
+    status_code: int | None = None
+    response: str = ""
+    error: str = ""
+    # Refused for good (a 4xx that no retry changes): dead at once.
+    final: bool = False
+
+
+# Sends one delivery; a raised exception counts as a failed attempt.
+Sender = Callable[["Delivery", "httpx.Client"], Outcome]
+# Told when a delivery is given up (dead), e.g. to show a message as failed.
+DeadHook = Callable[["Delivery"], None]
+# Writes the deliveries an event causes, in the event's transaction.
+Deriver = Callable[["Event", "Bot | None"], None]
+Listener = Callable[["Event"], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    send: Sender
+    on_dead: DeadHook | None = None
+
+
+_kinds: dict[str, Kind] = {}
+_channels: set[str] = set()
+_derivers: list[Deriver] = []
+_listeners: list[Listener] = []
+
+
+def register_sender(kind: str, send: Sender, *, on_dead: DeadHook | None = None) -> None:
+    _kinds[kind] = Kind(send=send, on_dead=on_dead)
+
+
+def kind_for(kind: str) -> Kind | None:
+    return _kinds.get(kind)
+
+
+def register(channel: str, send: Sender, *, on_dead: DeadHook | None = None) -> None:
+    """A channel we push messages to ourselves (Messenger): its deliveries are of its kind."""
+    _channels.add(channel)
+    register_sender(channel, send, on_dead=on_dead)
 
 
 def sender_for(channel: str) -> Sender | None:
-    return _senders.get(channel)
+    kind = _kinds.get(channel) if channel in _channels else None
+    return kind.send if kind else None
 
 
 def pushes_to(channel: str) -> bool:
     """Whether we send messages to this channel's users ourselves (Messenger), rather than the
     user's side reading the event stream (the web chat, a bot platform on the API)."""
-    return channel in _senders
+    return channel in _channels
+
+
+def register_deriver(deriver: Deriver) -> None:
+    if deriver not in _derivers:
+        _derivers.append(deriver)
+
+
+def derive(event: Event, bot: Bot | None) -> None:
+    """In the event's transaction: a failing deriver fails the change, so no effect is lost."""
+    for deriver in _derivers:
+        deriver(event, bot)
 
 
 def register_listener(listener: Listener) -> None:
-    """Hear every committed event (the bot connector learns that handoffs ended)."""
+    """Hear every committed event, in-process and best effort (the demo bot); whatever must
+    leave hitl is a deriver's delivery instead."""
     if listener not in _listeners:
         _listeners.append(listener)
 
@@ -49,24 +103,3 @@ def notify_listeners(event: Event) -> None:
         except Exception:
             # One failing listener must not stop the others, nor the request that committed.
             logger.exception("listener %r failed on event %s", listener, event.id)
-
-
-def deliver(event: Event) -> None:
-    """A new message that its service marked `pending` goes to its channel's sender."""
-    if event.type != "message.created":
-        return
-    payload = event.payload
-    if payload.get("deliveryStatus") != "pending":
-        return
-    send(channel=payload.get("channel", ""), message_id=payload["id"], handed_at=None)
-
-
-def send(*, channel: str, message_id: int, handed_at: datetime | None) -> None:
-    sender = _senders.get(channel)
-    if sender is None:
-        return
-    try:
-        sender(message_id, handed_at)
-    except Exception:
-        # The message stays pending: the sweep sends it again later.
-        logger.exception("outbound delivery of message %s failed", message_id)

@@ -199,7 +199,7 @@ def _ssl_context() -> ssl.SSLContext:
         return _context
 
 
-def client(*, timeout: float) -> httpx.Client:
+def client(*, timeout: float | httpx.Timeout) -> httpx.Client:
     """An httpx client for addresses someone typed in: checked at connect time, no proxies from
     the environment, no redirects followed."""
     return httpx.Client(

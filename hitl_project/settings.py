@@ -133,7 +133,8 @@ else:
     if env.bool("SQLITE_TUNING", default=True):
         # A transaction takes the write lock when it begins: a deferred one that read first
         # and then wrote could not wait for the lock (SQLite refuses at once, to avoid a
-        # deadlock) and failed with "database is locked" under a few dozen messages a second.
+        # deadlock) and failed with "database is locked" under a few dozen messages a second,
+        # or when `manage.py deliver` wrote at the same time.
         # WAL lets the readers read while one writes; synchronous=NORMAL is WAL's safe setting.
         options["transaction_mode"] = "IMMEDIATE"
         options["init_command"] = "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL"
@@ -367,9 +368,7 @@ HITL = {
     # How often each process re-reads the outbox for events its sockets missed (a dropped
     # publish); handoffs/realtime/outbox_watcher.py.
     "STREAM_CATCHUP_SECONDS": env.float("HITL_STREAM_CATCHUP_SECONDS", default=10),
-    "WEBHOOK_TIMEOUT_SECONDS": env.float("WEBHOOK_TIMEOUT_SECONDS", default=10),
-    "WEBHOOK_BACKOFF_BASE_SECONDS": env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=2),
-    # With the doubling backoff (capped at an hour), 15 failures span about five hours.
+    # With the doubling delivery backoff (capped at an hour), 15 failures span about five hours.
     "WEBHOOK_MAX_FAILURES": env.int("WEBHOOK_MAX_FAILURES", default=15),
     "INVITATION_TTL": timedelta(days=7),
     # How often each process checks that its agent sockets' sessions still log them in.
@@ -392,17 +391,20 @@ OUTGOING_ALLOWED_NETWORKS = [
 
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
-# Outbound HTTP (Send API, bot webhook) runs after commit in this many threads; 0 runs inline.
-OUTBOUND_WORKERS = env.int("OUTBOUND_WORKERS", default=4)
-OUTBOUND_ATTEMPTS = env.int("OUTBOUND_ATTEMPTS", default=4)
-OUTBOUND_RETRY_WAIT = env.float("OUTBOUND_RETRY_WAIT", default=1.0)
-OUTBOUND_TIMEOUT = env.float("OUTBOUND_TIMEOUT", default=10.0)
-# A message still `pending` this long after its last attempt began lost its process: the sweep
-# sends it again. Well above the longest attempt (4 tries of 10 s with waits of 1, 2, 4 s),
-# since a message still on its way would go out twice.
-OUTBOUND_STALE_SECONDS = env.int("OUTBOUND_STALE_SECONDS", default=300)
-# Then no more tries: Messenger refuses most messages more than 24 hours after the user wrote.
-OUTBOUND_GIVE_UP_SECONDS = env.int("OUTBOUND_GIVE_UP_SECONDS", default=86400)
+# Everything that leaves hitl (webhooks, the bot connector, Messenger, e-mail) is a delivery
+# row sent by `manage.py deliver` (docs/delivery.md). Its threads: each serves one destination
+# at a time, so a receiver that hangs holds one thread, never the others'.
+DELIVERY_THREADS = env.int("DELIVERY_THREADS", default=4)
+DELIVERY_CONNECT_TIMEOUT_SECONDS = env.float("DELIVERY_CONNECT_TIMEOUT_SECONDS", default=3)
+DELIVERY_TIMEOUT_SECONDS = env.float("DELIVERY_TIMEOUT_SECONDS", default=10)
+# Retries double from this, at most an hour apart; then the delivery is dead (the admin
+# retries it). 15 attempts span about five hours.
+DELIVERY_BACKOFF_BASE_SECONDS = env.float("DELIVERY_BACKOFF_BASE_SECONDS", default=2)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=15)
+# After this many consecutive failures a destination alone pauses (its circuit breaker).
+DELIVERY_BREAKER_FAILURES = env.int("DELIVERY_BREAKER_FAILURES", default=5)
+# A worker's hold on a destination; renewed before each request, so well above the timeout.
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=60)
 
 # One format everywhere (hitl_project/logs.py); `json`: a JSON object a line.
 LOG_FORMAT = env("LOG_FORMAT", default="plain")

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +99,63 @@ def daphne(env: dict[str, str] | None = None, startup_timeout: float = 30) -> It
         yield server.url
     finally:
         server.stop()
+
+
+class DeliveryWorker:
+    """One `manage.py deliver` process on the test's database, which a test may stop (SIGTERM),
+    kill and start again."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": shared_database_url(),
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_POOL_MAX": "8",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *args: str) -> DeliveryWorker:
+        command = [sys.executable, "manage.py", "deliver", "--interval", "0.1", *args]
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        # Ready once its loop logs that it started: a SIGTERM before that would kill it.
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if "deliver started" in line:
+                break
+        else:
+            raise RuntimeError(f"deliver exited with {self.process.wait()}")
+        threading.Thread(target=self.process.stdout.read, daemon=True).start()
+        return self
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """SIGTERM, as a deploy does: the worker ends after the delivery under way."""
+        if self.process is None:
+            return None
+        self.process.terminate()
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+        return code
+
+
+@contextmanager
+def delivery_worker(env: dict[str, str] | None = None) -> Iterator[DeliveryWorker]:
+    worker = DeliveryWorker(env).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:

@@ -129,4 +129,4 @@ def test_a_real_process_reports_the_queue_requests_events_and_workers():
     assert (sample(text, "hitl_events_published_total", type="handoff.created") or 0) >= 2
     assert sample(text, "hitl_worker_passes_total", worker="sweep") == 1
     assert sample(text, "hitl_worker_last_pass_ok", worker="sweep") == 1
-    assert sample(text, "hitl_webhook_backlog") == 0
+    assert sample(text, "hitl_delivery_backlog", kind="webhook") == 0

@@ -1,4 +1,4 @@
-"""The loop of a worker process (`sweep`, `deliver_webhooks`): a pass, a pause, again, until
+"""The loop of a worker process (`sweep`, `deliver`): a pass, a pause, again, until
 SIGTERM or SIGINT, which ends it after the pass under way, never in the middle of one."""
 
 from __future__ import annotations

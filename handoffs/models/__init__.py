@@ -1,15 +1,18 @@
 from .bots import Bot, Label, MessageTemplate
 from .conversations import Conversation, EndUser, Message, Note
+from .deliveries import Delivery, DeliveryDestination
 from .events import Event
 from .handoffs import Handoff
 from .imports import BotpressImport as BotpressImport
 from .notifications import Notification
-from .webhooks import WebhookDelivery, WebhookEndpoint
+from .webhooks import WebhookEndpoint
 from .workers import WorkerPass
 
 __all__ = [
     "Bot",
     "Conversation",
+    "Delivery",
+    "DeliveryDestination",
     "EndUser",
     "Event",
     "Handoff",
@@ -18,7 +21,6 @@ __all__ = [
     "MessageTemplate",
     "Note",
     "Notification",
-    "WebhookDelivery",
     "WebhookEndpoint",
     "WorkerPass",
 ]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import secrets
-import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +8,6 @@ from django.db import models
 from agents.models import Workspace
 
 from ..outgoing import validate_url
-from .events import Event
 
 
 def new_secret() -> str:
@@ -68,33 +66,3 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
-
-
-class WebhookDelivery(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-
-    endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
-    delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_response = models.TextField(blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name_plural = "webhook deliveries"
-        constraints = [
-            models.UniqueConstraint(fields=["endpoint", "event"], name="one_delivery_per_event")
-        ]
-        indexes = [models.Index(fields=["endpoint", "status", "event"], name="delivery_queue_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.event_id} -> {self.endpoint_id} ({self.status})"

@@ -46,9 +46,8 @@ def groups_for(event: Event) -> list[str]:
 
 
 def dispatch(event: Event) -> None:
-    """Run after commit: realtime fan-out, the channel adapters' outbound delivery, listeners."""
+    """Run after commit: realtime fan-out, then in-process listeners (the demo bot)."""
     publish(event)
-    outbound.deliver(event)
     outbound.notify_listeners(event)
 
 

@@ -20,7 +20,7 @@ from .conversations import (
     end_user_get_or_create,
     end_user_update_variables,
 )
-from .deliveries import message_deliveries_resume, message_delivery_begin, message_mark_delivery
+from .deliveries import message_delivery_derive, message_mark_delivery
 from .erasure import end_user_erase
 from .events import event_emit
 from .handoffs import (
@@ -86,8 +86,7 @@ __all__ = [
     "handoff_transfer",
     "handoffs_expire_due",
     "handoffs_warn_expiring",
-    "message_deliveries_resume",
-    "message_delivery_begin",
+    "message_delivery_derive",
     "message_ingest",
     "message_mark_delivery",
     "message_send_agent",

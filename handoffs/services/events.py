@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from .. import outbound
 from ..models import Bot, Event
 from ..realtime import publisher
 from ..representations import to_camel
@@ -33,7 +34,9 @@ def event_emit(
         payload=to_camel(payload),
         conversation_id=conversation_id,
     )
+    # What leaves hitl because of this event is written now, in the same transaction.
     webhook_deliveries_create(event=event)
+    outbound.derive(event, bot)
     transaction.on_commit(partial(publisher.dispatch, event))
     return event
 

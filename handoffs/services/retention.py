@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Bot, Conversation, Event, Handoff, Note, Notification, WebhookDelivery
+from ..models import Bot, Conversation, Delivery, Event, Handoff, Note, Notification
 from ..realtime.replay import REPLAY_WINDOW
 from .agents import socket_leases_expire
 from .conversations import conversations_erase
@@ -66,8 +66,8 @@ def prune_steps(*, now: datetime | None = None) -> Iterator[Step]:
     delivered_before = now - timedelta(days=days["RETENTION_DELIVERY_DAYS"])
     yield from _batches(
         "webhook deliveries",
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.DELIVERED, delivered_at__lt=delivered_before
+        Delivery.objects.filter(
+            status=Delivery.Status.DELIVERED, delivered_at__lt=delivered_before
         ),
     )
     yield from _batches("events", _old_events(now))
@@ -95,7 +95,7 @@ def _batches(what: str, rows: QuerySet[Any]) -> Iterator[Step]:
             # The conditions again: a row may have changed since it was read.
             _, per_model = rows.filter(pk__in=ids).delete()
         yield what, per_model.get(model._meta.label, 0)
-        cascaded = per_model.get(WebhookDelivery._meta.label, 0)
+        cascaded = per_model.get(Delivery._meta.label, 0)
         if model is Event and cascaded:
             yield "webhook deliveries", cascaded
         last = ids[-1]
@@ -106,9 +106,7 @@ def _old_events(now: datetime) -> QuerySet[Event]:
     still waits for (a disabled endpoint's pending ones wait until it is enabled again)."""
     keep = max(timedelta(days=settings.HITL["RETENTION_EVENT_DAYS"]), REPLAY_WINDOW)
     cutoff = now - keep
-    waiting = WebhookDelivery.objects.filter(
-        event=OuterRef("pk"), status=WebhookDelivery.Status.PENDING
-    )
+    waiting = Delivery.objects.filter(event=OuterRef("pk"), status=Delivery.Status.PENDING)
     old = Event.objects.filter(created_at__lt=cutoff).exclude(Exists(waiting))
     # Ids grow with time: below the first event kept is a range of the primary key, so the
     # batches never scan the recent events the prune keeps. An old event whose id is above it

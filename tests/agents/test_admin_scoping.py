@@ -131,7 +131,7 @@ def test_webhooks_and_channels_are_the_workspace_admins_to_manage(
 
     for path, workspace_of in [
         ("/admin/handoffs/webhookendpoint/", lambda row: row.workspace_id),
-        ("/admin/handoffs/webhookdelivery/", lambda row: row.endpoint.workspace_id),
+        ("/admin/handoffs/delivery/", lambda row: row.workspace_id),
         ("/admin/channels_adapters/messengersettings/", lambda row: row.bot.workspace_id),
         ("/admin/channels_adapters/connectorsettings/", lambda row: row.bot.workspace_id),
     ]:
@@ -143,17 +143,17 @@ def test_webhooks_and_channels_are_the_workspace_admins_to_manage(
 
 
 def test_a_workspace_admin_never_reads_what_a_webhook_receiver_answered(boss, bot):
-    from handoffs.models import WebhookDelivery, WebhookEndpoint
+    from handoffs.models import Delivery, WebhookEndpoint
 
     WebhookEndpoint.objects.create(
         workspace=bot.workspace, url="http://169.254.169.254/latest/", secret="s"
     )
     handoff_services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
-    delivery = WebhookDelivery.objects.first()
+    delivery = Delivery.objects.first()
     delivery.last_response = "instance-secret-token"
     delivery.save()
 
-    page = as_user(boss).get(f"/admin/handoffs/webhookdelivery/{delivery.pk}/change/")
+    page = as_user(boss).get(f"/admin/handoffs/delivery/{delivery.pk}/change/")
 
     assert page.status_code == 200
     assert "instance-secret-token" not in page.content.decode()

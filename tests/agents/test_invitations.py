@@ -15,6 +15,7 @@ from django.utils import timezone
 from agents import services
 from agents.errors import ApplicationError, Conflict, NotFound
 from agents.models import Invitation, Membership
+from tests.deliveries import deliver_due
 from tests.factories import BotFactory, MembershipFactory, UserFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def link_path(link: str) -> str:
 def sent_invitation(workspace, role: str = "agent") -> tuple[Invitation, str]:
     invitation = services.invitation_create(workspace=workspace, email="new@example.com", role=role)
     link = services.invitation_send(invitation=invitation, base_url="http://testserver")
+    deliver_due()  # what the `deliver` process does with the invitation's e-mail
     return invitation, link_path(link)
 
 
@@ -273,6 +275,8 @@ def test_the_send_action_emails_the_links(workspace, workspace_admin):
     )
 
     assert b"Sent 2 invitation(s)." in response.content
+    assert mail.outbox == []  # the request only wrote the deliveries
+    deliver_due()
     assert sorted(m.to[0] for m in mail.outbox) == ["a@example.com", "b@example.com"]
     assert all("http://testserver/invitations/" in m.body for m in mail.outbox)
 
@@ -291,6 +295,7 @@ def test_the_send_action_reports_an_accepted_invitation(workspace, workspace_adm
     )
 
     assert b"already accepted" in response.content
+    deliver_due()
     assert mail.outbox == []
 
 
@@ -307,6 +312,7 @@ def test_invitation_end_to_end(workspace, workspace_admin):
         "/admin/agents/invitation/",
         {"action": "send_invitation", "_selected_action": [Invitation.objects.get().pk]},
     )
+    deliver_due()
     path = link_path(mail.outbox[0].body)
 
     invitee = Client()
@@ -320,3 +326,17 @@ def test_invitation_end_to_end(workspace, workspace_admin):
         == 302
     )
     assert Client().get(path).status_code == 409
+
+
+def test_the_request_only_writes_the_mail_the_worker_sends(workspace):
+    from handoffs.models import Delivery
+
+    invitation = services.invitation_create(workspace=workspace, email="new@example.com")
+    services.invitation_send(invitation=invitation, base_url="http://testserver")
+
+    assert mail.outbox == []
+    delivery = Delivery.objects.get(kind="email")
+    assert (delivery.payload["to"], delivery.workspace_id) == (["new@example.com"], workspace.pk)
+    deliver_due()
+    assert [m.to for m in mail.outbox] == [["new@example.com"]]
+    assert mail.outbox[0].extra_headers["X-Hitl-Delivery"] == str(delivery.delivery_id)

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agents import services, two_factor
 from agents.errors import ApplicationError
+from tests.deliveries import deliver_due
 from tests.factories import MembershipFactory, UserFactory
 from tests.two_factor import app_code, enrol, verified_login
 
@@ -478,6 +479,7 @@ def test_joining_a_requiring_workspace_by_invitation_leads_to_setup(requiring):
 
     assert response.redirect_chain[-1][0] == f"{SETUP}?next=%2Fworkspace%2F"
     assert not reaches_workspace(client)
+    deliver_due()
     assert len(mail.outbox) == 1
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from handoffs import services
-from handoffs.models import Conversation, EndUser, Event, WebhookDelivery, WebhookEndpoint
+from handoffs.models import Conversation, Delivery, EndUser, Event, WebhookEndpoint
 from handoffs.realtime.selectors import envelopes_of, visible_events_after
 from tests.factories import EndUserFactory
 
@@ -81,7 +81,7 @@ def test_webhooks_are_told_to_erase_and_nothing_more_of_the_user_goes_out(
 ):
     token_client.delete(user_url(bot, "ada"))
 
-    pending = WebhookDelivery.objects.filter(endpoint=endpoint, status="pending")
+    pending = Delivery.objects.filter(endpoint=endpoint, status="pending")
     types = list(pending.order_by("event_id").values_list("event__type", flat=True))
     assert types[-1] == "user.erased"
     assert set(types) <= {"conversation.deleted", "user.erased"}

@@ -23,9 +23,7 @@ INVOICE = "https://cdn.example.com/files/invoice.pdf"
 def test_the_agent_sees_what_the_user_attached(new_page, settings):
     from tests.servers import free_port
 
-    # The handoff's notice to the Messenger user fails at once: nobody listens there.
-    settings.OUTBOUND_WORKERS = 0
-    settings.OUTBOUND_ATTEMPTS = 1
+    # The handoff's notice to the Messenger user waits for a worker; none runs here.
     settings.MESSENGER_GRAPH_API_URL = f"http://127.0.0.1:{free_port()}/v19.0"
     bot = BotFactory(bot_id="shop", name="Shop")
     sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)

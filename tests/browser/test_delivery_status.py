@@ -12,7 +12,7 @@ from agents.services import agent_create
 from channels_adapters.models import MessengerSettings
 from handoffs import services
 from tests.factories import BotFactory, ConversationFactory
-from tests.servers import daphne
+from tests.servers import daphne, delivery_worker
 
 from .conftest import PASSWORD, screenshot
 
@@ -34,18 +34,11 @@ def graph(make_httpserver):
 
 @pytest.fixture(scope="module")
 def live_url(django_db_setup, graph) -> Iterator[str]:
-    env = {"MESSENGER_GRAPH_API_URL": graph.url_for("/v19.0"), "OUTBOUND_ATTEMPTS": "1"}
-    with daphne(env) as url:
+    # The worker publishes the outcome in its own process: the server's outbox catch-up
+    # brings it to the page.
+    env = {"MESSENGER_GRAPH_API_URL": graph.url_for("/v19.0"), "HITL_STREAM_CATCHUP_SECONDS": "0.5"}
+    with daphne(env) as url, delivery_worker(env):
         yield url
-
-
-@pytest.fixture(autouse=True)
-def inline_delivery_here(settings, graph):
-    """The handoff's own notices go out from this process too: inline, so its writes never
-    race the test's on SQLite, and to the same fake Graph API."""
-    settings.OUTBOUND_WORKERS = 0
-    settings.OUTBOUND_ATTEMPTS = 1
-    settings.MESSENGER_GRAPH_API_URL = graph.url_for("/v19.0")
 
 
 def test_a_refused_message_says_so_under_it(new_page):

@@ -17,12 +17,11 @@ SEND_PATH = f"/v19.0/{PAGE_ID}/messages"
 
 
 @pytest.fixture(autouse=True)
-def inline_delivery(settings):
-    """Outbound HTTP runs inline and retries at once, so a test sees its outcome."""
-    settings.OUTBOUND_WORKERS = 0
-    settings.OUTBOUND_RETRY_WAIT = 0
-    settings.OUTBOUND_ATTEMPTS = 3
-    settings.OUTBOUND_TIMEOUT = 2
+def quick_delivery(settings):
+    """Deliveries give up after three attempts and wait two seconds at most for an answer;
+    tests run the workers' pass themselves (tests.deliveries.deliver_due)."""
+    settings.DELIVERY_MAX_ATTEMPTS = 3
+    settings.DELIVERY_TIMEOUT_SECONDS = 2
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import pytest
 from channels_adapters import bot_connector
 from channels_adapters import services as adapter_services
 from handoffs import services
+from handoffs.models import Delivery
+from tests.deliveries import deliver_due
 
 from .conftest import hub_signature
 
@@ -27,6 +29,7 @@ def webhook_bot(bot, httpserver):
 
 
 def posted(httpserver) -> list[dict]:
+    deliver_due()
     return [json.loads(request.get_data()) for request, _ in httpserver.log]
 
 
@@ -38,11 +41,15 @@ def user_says(bot, text: str = "hello", channel: str = "web", **kwargs):
 
 def test_user_message_is_posted_signed_to_the_bot(webhook_bot, httpserver):
     received = user_says(webhook_bot, "Where is my parcel?", external_id="c-1")
+    assert httpserver.log == []  # the request that stored the message sent nothing
+
+    deliver_due()
 
     request, _ = httpserver.log[0]
     body = request.get_data()
     assert request.headers["X-Hitl-Signature"] == hub_signature(body, "bot-secret")
     assert request.headers["X-Hitl-Event"] == "message"
+    assert request.headers["X-Hitl-Delivery"] == str(Delivery.objects.get().delivery_id)
     sent = json.loads(body)
     assert sent["type"] == "message"
     assert sent["botId"] == webhook_bot.bot_id
@@ -56,6 +63,7 @@ def test_user_message_is_posted_signed_to_the_bot(webhook_bot, httpserver):
 def test_replayed_message_is_forwarded_once(webhook_bot, httpserver):
     user_says(webhook_bot, external_id="c-1")
     user_says(webhook_bot, external_id="c-1")
+    deliver_due()
 
     assert len(httpserver.log) == 1
 
@@ -67,15 +75,18 @@ def test_replayed_message_is_forwarded_once(webhook_bot, httpserver):
 def test_nothing_reaches_the_bot_while_paused(webhook_bot, httpserver, payload):
     first = user_says(webhook_bot)
     services.handoff_request(conversation=first.message.conversation)
+    deliver_due()
     httpserver.clear_log()
 
     user_says(webhook_bot, "human please", payload=payload)
+    deliver_due()
 
     assert httpserver.log == []
 
 
 def test_api_channel_messages_are_not_echoed_to_the_bot(webhook_bot, httpserver):
     user_says(webhook_bot, channel="api")
+    deliver_due()
 
     assert httpserver.log == []
 
@@ -86,9 +97,13 @@ def test_bot_webhook_failure_is_retried_then_given_up(bot, httpserver):
     httpserver.expect_request(BOT_PATH, method="POST").respond_with_data("no", status=502)
 
     received = user_says(bot)
+    deliver_due(passes=4)
 
     assert len(httpserver.log) == 3
     assert received.created
+    delivery = Delivery.objects.get()
+    assert delivery.status == "dead"
+    assert delivery.last_error == "The bot webhook answered 502."
 
 
 def test_without_a_secret_nothing_is_signed(bot, httpserver):
@@ -97,6 +112,7 @@ def test_without_a_secret_nothing_is_signed(bot, httpserver):
     httpserver.expect_request(BOT_PATH, method="POST").respond_with_data("ok")
 
     user_says(bot)
+    deliver_due()
 
     request, _ = httpserver.log[0]
     assert "X-Hitl-Signature" not in request.headers
@@ -106,6 +122,7 @@ def test_without_a_secret_nothing_is_signed(bot, httpserver):
 def handed_off(webhook_bot, httpserver):
     conversation = user_says(webhook_bot).message.conversation
     handoff, _ = services.handoff_request(conversation=conversation)
+    deliver_due()
     httpserver.clear_log()
     return handoff
 

@@ -8,6 +8,7 @@ from channels_adapters import demo_bot
 from channels_adapters import services as adapter_services
 from handoffs import services
 from handoffs.models import Handoff, Message
+from tests.deliveries import deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +146,7 @@ def test_a_webhook_url_takes_precedence(demo_bot, httpserver):
     demo_bot.save()
 
     conversation = say(demo_bot, "Hello!")
+    deliver_due()
 
     assert bot_lines(conversation) == []
     assert len(httpserver.log) == 1

@@ -1,20 +1,16 @@
 """Where a Messenger message stands: pending from its creation, its outcome as
-`message.updated` (live on the agents' sockets), and the sweep sending again what a crashed
-process left pending."""
+`message.updated` (live on the agents' sockets), and a delivery written with it that a worker
+sends even when the process that wrote it died."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 from channels.db import database_sync_to_async as db
 from django.core.management import call_command
-from django.utils import timezone
 
-from channels_adapters import messenger
-from handoffs import outbound, services
-from handoffs.models import Event, Message
+from handoffs import services
+from handoffs.models import Delivery, Event, Message
+from tests.deliveries import deliver_due
 from tests.factories import ConversationFactory
 
 from .conftest import SEND_PATH
@@ -48,6 +44,7 @@ def test_a_sent_message_is_pending_then_sent(
 
     with django_capture_on_commit_callbacks(execute=True):
         message = services.message_send_bot(conversation=messenger_conversation, text="Hi")
+    deliver_due()
 
     assert delivery_events(message) == [
         ("message.created", "pending", ""),
@@ -63,6 +60,7 @@ def test_a_refused_message_says_why(
 
     with django_capture_on_commit_callbacks(execute=True):
         message = services.message_send_bot(conversation=messenger_conversation, text="Hi")
+    deliver_due()
 
     (_, status, error) = delivery_events(message)[-1]
     assert status == "failed"
@@ -90,6 +88,7 @@ def test_sent_is_final(graph, messenger_conversation, django_capture_on_commit_c
     graph.expect_request(SEND_PATH, method="POST").respond_with_json({"message_id": "mid.1"})
     with django_capture_on_commit_callbacks(execute=True):
         message = services.message_send_bot(conversation=messenger_conversation, text="Hi")
+    deliver_due()
 
     # A late failure of an attempt that was repeated successfully.
     changed = services.message_mark_delivery(message_id=message.pk, ok=False, error="timeout")
@@ -101,19 +100,12 @@ def test_sent_is_final(graph, messenger_conversation, django_capture_on_commit_c
 
 
 @pytest.mark.django_db
-def test_the_sweep_sends_again_what_a_crashed_process_left_pending(
-    settings, graph, messenger_conversation
-):
+def test_a_worker_sends_what_a_crashed_process_left_pending(graph, messenger_conversation):
     graph.expect_request(SEND_PATH, method="POST").respond_with_json({"message_id": "mid.1"})
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        message = crashed_while_sending(messenger_conversation)
+    message = crashed_while_sending(messenger_conversation)
 
-        call_command("sweep", "--once")
-        assert graph.log == []  # its process may still be at it
-
-        clock.shift(timedelta(seconds=settings.OUTBOUND_STALE_SECONDS + 1))
-        call_command("sweep", "--once")
-        call_command("sweep", "--once")
+    call_command("deliver", "--once")
+    call_command("deliver", "--once")
 
     message.refresh_from_db()
     assert message.delivery_status == "sent"
@@ -122,52 +114,28 @@ def test_the_sweep_sends_again_what_a_crashed_process_left_pending(
 
 
 @pytest.mark.django_db
-def test_a_message_taken_by_one_sweep_is_left_by_the_next(monkeypatch, messenger_conversation):
-    sent = []
-    monkeypatch.setattr(outbound, "send", lambda **kwargs: sent.append(kwargs))
+def test_a_message_erased_before_its_turn_is_not_sent(graph, messenger_conversation):
     message = crashed_while_sending(messenger_conversation)
-    later = timezone.now() + timedelta(hours=1)
+    Message.objects.filter(pk=message.pk).delete()
 
-    first = services.message_deliveries_resume(now=later)
-    second = services.message_deliveries_resume(now=later)
+    deliver_due()
 
-    assert (first, second) == ((1, 0), (0, 0))
-    assert sent == [{"channel": "messenger", "message_id": message.pk, "handed_at": later}]
+    assert graph.log == []
+    assert Delivery.objects.get().status == "delivered"  # nothing left to send
 
 
 @pytest.mark.django_db
-def test_a_job_that_waited_while_the_sweep_handed_the_message_out_again_sends_nothing(
-    monkeypatch, graph, messenger_conversation
-):
-    graph.expect_request(SEND_PATH, method="POST").respond_with_json({"message_id": "mid.1"})
-    handed_out = []
-    monkeypatch.setattr(outbound, "send", lambda **kwargs: handed_out.append(kwargs))
+def test_the_last_attempt_marks_the_message_failed(graph, messenger_conversation):
+    graph.expect_request(SEND_PATH, method="POST").respond_with_data("down", status=503)
     message = crashed_while_sending(messenger_conversation)
-    services.message_deliveries_resume(now=timezone.now() + timedelta(hours=1))
 
-    # The first job, queued behind a slow Graph API, runs at last; then the sweep's.
-    messenger.deliver(message_id=message.pk, handed_at=None)
-    assert graph.log == []
-    messenger.deliver(message_id=message.pk, handed_at=handed_out[0]["handed_at"])
-    messenger.deliver(message_id=message.pk, handed_at=handed_out[0]["handed_at"])
+    deliver_due(passes=5)
 
     message.refresh_from_db()
-    assert len(graph.log) == 1
-    assert message.delivery_status == "sent"
-
-
-@pytest.mark.django_db
-def test_the_sweep_gives_up_after_a_day(settings, graph, messenger_conversation):
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        message = crashed_while_sending(messenger_conversation)
-        clock.shift(timedelta(seconds=settings.OUTBOUND_GIVE_UP_SECONDS + 1))
-        call_command("sweep", "--once")
-
-    message.refresh_from_db()
-    assert graph.log == []
-    assert message.delivery_status == "failed"
-    assert message.delivery_error == (
-        "No outcome within 24 hours of being written; not sent again."
+    assert len(graph.log) == 3
+    assert (message.delivery_status, message.delivery_error) == (
+        "failed",
+        "Graph API answered 503.",
     )
 
 
@@ -177,6 +145,7 @@ async def test_agents_see_a_failed_delivery_live(connect, graph, messenger_conve
     socket = await connect(agent)
 
     message = await db(services.message_send_bot)(conversation=messenger_conversation, text="Hi")
+    await db(deliver_due)()
 
     while (event := await socket.receive_json_from(timeout=5))["type"] != "message.updated":
         pass

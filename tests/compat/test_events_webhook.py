@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from handoffs import services
 from handoffs.models import WebhookEndpoint
-from handoffs.services.webhooks import webhooks_deliver_due
+from handoffs.services.delivery_engine import deliveries_deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_a_new_and_an_assigned_handoff_reach_a_botpress_receiver(
     handoff, _ = services.handoff_request(conversation=conversation)
     services.handoff_assign(handoff=handoff, agent=agent)
 
-    webhooks_deliver_due()
+    deliveries_deliver_due()
 
     (created_request, created), (_, updated) = received(httpserver)
     assert set(created) == {"botId", "type", "resource", "id", "payload"}
@@ -68,7 +68,7 @@ def test_custom_headers_never_replace_the_signature(httpserver, workspace, bot, 
     )
     services.handoff_request(conversation=conversation)
 
-    webhooks_deliver_due()
+    deliveries_deliver_due()
 
     request, _ = received(httpserver)[0]
     assert request.headers["X-Hitl-Signature"].startswith("sha256=")

@@ -13,15 +13,9 @@ import pytest
 from channels_adapters import services as adapter_services
 from channels_adapters.models import ConnectorSettings
 from handoffs import services
+from tests.deliveries import deliver_due
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def inline_delivery(settings):
-    """The bot's POST runs inline, so a test sees it."""
-    settings.OUTBOUND_WORKERS = 0
-    settings.OUTBOUND_RETRY_WAIT = 0
 
 
 @pytest.fixture
@@ -37,6 +31,7 @@ def semantics(bot, value: str) -> None:
 
 
 def exit_types(httpserver) -> list[str]:
+    deliver_due()
     bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
     return [body["exitType"] for body in bodies if body["type"] == "exit"]
 

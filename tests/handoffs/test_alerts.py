@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from handoffs import services
+from handoffs.models import Delivery
+from tests.deliveries import deliver_due
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +21,7 @@ def request_handoff(conversation, capture):
             text="I need a human",
         )
         services.handoff_request(conversation=conversation)
+    deliver_due()
 
 
 def test_online_agents_get_an_email(
@@ -55,3 +58,17 @@ def test_a_mail_server_failure_does_not_break_the_handoff(
     request_handoff(conversation, django_capture_on_commit_callbacks)
 
     assert conversation.handoffs.get().status == "pending"
+    delivery = Delivery.objects.get(kind="email")
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error.startswith("SMTP") or "Connection" in delivery.last_error
+
+
+def test_the_alert_waits_for_the_worker(bot, conversation, mailoutbox):
+    bot.email_alerts = True
+    bot.save()
+    MembershipFactory(workspace=bot.workspace)
+
+    services.handoff_request(conversation=conversation)
+
+    assert mailoutbox == []
+    assert Delivery.objects.get(kind="email").status == "pending"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agents.errors import ApplicationError
 from handoffs import services
-from handoffs.models import Event, Handoff, Notification, WebhookDelivery, WebhookEndpoint
+from handoffs.models import Delivery, Event, Handoff, Notification, WebhookEndpoint
 from tests.factories import BotFactory, ConversationFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -240,7 +240,7 @@ def test_webhooks_never_get_notifications(bot, agent, workspace):
 
     services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))
 
-    delivered = WebhookDelivery.objects.values_list("event__type", flat=True)
+    delivered = Delivery.objects.values_list("event__type", flat=True)
     assert "handoff.created" in delivered
     assert "notification.created" not in delivered
 

@@ -17,12 +17,12 @@ from agents.models import Membership, SocketLease
 from handoffs import services
 from handoffs.models import (
     Conversation,
+    Delivery,
     Event,
     Handoff,
     Message,
     Note,
     Notification,
-    WebhookDelivery,
     WebhookEndpoint,
     WorkerPass,
 )
@@ -75,16 +75,16 @@ def test_events_inside_the_replay_window_stay_whatever_the_retention(bot, settin
 def test_an_event_a_webhook_still_waits_for_stays(bot, workspace):
     WebhookEndpoint.objects.create(workspace=workspace, url="https://hooks.example.com/")
     waited_for, delivered = event(bot, age_days=400), event(bot, age_days=400)
-    WebhookDelivery.objects.filter(event=delivered).update(
-        status=WebhookDelivery.Status.DELIVERED, delivered_at=timezone.now()
+    Delivery.objects.filter(event=delivered).update(
+        status=Delivery.Status.DELIVERED, delivered_at=timezone.now()
     )
 
     services.prune()
 
     assert exists(waited_for)
-    assert WebhookDelivery.objects.filter(event=waited_for, status="pending").exists()
+    assert Delivery.objects.filter(event=waited_for, status="pending").exists()
     assert not exists(delivered)
-    assert not WebhookDelivery.objects.filter(event_id=delivered.pk).exists()
+    assert not Delivery.objects.filter(event_id=delivered.pk).exists()
 
 
 def test_events_go_in_batches(bot, monkeypatch):
@@ -104,16 +104,16 @@ def test_delivered_webhooks_past_the_retention_go_pending_ones_stay(bot, workspa
     settings.HITL = {**settings.HITL, "RETENTION_DELIVERY_DAYS": 7}
     WebhookEndpoint.objects.create(workspace=workspace, url="https://hooks.example.com/")
     old_delivered, recent_delivered, pending = (event(bot, age_days=1) for _ in range(3))
-    WebhookDelivery.objects.filter(event=old_delivered).update(
+    Delivery.objects.filter(event=old_delivered).update(
         status="delivered", delivered_at=days_ago(8)
     )
-    WebhookDelivery.objects.filter(event=recent_delivered).update(
+    Delivery.objects.filter(event=recent_delivered).update(
         status="delivered", delivered_at=days_ago(6)
     )
 
     deleted = services.prune()
 
-    left = set(WebhookDelivery.objects.values_list("event_id", flat=True))
+    left = set(Delivery.objects.values_list("event_id", flat=True))
     assert left == {recent_delivered.pk, pending.pk}
     assert deleted["webhook deliveries"] == 1
     assert exists(old_delivered)  # the event itself is young

@@ -14,8 +14,8 @@ from django.utils import timezone
 from werkzeug import Response
 
 from handoffs import services
-from handoffs.models import WebhookDelivery, WebhookEndpoint
-from handoffs.services.webhooks import webhooks_deliver_due
+from handoffs.models import Delivery, WebhookEndpoint
+from handoffs.services.delivery_engine import deliveries_deliver_due
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,13 @@ def test_delivery_is_signed_with_the_endpoint_secret(httpserver, endpoint, bot):
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     say(bot, "hello")
 
-    assert webhooks_deliver_due() == 1
+    assert deliveries_deliver_due() == 1
 
     request, _ = httpserver.log[0]
     expected = hmac.new(endpoint.secret.encode(), request.data, hashlib.sha256).hexdigest()
     assert request.headers["X-Hitl-Signature"] == f"sha256={expected}"
     assert request.headers["X-Hitl-Event"] == "message.created"
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert request.headers["X-Hitl-Delivery"] == str(delivery.delivery_id)
     body = json.loads(request.data)
     assert set(body) == {"id", "type", "botId", "resource", "payload", "createdAt"}
@@ -56,7 +56,7 @@ def test_only_subscribed_types_are_sent(endpoint, bot, conversation):
     services.handoff_request(conversation=conversation)
 
     # handoff.created, conversation.paused and the transfer message.created: only the last.
-    assert [d.event.type for d in WebhookDelivery.objects.all()] == ["message.created"]
+    assert [d.event.type for d in Delivery.objects.all()] == ["message.created"]
 
 
 def test_other_workspaces_events_are_not_sent(endpoint):
@@ -64,7 +64,7 @@ def test_other_workspaces_events_are_not_sent(endpoint):
 
     say(BotFactory(), "elsewhere")
 
-    assert not WebhookDelivery.objects.exists()
+    assert not Delivery.objects.exists()
 
 
 def test_retry_after_500_keeps_the_order(httpserver, endpoint, bot):
@@ -74,13 +74,13 @@ def test_retry_after_500_keeps_the_order(httpserver, endpoint, bot):
     say(bot, "first")
     say(bot, "second")
 
-    assert webhooks_deliver_due() == 0
+    assert deliveries_deliver_due() == 0
     # Not due yet: the failed delivery waits for its backoff and holds back the next one.
-    assert webhooks_deliver_due() == 0
-    assert webhooks_deliver_due(now=timezone.now() + timedelta(minutes=1)) == 2
+    assert deliveries_deliver_due() == 0
+    assert deliveries_deliver_due(now=timezone.now() + timedelta(minutes=1)) == 2
 
     assert received_texts(httpserver) == ["first", "first", "second"]
-    first = WebhookDelivery.objects.order_by("event_id").first()
+    first = Delivery.objects.order_by("event_id").first()
     assert first.attempts == 2
     assert first.last_status_code == 200
 
@@ -90,9 +90,9 @@ def test_unreachable_receiver_is_retried(endpoint, bot):
     endpoint.save()
     say(bot, "hello")
 
-    webhooks_deliver_due()
+    deliveries_deliver_due()
 
-    delivery = WebhookDelivery.objects.get()
+    delivery = Delivery.objects.get()
     assert delivery.status == "pending"
     assert delivery.attempts == 1
     assert delivery.last_error == "The destination refused the connection or is not reachable."
@@ -105,14 +105,14 @@ def test_endpoint_is_disabled_after_the_failure_limit(httpserver, endpoint, bot,
     moment = timezone.now()
 
     for step in range(5):
-        webhooks_deliver_due(now=moment + timedelta(hours=step))
+        deliveries_deliver_due(now=moment + timedelta(hours=step))
 
     endpoint.refresh_from_db()
     assert not endpoint.active
     assert "3 consecutive failures" in endpoint.disabled_reason
     assert "HTTP 503" in endpoint.disabled_reason
     assert len(httpserver.log) == 3
-    assert WebhookDelivery.objects.get().status == "pending"  # kept for when it is re-enabled
+    assert Delivery.objects.get().status == "pending"  # kept for when it is re-enabled
 
 
 def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
@@ -120,7 +120,7 @@ def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
     say(bot, "one")
     call_command("deliver_webhooks", "--once", stdout=StringIO())
     say(bot, "two")
-    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    Delivery.objects.update(next_attempt_at=timezone.now())
     httpserver.clear()
     httpserver.expect_request("/hook").respond_with_data("ok")
 
@@ -128,7 +128,7 @@ def test_nothing_is_lost_across_a_worker_restart(httpserver, endpoint, bot):
     call_command("deliver_webhooks", "--once", stdout=StringIO())
 
     assert received_texts(httpserver) == ["one", "two"]
-    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"delivered"}
 
 
 def _endpoint_queries(captured) -> list[str]:
@@ -144,7 +144,7 @@ def test_a_workspace_without_endpoints_stops_asking_for_them(bot):
         say(bot, "second")
 
     assert _endpoint_queries(captured) == []
-    assert WebhookDelivery.objects.count() == 0
+    assert Delivery.objects.count() == 0
 
 
 def test_an_endpoint_added_after_none_was_remembered_gets_the_next_event(bot, workspace):
@@ -153,7 +153,7 @@ def test_an_endpoint_added_after_none_was_remembered_gets_the_next_event(bot, wo
 
     say(bot, "after")
 
-    assert [d.event.payload["text"] for d in WebhookDelivery.objects.all()] == ["after"]
+    assert [d.event.payload["text"] for d in Delivery.objects.all()] == ["after"]
 
 
 def test_a_deleted_endpoint_is_never_used_from_memory(bot, workspace):
@@ -164,12 +164,10 @@ def test_a_deleted_endpoint_is_never_used_from_memory(bot, workspace):
     # Removed behind the signals' back, as another process would: no cached copy of it is
     # used, or the delivery's foreign key would fail the message's transaction.
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM handoffs_webhookdelivery")
+        cursor.execute("DELETE FROM handoffs_delivery")
         cursor.execute("DELETE FROM handoffs_webhookendpoint WHERE id = %s", [gone.pk])
     WebhookEndpoint.objects.create(workspace=workspace, url="http://127.0.0.1:9/new")
 
     say(bot, "after")
 
-    assert sorted(d.endpoint.url for d in WebhookDelivery.objects.all()) == [
-        "http://127.0.0.1:9/new"
-    ]
+    assert sorted(d.endpoint.url for d in Delivery.objects.all()) == ["http://127.0.0.1:9/new"]

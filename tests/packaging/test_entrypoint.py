@@ -29,7 +29,8 @@ def test_web_is_the_default_and_listens_on_port(tmp_path):
     ("command", "runs"),
     [
         (["worker"], ["manage.py", "sweep"]),
-        (["webhooks"], ["manage.py", "deliver_webhooks"]),
+        (["deliver"], ["manage.py", "deliver"]),
+        (["webhooks"], ["manage.py", "deliver"]),
         (["migrate"], ["manage.py", "migrate", "--noinput"]),
         (["manage", "check", "--deploy"], ["manage.py", "check", "--deploy"]),
         (

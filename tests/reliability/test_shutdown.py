@@ -135,8 +135,11 @@ def test_a_request_stuck_past_the_timeout_cannot_keep_the_process_alive(scene):
         server.stop()
 
 
-@pytest.mark.parametrize("command", ["sweep", "deliver_webhooks"])
-def test_a_worker_ends_its_loop_on_sigterm(command):
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [("sweep", "sweep"), ("deliver", "deliver"), ("deliver_webhooks", "deliver")],
+)
+def test_a_worker_ends_its_loop_on_sigterm(command, name):
     worker = subprocess.Popen(
         [sys.executable, "manage.py", command, "--interval", "3600"],
         cwd=ROOT,
@@ -148,7 +151,7 @@ def test_a_worker_ends_its_loop_on_sigterm(command):
     try:
         assert worker.stdout is not None
         for line in worker.stdout:  # its first pass runs right after this line
-            if f"{command.replace('deliver_', '')} started" in line:
+            if f"{name} started" in line:
                 break
         worker.send_signal(signal.SIGTERM)
 

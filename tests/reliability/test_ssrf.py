@@ -24,8 +24,8 @@ from agents import services as agent_services
 from channels_adapters import services as adapter_services
 from channels_adapters.models import MessengerSettings
 from handoffs import outgoing, services
-from handoffs.models import Bot, WebhookDelivery, WebhookEndpoint
-from handoffs.services.webhooks import webhooks_deliver_due
+from handoffs.models import Bot, Delivery, WebhookEndpoint
+from tests.deliveries import deliver_due
 from tests.factories import ConversationFactory
 from tests.servers import free_port
 
@@ -103,8 +103,8 @@ def say(bot, text: str = "hello") -> None:
     services.message_ingest(bot=bot, channel="web", user_id="u1", text=text)
 
 
-def last_error() -> str:
-    return WebhookDelivery.objects.get().last_error
+def last_error(kind: str = "webhook") -> str:
+    return Delivery.objects.get(kind=kind).last_error
 
 
 # --- on save -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_a_loopback_endpoint_is_refused_and_receives_nothing(settings, httpserve
     endpoint_for(workspace, f"http://127.0.0.1:{httpserver.port}/hook")
     say(bot)
 
-    assert webhooks_deliver_due() == 0
+    assert deliver_due() == 0
 
     assert httpserver.log == []
     assert last_error() == NOT_ALLOWED
@@ -187,7 +187,7 @@ def test_a_name_resolving_to_loopback_is_refused(settings, httpserver, workspace
     endpoint_for(workspace, f"http://localhost:{httpserver.port}/hook")
     say(bot)
 
-    webhooks_deliver_due()
+    deliver_due()
 
     assert httpserver.log == []
     assert connections == []
@@ -203,14 +203,14 @@ def test_a_rebinding_name_never_reaches_the_private_address(
     say(bot, "first")
 
     # Checked when it answered PUBLIC, and the socket went to that very address.
-    assert webhooks_deliver_due() == 1
+    assert deliver_due() == 1
     assert connections == [(PUBLIC, public.port)]
     request, _ = public.log[0]
     assert request.headers["Host"] == f"rebind.test:{public.port}"
 
     # Its next answer is PRIVATE: refused before any socket is opened.
     say(bot, "second")
-    assert webhooks_deliver_due() == 0
+    assert deliver_due() == 0
     assert connections == [(PUBLIC, public.port)]
     assert private.log == []
     assert len(public.log) == 1
@@ -236,7 +236,7 @@ def test_metadata_mapped_and_private_addresses_are_refused(
     endpoint_for(workspace, url.format(port=httpserver.port))
     say(bot)
 
-    webhooks_deliver_due()
+    deliver_due()
 
     assert connections == []
     assert httpserver.log == []
@@ -252,11 +252,9 @@ def test_an_open_and_a_closed_port_read_the_same(settings, httpserver, workspace
     closed_one = endpoint_for(workspace, f"http://127.0.0.1:{closed}/hook")
     say(bot)
 
-    webhooks_deliver_due()
+    deliver_due()
 
-    seen = {
-        (d.last_error, d.last_status_code, d.last_response) for d in WebhookDelivery.objects.all()
-    }
+    seen = {(d.last_error, d.last_status_code, d.last_response) for d in Delivery.objects.all()}
     assert seen == {(NOT_ALLOWED, None, "")}
     for endpoint in (open_one, closed_one):
         endpoint.refresh_from_db()
@@ -271,7 +269,7 @@ def test_a_refused_connection_to_an_allowed_host_names_no_port(settings, workspa
     endpoint_for(workspace, f"http://127.0.0.1:{closed}/hook")
     say(bot)
 
-    webhooks_deliver_due()
+    deliver_due()
 
     assert last_error() == UNREACHABLE
 
@@ -282,7 +280,7 @@ def test_with_loopback_allowed_delivery_works(settings, httpserver, workspace, b
     endpoint_for(workspace, f"http://127.0.0.1:{httpserver.port}/hook")
     say(bot)
 
-    assert webhooks_deliver_due() == 1
+    assert deliver_due() == 1
 
     assert len(httpserver.log) == 1
 
@@ -314,7 +312,7 @@ def test_a_proxy_from_the_environment_is_not_used(
     endpoint_for(workspace, public.url_for("/hook"))
     say(bot)
 
-    assert webhooks_deliver_due() == 1
+    assert deliver_due() == 1
 
     assert httpserver.log == []
     assert len(public.log) == 1
@@ -323,31 +321,21 @@ def test_a_proxy_from_the_environment_is_not_used(
 # --- bot webhooks and Messenger ------------------------------------------------------------
 
 
-@pytest.fixture
-def inline_outbound(settings):
-    settings.OUTBOUND_WORKERS = 0
-    settings.OUTBOUND_RETRY_WAIT = 0
-    settings.OUTBOUND_ATTEMPTS = 3
-
-
-def test_a_loopback_bot_webhook_is_refused(
-    settings, inline_outbound, httpserver, bot, connections, caplog
-):
+def test_a_loopback_bot_webhook_is_refused(settings, httpserver, bot, connections):
     allow(settings)
     httpserver.expect_request("/bot").respond_with_data("ok")
     Bot.objects.filter(pk=bot.pk).update(bot_webhook_url=f"http://localhost:{httpserver.port}/bot")
     bot.refresh_from_db()
 
     adapter_services.inbound_receive(bot=bot, channel="web", user_id="visitor-1", text="hi")
+    deliver_due()
 
     assert httpserver.log == []
     assert connections == []
-    assert "The bot webhook was not contacted. " + NOT_ALLOWED in caplog.text
+    assert last_error("bot") == NOT_ALLOWED
 
 
-def test_a_messenger_delivery_error_names_no_address(
-    settings, inline_outbound, bot, django_capture_on_commit_callbacks
-):
+def test_a_messenger_delivery_error_names_no_address(settings, bot):
     allow(settings)
     closed = free_port()
     settings.MESSENGER_GRAPH_API_URL = f"http://127.0.0.1:{closed}/v19.0"
@@ -356,12 +344,12 @@ def test_a_messenger_delivery_error_names_no_address(
     )
     conversation = ConversationFactory(end_user__bot=bot, end_user__channel="messenger")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        message = services.message_send_bot(conversation=conversation, text="Hi")
+    message = services.message_send_bot(conversation=conversation, text="Hi")
+    deliver_due()
 
     message.refresh_from_db()
     assert message.delivery_status == "failed"
-    assert message.delivery_error == "Graph API was not contacted. " + NOT_ALLOWED
+    assert message.delivery_error == NOT_ALLOWED
     assert str(closed) not in message.delivery_error
 
 

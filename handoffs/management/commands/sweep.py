@@ -14,8 +14,8 @@ PRUNE_SLICE_SECONDS = 5.0
 
 class Command(BaseCommand):
     help = (
-        "Periodic housekeeping: expire waiting handoffs, take silent agents offline, send again"
-        " the messages a crashed process left pending; once a day, among all workers, prune."
+        "Periodic housekeeping: expire waiting handoffs, take silent agents offline; once a day,"
+        " among all workers, prune."
     )
 
     def add_arguments(self, parser):
@@ -30,11 +30,8 @@ class Command(BaseCommand):
     def _pass(self) -> None:
         expired = services.handoffs_expire_due()
         offline = services.agents_sweep_offline()
-        resent, given_up = services.message_deliveries_resume()
         if expired or offline:
             logger.info("%d handoff(s) expired, %d agent(s) went offline", expired, offline)
-        if resent or given_up:
-            logger.info("%d message(s) handed out again, %d given up", resent, given_up)
         self._prune()
 
     def _prune(self) -> None:
