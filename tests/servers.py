@@ -111,6 +111,8 @@ class DeliveryWorker:
             "DATABASE_URL": shared_database_url(),
             "PYTHONUNBUFFERED": "1",
             "DATABASE_POOL_MAX": "8",
+            # The fake receivers (a bot, a Graph API) listen on this machine.
+            "OUTGOING_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
             **(env or {}),
         }
         self.process: subprocess.Popen | None = None
