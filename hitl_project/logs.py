@@ -144,6 +144,9 @@ def logging_config(*, level: str, json_lines: bool) -> dict:
         },
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
+            # Django's own console handler (DEBUG only) would print its lines a second time,
+            # unformatted: they go through ours alone.
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
             # The Redis layer reports dropped messages at INFO only; we want to see them.
             "channels_redis": {"level": "INFO"},
             "django.db.backends": {"level": "INFO"},

@@ -115,7 +115,7 @@ def test_a_request_id_is_echoed_and_on_the_requests_log_lines():
             "LOG_FORMAT": "json",
         },
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
@@ -136,7 +136,9 @@ def test_a_request_id_is_echoed_and_on_the_requests_log_lines():
     assert given.headers["X-Request-ID"] == "lb-4711"
     assert re.fullmatch(r"[0-9a-f]{32}", made.headers["X-Request-ID"])
     assert re.fullmatch(r"[0-9a-f]{32}", forged.headers["X-Request-ID"])
-    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    # Every line in the one format: none printed a second time by Django's own DEBUG handler.
+    assert [line for line in log.splitlines() if line.strip() and not line.startswith("{")] == []
+    records = [json.loads(line) for line in log.splitlines()]
     mine = [record for record in records if record.get("requestId") == "lb-4711"]
     # Django's own "Not Found" warning and the access line, both named by the request's id.
     assert {record["logger"] for record in mine} == {"django.request", "hitl.access"}
