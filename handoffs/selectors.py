@@ -30,6 +30,7 @@ from agents.models import Membership
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
+from .search import matching_conversation_ids, search_term
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -177,11 +178,18 @@ def handoff_list(
     viewer_id: int | None = None,
     tags: list[str] | None = None,
     newest: bool = False,
+    query: str | None = None,
 ) -> QuerySet[Handoff]:
     """Oldest pending first, then assigned, then closed ones, each oldest first (`newest`:
     newest first within each); or by the field `order_by` (ties by id), as Botpress's `column`
-    and `desc` ask. `views` and `tags` are the workspace's filters (any of them)."""
+    and `desc` ask. `views` and `tags` are the workspace's filters (any of them); `query`
+    matches the user's name or id or a message's text (handoffs/search.py)."""
     handoffs = handoff_queryset(bot=bot)
+    query = search_term(query)
+    if query:
+        handoffs = handoffs.filter(
+            conversation_id__in=matching_conversation_ids(bots=[bot], term=query)
+        )
     if views:
         wanted = Q()
         for view in views:
@@ -413,15 +421,13 @@ def conversation_list(
     paused: bool | None = None,
 ) -> QuerySet[ListedConversation]:
     """The bots' conversations, most recent activity first; `query` matches the user's name,
-    the user's id or the text of any message."""
-    conversations = conversation_queryset().filter(bot__in=list(bots))
+    the user's id or the text of any message (handoffs/search.py)."""
+    bots = list(bots)
+    conversations = conversation_queryset().filter(bot__in=bots)
+    query = search_term(query)
     if query:
-        in_messages = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=query)
         conversations = conversations.filter(
-            Q(end_user__variables__fullName__icontains=query)
-            | Q(end_user__alias__icontains=query)
-            | Q(end_user__external_id__icontains=query)
-            | Exists(in_messages)
+            pk__in=matching_conversation_ids(bots=bots, term=query)
         )
     if channel:
         conversations = conversations.filter(channel=channel)
