@@ -1,23 +1,33 @@
 """Search by a user's name or id and by message text: the one match every list shares.
 
 On PostgreSQL, trigram indexes (pg_trgm, migration 0015) answer `icontains` on message text,
-user ids and names, so a search costs about the same at 10k or 1M messages. Trigrams need a
-term of at least three characters: a shorter one matches user ids and names only, never message
-text, which no index could answer without reading every message. SQLite has no such index and
-scans (fine for development and tests).
+user ids and names. Trigrams need a term of at least three characters: a shorter one matches
+user ids and names only, never message text, which no index could answer without reading every
+message. SQLite has no such index and scans (fine for development and tests).
+
+Two shapes, chosen by a first look at the matches (bench/README.md, "Search"):
+- a rare term (up to RARE_MATCHES messages and users): their conversation ids, read from the
+  trigram indexes, become the list's filter, and the list is read from those few rows;
+- a common term: the list is walked in its own order and each row's conversation checked for
+  a match (its messages on the (conversation, id) index), which stops at the page's end.
+A trigram index cannot answer a term found in half the messages quickly (it returns them all),
+and walking the list cannot find a term in one message of a million quickly: each shape covers
+the other's worst case, so a page costs about the same at 10k or 1M messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Bot, Conversation, EndUser, Message
 
 # pg_trgm indexes nothing shorter (a trigram is three characters).
 MIN_TEXT_TERM = 3
 MAX_TERM = 200
+# Up to this many matching messages (or users), a term is rare: its conversations are listed.
+RARE_MATCHES = 1000
 
 
 def search_term(raw: str | None) -> str:
@@ -25,25 +35,35 @@ def search_term(raw: str | None) -> str:
     return (raw or "").replace("\x00", "").strip()[:MAX_TERM]
 
 
-def matching_conversation_ids(*, bots: Iterable[Bot], term: str) -> QuerySet:
-    """The ids of the bots' conversations whose user's name or id, or any message's text,
-    contains `term` (any case).
-
-    One set of ids, to filter with `__in`: PostgreSQL reads each branch from its trigram index
-    and joins the (small) result to the list, or, for a term found everywhere, walks the list
-    in its order and stops at the page's end. An OR of per-row conditions over joined tables
-    would let it do neither.
-    """
-    bot_ids = [bot.pk for bot in bots]
-    users = EndUser.objects.filter(bot_id__in=bot_ids).filter(
+def _users(bot_ids: list[int], term: str) -> QuerySet[EndUser]:
+    return EndUser.objects.filter(bot_id__in=bot_ids).filter(
         Q(external_id__icontains=term)
         | Q(variables__fullName__icontains=term)
         | Q(alias__icontains=term)
     )
-    by_user = (
-        Conversation.objects.filter(bot_id__in=bot_ids, end_user__in=users).order_by().values("id")
-    )
+
+
+def _messages(bot_ids: list[int], term: str) -> QuerySet[Message]:
+    return Message.objects.filter(conversation__bot_id__in=bot_ids, text__icontains=term)
+
+
+def conversation_match(*, bots: Iterable[Bot], term: str, conversation: str) -> Q:
+    """A filter for rows whose conversation (the field `conversation` names: "pk" for
+    conversations, "conversation" for handoffs) has a user whose name or id, or a message
+    whose text, contains `term` (any case)."""
+    bot_ids = [bot.pk for bot in bots]
+    by_user = Conversation.objects.filter(end_user__in=_users(bot_ids, term)).order_by()
+    user_ids = list(by_user.values_list("id", flat=True)[: RARE_MATCHES + 1])
+    text_ids: list[int] = []
+    if len(term) >= MIN_TEXT_TERM:
+        found = _messages(bot_ids, term).order_by().values_list("conversation_id", flat=True)
+        text_ids = list(found[: RARE_MATCHES + 1])
+    if len(user_ids) <= RARE_MATCHES and len(text_ids) <= RARE_MATCHES:
+        return Q(**{f"{conversation}__in": sorted({*user_ids, *text_ids})})
+    # Common: checked row by row as the list is walked in its order (the module's docstring).
+    # Users stay one set: a name shared by thousands costs one index read, not a walk.
+    users = Q(**{f"{conversation}__in": by_user.values("id")})
     if len(term) < MIN_TEXT_TERM:
-        return by_user
-    by_text = Message.objects.filter(text__icontains=term).order_by().values("conversation_id")
-    return by_user.union(by_text)
+        return users
+    in_messages = Message.objects.filter(conversation=OuterRef(conversation), text__icontains=term)
+    return users | Q(Exists(in_messages))

@@ -30,7 +30,7 @@ from agents.models import Membership
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
-from .search import matching_conversation_ids, search_term
+from .search import conversation_match, search_term
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -188,7 +188,7 @@ def handoff_list(
     query = search_term(query)
     if query:
         handoffs = handoffs.filter(
-            conversation_id__in=matching_conversation_ids(bots=[bot], term=query)
+            conversation_match(bots=[bot], term=query, conversation="conversation")
         )
     if views:
         wanted = Q()
@@ -427,7 +427,7 @@ def conversation_list(
     query = search_term(query)
     if query:
         conversations = conversations.filter(
-            pk__in=matching_conversation_ids(bots=bots, term=query)
+            conversation_match(bots=bots, term=query, conversation="pk")
         )
     if channel:
         conversations = conversations.filter(channel=channel)
