@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 
 from .models import Bot, Conversation, EndUser, Message
 
@@ -65,5 +66,10 @@ def conversation_match(*, bots: Iterable[Bot], term: str, conversation: str) -> 
     users = Q(**{f"{conversation}__in": by_user.values("id")})
     if len(term) < MIN_TEXT_TERM:
         return users
-    in_messages = Message.objects.filter(conversation=OuterRef(conversation), text__icontains=term)
-    return users | Q(Exists(in_messages))
+    # A scalar subquery, not EXISTS: PostgreSQL may run an EXISTS as one hashed set of every
+    # matching message (a sequential scan, 50 ms at 100k messages); a scalar one it runs per
+    # row, which here stops at the first matching message of each conversation.
+    first_match = Message.objects.filter(
+        conversation=OuterRef(conversation), text__icontains=term
+    ).values("id")[:1]
+    return users | Q(IsNull(Subquery(first_match), False))
