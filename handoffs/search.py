@@ -59,13 +59,16 @@ def conversation_match(*, bots: Iterable[Bot], term: str, conversation: str) -> 
     if len(term) >= MIN_TEXT_TERM:
         found = _messages(bot_ids, term).order_by().values_list("conversation_id", flat=True)
         text_ids = list(found[: RARE_MATCHES + 1])
-    if len(user_ids) <= RARE_MATCHES and len(text_ids) <= RARE_MATCHES:
-        return Q(**{f"{conversation}__in": sorted({*user_ids, *text_ids})})
-    # Common: checked row by row as the list is walked in its order (the module's docstring).
-    # Users stay one set: a name shared by thousands costs one index read, not a walk.
-    users = Q(**{f"{conversation}__in": by_user.values("id")})
-    if len(term) < MIN_TEXT_TERM:
-        return users
+    # Each side rare: its ids, read from its index; common: checked as the list is walked.
+    if len(user_ids) <= RARE_MATCHES:
+        users = Q(**{f"{conversation}__in": user_ids})
+    else:
+        # One set: a name shared by thousands costs one index read, not a walk.
+        users = Q(**{f"{conversation}__in": by_user.values("id")})
+    if len(text_ids) <= RARE_MATCHES:
+        if len(user_ids) <= RARE_MATCHES:
+            return Q(**{f"{conversation}__in": sorted({*user_ids, *text_ids})})
+        return users | Q(**{f"{conversation}__in": text_ids}) if text_ids else users
     # A scalar subquery, not EXISTS: PostgreSQL may run an EXISTS as one hashed set of every
     # matching message (a sequential scan, 50 ms at 100k messages); a scalar one it runs per
     # row, which here stops at the first matching message of each conversation.
