@@ -5,11 +5,13 @@ user ids and names. Trigrams need a term of at least three characters: a shorter
 user ids and names only, never message text, which no index could answer without reading every
 message. SQLite has no such index and scans (fine for development and tests).
 
-Two shapes, chosen by a first look at the matches (bench/README.md, "Search"):
-- a rare term (up to RARE_MATCHES messages and users): their conversation ids, read from the
-  trigram indexes, become the list's filter, and the list is read from those few rows;
-- a common term: the list is walked in its own order and each row's conversation checked for
-  a match (its messages on the (conversation, id) index), which stops at the page's end.
+A first look at the matches (up to RARE_MATCHES + 1 of each side) chooses, for users and for
+messages apart (bench/README.md, "Search"):
+- rare: the conversation ids, read from the trigram indexes, become the list's filter (when both
+  sides are rare, the list is read from those few rows);
+- common: the list is walked in its own order and each row checked (users: against one set of
+  their conversations; messages: the conversation's first matching message, on the
+  (conversation, id) index), which stops at the page's end.
 A trigram index cannot answer a term found in half the messages quickly (it returns them all),
 and walking the list cannot find a term in one message of a million quickly: each shape covers
 the other's worst case, so a page costs about the same at 10k or 1M messages.
