@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingest $(BENCH_ARGS)
 	$(BIN)/python -m bench.queries $(BENCH_ARGS)
 	$(BIN)/python -m bench.embedded $(BENCH_ARGS)
+	$(BIN)/python -m bench.workspace $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

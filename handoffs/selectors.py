@@ -30,6 +30,7 @@ from agents.models import Membership
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
+from .search import conversation_match, search_term
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -180,11 +181,18 @@ def handoff_list(
     viewer_id: int | None = None,
     tags: list[str] | None = None,
     newest: bool = False,
+    query: str | None = None,
 ) -> QuerySet[Handoff]:
     """Oldest pending first, then assigned, then closed ones, each oldest first (`newest`:
     newest first within each); or by the field `order_by` (ties by id), as Botpress's `column`
-    and `desc` ask. `views` and `tags` are the workspace's filters (any of them)."""
+    and `desc` ask. `views` and `tags` are the workspace's filters (any of them); `query`
+    matches the user's name or id or a message's text (handoffs/search.py)."""
     handoffs = handoff_queryset(bot=bot)
+    query = search_term(query)
+    if query:
+        handoffs = handoffs.filter(
+            conversation_match(bots=[bot], term=query, conversation="conversation")
+        )
     if views:
         wanted = Q()
         for view in views:
@@ -416,15 +424,13 @@ def conversation_list(
     paused: bool | None = None,
 ) -> QuerySet[ListedConversation]:
     """The bots' conversations, most recent activity first; `query` matches the user's name,
-    the user's id or the text of any message."""
-    conversations = conversation_queryset().filter(bot__in=list(bots))
+    the user's id or the text of any message (handoffs/search.py)."""
+    bots = list(bots)
+    conversations = conversation_queryset().filter(bot__in=bots)
+    query = search_term(query)
     if query:
-        in_messages = Message.objects.filter(conversation=OuterRef("pk"), text__icontains=query)
         conversations = conversations.filter(
-            Q(end_user__variables__fullName__icontains=query)
-            | Q(end_user__alias__icontains=query)
-            | Q(end_user__external_id__icontains=query)
-            | Exists(in_messages)
+            conversation_match(bots=bots, term=query, conversation="pk")
         )
     if channel:
         conversations = conversations.filter(channel=channel)

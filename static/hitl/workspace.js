@@ -33,6 +33,7 @@ const ui = {
   empty: byId("handoff-empty"),
   pendingCount: byId("pending-count"),
   sort: byId("sort"),
+  search: byId("handoff-search"),
   statusFilters: byId("status-filters"),
   labelFilters: byId("label-filters"),
   assign: byId("assign-button"),
@@ -123,7 +124,13 @@ function matches(h, statuses, wantedLabels) {
     (h.status === "pending" && statuses.has("unassigned")) ||
     (h.status === "assigned" && statuses.has(mine ? "mine" : "others")) ||
     (!OPEN.has(h.status) && statuses.has(h.status));
-  return shown && (!wantedLabels.length || h.tags.some((tag) => wantedLabels.includes(tag)));
+  return (
+    shown &&
+    (!wantedLabels.length || h.tags.some((tag) => wantedLabels.includes(tag))) &&
+    // Only the server knows what a search matches (message text): while one is on, the list
+    // holds what its pages returned; a handoff an event brings waits for the search to change.
+    (!searchTerm() || searched.has(h.id))
+  );
 }
 
 function compare(a, b) {
@@ -182,6 +189,9 @@ function snapshot(h) {
 
 const inRange = (h) => !pager.next || !pager.boundary || compare(h, pager.boundary) <= 0;
 
+const searched = new Set();
+const searchTerm = () => ui.search.value.trim();
+
 function listQuery() {
   const query = new URLSearchParams({
     view: checkedValues(ui.statusFilters).join(","),
@@ -190,12 +200,14 @@ function listQuery() {
   });
   const wanted = checkedValues(ui.labelFilters);
   if (wanted.length) query.set("tags", wanted.join(","));
+  if (searchTerm()) query.set("q", searchTerm());
   return query;
 }
 
 function addPage(items, next) {
   for (const h of items) {
     handoffs.set(h.id, h);
+    if (searchTerm()) searched.add(h.id);
     learnLabels(h.tags);
   }
   pager.next = next;
@@ -218,6 +230,7 @@ async function reloadList() {
   if (generation !== pager.generation) return;
   for (const id of [...handoffs.keys()]) if (id !== selection.id) handoffs.delete(id);
   pager.boundary = null;
+  searched.clear();
   addPage(page.items, page.next);
   renderList();
   refreshCounts();
@@ -314,6 +327,13 @@ function learnLabels(tags) {
 ui.statusFilters.addEventListener("change", () => (saveFilters(), reloadList()));
 ui.labelFilters.addEventListener("change", () => (saveFilters(), reloadList()));
 ui.sort.addEventListener("change", () => (saveFilters(), reloadList()));
+
+let searchTimer = null;
+// Typing searches once the agent pauses, not at every key.
+ui.search.addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(reloadList, 300);
+});
 
 // ---- the selected handoff: conversation and details ------------------------------------
 

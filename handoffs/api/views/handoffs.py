@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from ... import services
 from ...models import Handoff
 from ...representations import HandoffRepresentation
+from ...search import MAX_TERM, MIN_TEXT_TERM
 from ...selectors import (
     HANDOFF_VIEWS,
     handoff_get,
@@ -51,6 +52,7 @@ class HandoffListQuery(serializers.Serializer):
     view = serializers.CharField(required=False, max_length=100)
     tags = serializers.CharField(required=False, max_length=2000)
     order = serializers.ChoiceField(choices=["oldest", "newest"], required=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TERM)
 
     def validate_view(self, value: str) -> list[str]:
         views = [part.strip() for part in value.split(",") if part.strip()]
@@ -139,6 +141,13 @@ class HandoffListCreateApi(BotApiView):
             ),
             OpenApiParameter("tags", str, description="Label names, comma-separated: any of."),
             OpenApiParameter(
+                "q",
+                str,
+                description="Search: the user's id or name, or the text of any message of the "
+                f"conversation (any case). A term shorter than {MIN_TEXT_TERM} characters "
+                "matches user ids and names only.",
+            ),
+            OpenApiParameter(
                 "order",
                 str,
                 enum=["oldest", "newest"],
@@ -176,6 +185,7 @@ class HandoffListCreateApi(BotApiView):
             viewer_id=self.caller.user.pk if self.caller.user else None,
             tags=params.get("tags"),
             newest=newest,
+            query=params.get("q"),
         )
         limit = params.get("limit", HANDOFF_LIMIT)
         if "column" in params or "desc" in params:
