@@ -28,6 +28,8 @@ from typing import Any
 
 import httpx
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
 from .common import (
     Seed,
     Server,
@@ -38,15 +40,6 @@ from .common import (
     write_json,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 LONG_CONVERSATION = 20_000
 SHORT_CONVERSATION = 10
 MESSAGES_PER_HANDOFF = 5

@@ -17,17 +17,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import ROOT, daphne
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 RESULTS = ROOT / "test-results"
 PASSWORD = "correct-horse-battery"
 # Chromium writes "Refused to ... because it violates the following Content Security Policy
