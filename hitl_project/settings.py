@@ -285,6 +285,9 @@ SPECTACULAR_SETTINGS = {
 # (hitl_project/http_limit.py); keep it below DATABASE_POOL_MAX. 0: no limit. More threads than
 # this only fight over the GIL and cost CPU (measured in bench/README.md).
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
+# WebSockets' database work (connect, presence, close) on this many threads, each socket on one
+# (hitl_project/socket_threads.py); 0: asgiref's default, one thread for all of them.
+SOCKET_THREADS = env.int("SOCKET_THREADS", default=4)
 # Two overrides of the stack's defaults, each with its way back (README "Configuration"):
 # Django's ASGI handler with the request's sync work in one thread hop
 # (hitl_project/asgi_handler.py; off: Django's own), and the interpreter's GC and GIL switch
