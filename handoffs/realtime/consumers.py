@@ -109,13 +109,17 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
         # bigger id, and arrives live or by the watcher. A page's socket (live.js always sends
         # ?after=) needs no head: its replay reads the outbox anyway.
         after = _after(self.scope)
-        head = await outbox_read(latest_event_id)() if after is None else None
+        head: int | None = None
+        if after is None:
+            head = await outbox_read(latest_event_id)()
         await self.accept()
         metrics.SOCKETS.labels("workspace").inc()
         self.counted = True
-        self.after = head if after is None else after
-        if after is not None:
-            await replay_after(self, after=self.after)
+        if after is None:
+            self.after: int = head or 0
+        else:
+            self.after = after
+            await replay_after(self, after=after)
         held, self.held = self.held, None
         # connect() set the list, and only this line ends the holding.
         assert held is not None
