@@ -16,6 +16,7 @@ https://core.telegram.org/bots/api#responseparameters).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -248,16 +249,18 @@ def test_5xx_is_retried_then_marks_the_message_failed(
 
 
 def test_unreachable_api_says_so_without_the_token(
-    settings, telegram_conversation, django_capture_on_commit_callbacks
+    settings, caplog, telegram_conversation, django_capture_on_commit_callbacks
 ):
     from tests.servers import free_port
 
     settings.TELEGRAM_API_URL = f"http://127.0.0.1:{free_port()}"
+    caplog.set_level(logging.INFO)
 
     message = bot_says(django_capture_on_commit_callbacks, telegram_conversation, passes=3)
 
     assert message.delivery_status == "failed"
     assert message.delivery_error == "The destination refused the connection or is not reachable."
+    assert BOT_TOKEN not in caplog.text
 
 
 @pytest.mark.django_db(transaction=True)
@@ -290,3 +293,17 @@ def test_button_press_is_answered_by_the_worker(bot_api, client, telegram_bot):
 
     assert calls(bot_api) == [("answerCallbackQuery", {"callback_query_id": "cbq-77"})]
     assert Delivery.objects.get().status == "delivered"
+
+
+def test_the_token_in_the_api_url_stays_out_of_the_logs(
+    bot_api, caplog, telegram_conversation, django_capture_on_commit_callbacks
+):
+    expect(bot_api, "sendMessage")
+    caplog.set_level(logging.INFO)
+
+    bot_says(django_capture_on_commit_callbacks, telegram_conversation)
+
+    assert len(bot_api.log) == 1
+    # The fake Bot API's own access log (werkzeug) is the receiver's, not ours.
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
+    assert not [line for line in ours if BOT_TOKEN in line]
