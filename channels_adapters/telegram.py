@@ -169,7 +169,7 @@ def _parse_message(message: Any, external_id: str) -> Inbound | None:
         text=text,
         payload=payload,
         external_id=external_id,
-        full_name=full_name(sender) if isinstance(sender, dict) else "",
+        full_name=_profile_name(message, sender),
     )
 
 
@@ -190,7 +190,7 @@ def _parse_callback_query(query: Any, external_id: str) -> Inbound | None:
         text=_button_text(message, data) or data,
         payload={"type": "quick_reply", "value": data},
         external_id=external_id,
-        full_name=full_name(sender),
+        full_name=_profile_name(message, sender),
         callback_query_id=query["id"],
     )
 
@@ -201,6 +201,16 @@ def _chat_id(message: dict[str, Any]) -> str | None:
     if not isinstance(chat_id, int) or isinstance(chat_id, bool):
         return None
     return str(chat_id)
+
+
+def _profile_name(message: Any, sender: Any) -> str:
+    """The conversation's name: the user's in a private chat; in a group, where the chat is the
+    "user" and members take turns, the group's title."""
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if isinstance(chat, dict) and chat.get("type") not in (None, "private"):
+        title = chat.get("title")
+        return title.strip() if isinstance(title, str) else ""
+    return full_name(sender) if isinstance(sender, dict) else ""
 
 
 def full_name(user: dict[str, Any]) -> str:

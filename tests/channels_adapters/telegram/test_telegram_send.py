@@ -20,6 +20,7 @@ import logging
 from datetime import timedelta
 
 import pytest
+from channels.db import database_sync_to_async as db
 from django.utils import timezone
 
 from handoffs import services
@@ -307,3 +308,23 @@ def test_the_token_in_the_api_url_stays_out_of_the_logs(
     # The fake Bot API's own access log (werkzeug) is the receiver's, not ours.
     ours = [r.getMessage() for r in caplog.records if not r.name.startswith("werkzeug")]
     assert not [line for line in ours if BOT_TOKEN in line]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_agents_see_a_failed_delivery_live(connect, bot_api, telegram_conversation, agent):
+    blocked = {
+        "ok": False,
+        "error_code": 403,
+        "description": "Forbidden: bot was blocked by the user",
+    }
+    expect(bot_api, "sendMessage", blocked, status=403)
+    socket = await connect(agent)
+
+    message = await db(services.message_send_bot)(conversation=telegram_conversation, text="Hi")
+    await db(deliver_due)()
+
+    while (event := await socket.receive_json_from(timeout=5))["type"] != "message.updated":
+        pass
+    assert event["payload"]["id"] == message.pk
+    assert event["payload"]["deliveryStatus"] == "failed"
+    assert "bot was blocked by the user" in event["payload"]["deliveryError"]

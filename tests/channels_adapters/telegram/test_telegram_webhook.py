@@ -105,6 +105,17 @@ def test_the_users_name_goes_into_the_profile(client, telegram_bot):
     assert EndUser.objects.get(channel="telegram").variables["fullName"] == "Ada Lovelace"
 
 
+def test_a_group_chat_is_one_user_named_after_the_group(client, telegram_bot):
+    update = message_update(text="hello from the team")
+    update["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "Ops team"}
+
+    telegram_post(client, telegram_bot.bot.bot_id, update)
+
+    end_user = EndUser.objects.get(channel="telegram")
+    assert end_user.external_id == "-100123"
+    assert end_user.variables["fullName"] == "Ops team"
+
+
 def test_photo_is_stored_by_its_largest_size_with_the_caption(client, telegram_bot):
     photo = [
         {"file_id": "small", "file_unique_id": "u-s", "width": 90, "height": 60},
