@@ -64,6 +64,8 @@ const ui = {
   noteText: byId("note-text"),
   online: byId("online-toggle"),
   onlineLabel: byId("online-label"),
+  busy: byId("busy-toggle"),
+  busyControl: byId("busy-control"),
   meName: byId("me-name"),
   meAvatar: byId("me-avatar"),
   notify: byId("notify-button"),
@@ -658,6 +660,17 @@ ui.online.addEventListener("change", () => {
   });
 });
 
+ui.busy.addEventListener("change", () => {
+  const status = ui.busy.checked ? "busy" : "online";
+  act(ui.busy, async () => {
+    try {
+      updateAgent(await post("agents/me/status", { status }));
+    } finally {
+      renderMe();
+    }
+  });
+});
+
 // ---- composer: Enter sends; the trigger opens the templates ----------------------------
 
 const composer = createComposer({
@@ -760,6 +773,8 @@ function updateAgent(agent) {
 function renderMe() {
   ui.online.checked = Boolean(me.online);
   ui.onlineLabel.textContent = me.online ? "Online" : "Offline";
+  ui.busy.checked = me.status === "busy";
+  ui.busyControl.hidden = !me.online;
   ui.meName.textContent = me.name;
   if (me.avatarUrl) {
     const image = document.createElement("img");

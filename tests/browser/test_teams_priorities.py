@@ -95,3 +95,21 @@ def test_an_agent_raises_the_priority_and_the_badge_shows(new_page, routed):
         == "high"
     )
     assert page.js_errors == []
+
+
+def test_an_online_agent_goes_busy_and_back(new_page, routed):
+    bot, sam = routed
+    page = new_page(sam)
+    page.goto(f"/workspace/{bot.bot_id}/")
+    busy = page.locator("#busy-toggle")
+    expect(busy).to_be_visible()
+
+    busy.check()
+    expect(busy).to_be_checked()
+    page.wait_for_function("() => !document.querySelector('#busy-toggle').disabled")
+    assert sam.memberships.get().status == "busy"
+
+    busy.uncheck()
+    page.wait_for_function("() => !document.querySelector('#busy-toggle').disabled")
+    assert sam.memberships.get().status == "online"
+    assert page.js_errors == []
