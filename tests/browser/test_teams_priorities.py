@@ -113,3 +113,35 @@ def test_an_online_agent_goes_busy_and_back(new_page, routed):
     page.wait_for_function("() => !document.querySelector('#busy-toggle').disabled")
     assert sam.memberships.get().status == "online"
     assert page.js_errors == []
+
+
+def test_moving_a_handoff_to_another_team_takes_it_off_my_teams(new_page, routed):
+    bot, sam = routed
+    page = new_page(sam)
+    page.goto(f"/workspace/{bot.bot_id}/")
+    rows = page.locator("#handoff-list .handoff")
+    expect(rows).to_have_count(2)
+    rows.filter(has_text="Ada Lovelace").click()
+    expect(page.locator("#team-form")).to_be_visible()
+
+    page.select_option("#team-select", "sales")
+    page.locator("#team-form button").click()
+
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Alan Turing")
+    expect(page.locator("#team-current")).to_have_text("Team: Sales")
+    assert page.js_errors == []
+
+
+def test_without_teams_there_is_no_team_filter(new_page):
+    bot = BotFactory(bot_id="plain-bot", name="Plain Bot")
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    waiting(bot, "Ada Lovelace")
+    page = new_page(sam)
+    page.goto(f"/workspace/{bot.bot_id}/")
+
+    expect(page.locator("#handoff-list .handoff")).to_have_count(1)
+    expect(page.locator("#team-filter")).to_be_hidden()
+    page.locator("#handoff-list .handoff").first.click()
+    expect(page.locator("#team-form")).to_be_hidden()
+    assert page.js_errors == []
