@@ -429,11 +429,12 @@ def timed_gets(server: Server, seed: Seed, path: str, times: int) -> dict[str, A
 def last_page_cursor() -> str:
     from handoffs.api.pagination import encode_cursor
     from handoffs.models import Handoff
+    from handoffs.models.handoffs import DEFAULT_PRIORITY, PRIORITIES
 
     ids = list(
         Handoff.objects.filter(status="pending").order_by("-id").values_list("id", flat=True)[:51]
     )
-    return encode_cursor(SimpleNamespace(queue_rank=0, pk=ids[-1]))
+    return encode_cursor(SimpleNamespace(queue_rank=PRIORITIES.index(DEFAULT_PRIORITY), pk=ids[-1]))
 
 
 def agents_and_bot(server: Server, seed: Seed, *, agents: int, seconds: float) -> dict[str, Any]:
