@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from agents.admin_scoping import WorkspaceScopedAdmin
 
-from .models import ConnectorSettings, MessengerSettings
+from .models import ConnectorSettings, MessengerSettings, WhatsAppSettings
 
 
 @admin.register(ConnectorSettings)
@@ -32,3 +32,30 @@ class MessengerSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["page_id", "bot"]
     list_select_related = ["bot"]
     search_fields = ["page_id", "bot__bot_id"]
+
+
+class WhatsAppSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WhatsAppSettings
+        fields = [
+            "bot",
+            "phone_number_id",
+            "waba_id",
+            "verify_token",
+            "app_secret",
+            "access_token",
+            "template_names",
+        ]
+        widgets = {
+            "app_secret": forms.PasswordInput(render_value=True),
+            "access_token": forms.PasswordInput(render_value=True),
+        }
+
+
+@admin.register(WhatsAppSettings)
+class WhatsAppSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
+    form = WhatsAppSettingsForm
+    list_display = ["phone_number_id", "waba_id", "bot"]
+    list_select_related = ["bot"]
+    search_fields = ["phone_number_id", "waba_id", "bot__bot_id"]

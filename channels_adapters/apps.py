@@ -11,9 +11,11 @@ class ChannelsAdaptersConfig(AppConfig):
         from handoffs import outbound
         from handoffs.models import Delivery
 
-        from . import base, bot_connector
+        from . import base, bot_connector, whatsapp
 
         base.register_all()
         outbound.register_sender(Delivery.Kind.BOT, bot_connector.send)
         outbound.register_deriver(bot_connector.derive_exit)
         outbound.register_listener(bot_connector.on_event)
+        outbound.register_sender(Delivery.Kind.WHATSAPP_MEDIA, whatsapp.fetch_media)
+        outbound.register_send_check(whatsapp.CHANNEL, whatsapp.check_agent_message)

@@ -391,6 +391,7 @@ OUTGOING_ALLOWED_NETWORKS = [
 
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
+WHATSAPP_GRAPH_API_URL = env("WHATSAPP_GRAPH_API_URL", default="https://graph.facebook.com/v23.0")
 # Everything that leaves hitl (webhooks, the bot connector, Messenger, e-mail) is a delivery
 # row sent by `manage.py deliver` (docs/delivery.md). Its threads: each serves one destination
 # at a time, so a receiver that hangs holds one thread, never the others'.

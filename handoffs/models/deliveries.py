@@ -36,6 +36,8 @@ class Delivery(models.Model):
         BOT = "bot", "Bot connector"
         MESSENGER = "messenger", "Messenger send"
         EMAIL = "email", "E-mail"
+        WHATSAPP = "whatsapp", "WhatsApp send"
+        WHATSAPP_MEDIA = "whatsapp_media", "WhatsApp media fetch"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
