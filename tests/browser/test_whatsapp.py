@@ -16,6 +16,7 @@ import struct
 import time
 import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ from werkzeug import Request, Response
 from agents.services import agent_create
 from channels_adapters.models import WhatsAppMedia, WhatsAppSentMessage, WhatsAppSettings
 from handoffs import services
-from handoffs.models import Conversation
+from handoffs.models import Conversation, Message
 from tests.factories import BotFactory
 from tests.servers import daphne, delivery_worker
 
@@ -200,4 +201,53 @@ def test_the_users_picture_and_the_answers_delivery(new_page, live_url):
     screenshot(page, "whatsapp-picture-and-read.png")
     page.reload()
     expect(delivery).to_have_text("Read")
+    assert page.js_errors == []
+
+
+def test_after_24_hours_the_agent_sends_a_template(new_page, live_url, graph):
+    """A free-form answer is refused with the reason; the bot's template goes out instead."""
+    bot = BotFactory(bot_id="shop", name="Shop")
+    WhatsAppSettings.objects.create(
+        bot=bot,
+        phone_number_id=PHONE_NUMBER_ID,
+        waba_id=WABA_ID,
+        verify_token="v",
+        app_secret=APP_SECRET,
+        access_token="wa-token",
+        template_names="order_update en_US\nfeedback_request",
+    )
+    sam = agent_create(workspace=bot.workspace, username="sam", password=PASSWORD)
+    received = services.message_ingest(bot=bot, channel="whatsapp", user_id=USER, text="Hello?")
+    Message.objects.filter(pk=received.message.pk).update(
+        created_at=received.message.created_at - timedelta(hours=30)
+    )
+    handoff, _ = services.handoff_request(conversation=received.message.conversation)
+    services.agent_set_online(membership=sam.memberships.get(), online=True)
+    services.handoff_assign(handoff=handoff, agent=sam)
+    page = new_page(sam)
+    page.goto(f"/workspace/{bot.bot_id}/?handoff={handoff.pk}")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    composer = page.get_by_label("Message to the user")
+    composer.fill("Still need help?")
+    composer.press("Enter")
+    expect(page.locator("#notice-text")).to_contain_text("more than 24 hours ago")
+    expect(page.locator("#transcript .msg--agent")).to_have_count(0)
+
+    picker = page.get_by_label("WhatsApp template")
+    expect(picker.locator("option")).to_have_text(["order_update", "feedback_request"])
+    picker.select_option("order_update")
+    page.get_by_role("button", name="Send template").click()
+
+    expect(page.locator("#transcript .msg--agent", has_text="order_update")).to_be_visible()
+    sent = until(
+        lambda: [
+            json.loads(request.get_data())
+            for request, _ in graph.log
+            if json.loads(request.get_data() or b"{}").get("type") == "template"
+        ],
+        "send the template",
+    )
+    assert sent[-1]["template"] == {"name": "order_update", "language": {"code": "en_US"}}
+    screenshot(page, "whatsapp-template.png")
     assert page.js_errors == []
