@@ -108,6 +108,10 @@ class WhatsAppMedia(models.Model):
     access token, so a delivery worker fetches it once and hitl serves it to the agents."""
 
     bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="+")
+    # Goes with the message that brought it (erasure, retention): the agents' view of it ends.
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     media_id = models.CharField(max_length=100)
     mime_type = models.CharField(max_length=100, blank=True)
     # Random, so the file's address under MEDIA_URL cannot be guessed; agents read it through

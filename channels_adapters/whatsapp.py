@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import mimetypes
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -54,6 +55,8 @@ MAX_ROW_TITLE = 24
 # WhatsApp's largest media (video, documents go to 100 MB; we keep what agents can open).
 MAX_MEDIA_BYTES = 16 * 1024 * 1024
 WINDOW = timedelta(hours=24)
+# Meta's media ids are digits; anything else would not make a media address of ours.
+MEDIA_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 # WhatsApp's media kinds -> the payload types the workspace and Botpress know.
 MEDIA_TYPES = {"image": "image", "audio": "audio", "video": "video", "document": "file"}
@@ -111,7 +114,7 @@ def receive_webhook(*, number: WhatsAppSettings, data: Any) -> list[Received]:
             with transaction.atomic():
                 result = services.inbound_receive(bot=number.bot, channel=CHANNEL, **incoming)
                 if result.created and media:
-                    _fetch_later(number=number, media_id=media[0], mime_type=media[1])
+                    _fetch_later(number=number, message=result.message, media=media)
         except ApplicationError as error:
             # Answering an error would make Meta resend the batch for days; skip it.
             logger.warning("whatsapp message skipped: %s", error.message)
@@ -188,7 +191,7 @@ def parse_message(*, number: WhatsAppSettings, message: Any) -> dict[str, Any] |
     if kind in MEDIA_TYPES:
         media = _object(message, kind)
         media_id = media.get("id")
-        if not isinstance(media_id, str) or not media_id:
+        if not isinstance(media_id, str) or not MEDIA_ID.fullmatch(media_id):
             raise _malformed(f"a {kind} message needs {kind}.id")
         attachment = {
             "type": MEDIA_TYPES[kind],
@@ -280,17 +283,20 @@ def record_status(*, number: WhatsAppSettings, wamid: str, status: str, error: s
     handoff_services.message_mark_reported(message_id=sent, status=status, error=error)
 
 
-def _fetch_later(*, number: WhatsAppSettings, media_id: str, mime_type: str) -> None:
+def _fetch_later(*, number: WhatsAppSettings, message: Message, media: tuple[str, str]) -> None:
     """In the message's transaction: a worker fetches the file behind the media id."""
-    media, created = WhatsAppMedia.objects.get_or_create(
-        bot=number.bot, media_id=media_id, defaults={"mime_type": mime_type}
+    media_id, mime_type = media
+    row, created = WhatsAppMedia.objects.get_or_create(
+        bot=number.bot,
+        media_id=media_id,
+        defaults={"mime_type": mime_type, "message": message},
     )
     if created:
         delivery_record(
             kind=Delivery.Kind.WHATSAPP_MEDIA,
             destination_key=f"whatsapp_media:{number.bot.pk}",
             workspace_id=number.bot.workspace_id,
-            payload={"mediaRowId": media.pk},
+            payload={"mediaRowId": row.pk},
         )
 
 
@@ -315,7 +321,11 @@ def fetch_media(delivery: Delivery, client: httpx.Client) -> Outcome:
         info = response.json()
         if not isinstance(info, dict) or not isinstance(info.get("url"), str):
             return Outcome(ok=False, final=True, error=f"{SERVICE} gave no media URL.")
-        file = client.get(info["url"], headers=headers)
+        with client.stream("GET", info["url"], headers=headers) as file:
+            size = int(file.headers.get("Content-Length") or 0)
+            if file.is_success and size > MAX_MEDIA_BYTES:
+                return Outcome(ok=False, final=True, error="The file is larger than hitl keeps.")
+            file.read()
     except (httpx.HTTPError, httpx.InvalidURL) as error:
         return unreachable(error, service=SERVICE)
     except ValueError:

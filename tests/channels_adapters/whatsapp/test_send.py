@@ -337,3 +337,35 @@ def test_a_document_is_a_download_never_a_page(client, agent, number):
 
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_a_file_larger_than_hitl_keeps_is_given_up(client, number, wa_graph, monkeypatch):
+    from channels_adapters import whatsapp
+
+    monkeypatch.setattr(whatsapp, "MAX_MEDIA_BYTES", 10)
+    wa_graph.expect_request("/v23.0/m-big", method="GET").respond_with_json(
+        {"url": wa_graph.url_for("/lookaside/m-big"), "mime_type": "video/mp4"}
+    )
+    wa_graph.expect_request("/lookaside/m-big", method="GET").respond_with_data(b"x" * 100)
+    video = wa_message("video", {"id": "m-big", "mime_type": "video/mp4"}, wamid="w-big")
+    wa_post(client, number.bot.bot_id, wa_body(messages=[video]))
+
+    deliver_due()
+
+    fetch = Delivery.objects.get(kind="whatsapp_media")
+    assert (fetch.status, fetch.last_error) == ("dead", "The file is larger than hitl keeps.")
+    assert not WhatsAppMedia.objects.get().file
+
+
+def test_an_erased_users_files_are_no_longer_served(client, agent, number):
+    image = wa_message("image", {"id": "m-1", "mime_type": "image/png"}, wamid="w-1")
+    wa_post(client, number.bot.bot_id, wa_body(messages=[image]))
+    media = WhatsAppMedia.objects.get()
+    media.file.save("p.png", ContentFile(b"png"))
+    client.force_login(agent)
+    url = f"/channels/whatsapp/{number.bot.bot_id}/media/m-1/"
+    assert client.get(url).status_code == 200
+
+    services.end_user_erase(bot=number.bot, user_id=USER, channel="whatsapp", membership=None)
+
+    assert client.get(url).status_code == 404

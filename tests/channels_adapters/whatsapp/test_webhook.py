@@ -136,6 +136,15 @@ def test_a_malformed_message_stores_nothing_of_its_batch(client, number):
     assert not Message.objects.exists()
 
 
+def test_a_media_id_that_is_not_one_is_400(client, number):
+    image = wa_message("image", {"id": "../../admin", "mime_type": "image/png"})
+
+    response = wa_post(client, number.bot.bot_id, wa_body(messages=[image]))
+
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
 def test_unknown_kinds_are_ignored_with_200(client, number):
     reaction = wa_message("reaction", {"message_id": "wamid.0", "emoji": "👍"}, wamid="w-r")
     unsupported = wa_message("unsupported", None, wamid="w-u")
