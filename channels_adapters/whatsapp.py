@@ -100,6 +100,8 @@ class Batch:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     statuses: list[dict[str, str]] = field(default_factory=list)
+    # The WhatsApp profile name of each sender (contacts[].profile.name by wa_id).
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def receive_webhook(*, number: WhatsAppSettings, data: Any) -> list[Received]:
@@ -115,6 +117,8 @@ def receive_webhook(*, number: WhatsAppSettings, data: Any) -> list[Received]:
                 result = services.inbound_receive(bot=number.bot, channel=CHANNEL, **incoming)
                 if result.created and media:
                     _fetch_later(number=number, message=result.message, media=media)
+                if result.created:
+                    _name_user(number=number, result=result, names=batch.names)
         except ApplicationError as error:
             # Answering an error would make Meta resend the batch for days; skip it.
             logger.warning("whatsapp message skipped: %s", error.message)
@@ -149,6 +153,10 @@ def parse_body(*, number: WhatsAppSettings, data: Any) -> Batch:
                     "whatsapp change for %s/%s reached bot %s", entry.get("id"), phone, number.bot
                 )
                 continue
+            for contact in _list(value, "contacts"):
+                profile = contact.get("profile") if isinstance(contact, dict) else None
+                if isinstance(profile, dict) and isinstance(profile.get("name"), str):
+                    batch.names[str(contact.get("wa_id"))] = profile["name"][:200]
             for message in _list(value, "messages"):
                 incoming = parse_message(number=number, message=message)
                 if incoming is not None:
@@ -281,6 +289,16 @@ def record_status(*, number: WhatsAppSettings, wamid: str, status: str, error: s
     if sent is None:
         return  # sent from elsewhere (WhatsApp Manager, another tool), or erased since
     handoff_services.message_mark_reported(message_id=sent, status=status, error=error)
+
+
+def _name_user(*, number: WhatsAppSettings, result: Received, names: dict[str, str]) -> None:
+    """The user's WhatsApp profile name as their `fullName`, unless they have one (the bot may
+    have asked for it)."""
+    end_user = result.message.conversation.end_user
+    name = names.get(end_user.external_id)
+    if name and not end_user.variables.get("fullName"):
+        end_user.bot = number.bot
+        handoff_services.end_user_update_variables(end_user=end_user, variables={"fullName": name})
 
 
 def _fetch_later(*, number: WhatsAppSettings, message: Message, media: tuple[str, str]) -> None:

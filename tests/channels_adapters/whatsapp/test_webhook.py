@@ -69,6 +69,18 @@ def test_text_message_is_stored_for_the_sender(client, number):
     assert message.conversation.end_user.external_id == USER
 
 
+def test_the_users_whatsapp_name_becomes_their_full_name_once(client, number):
+    wa_post(client, number.bot.bot_id, wa_body(messages=[wa_text("hi", wamid="w-1")]))
+    end_user = Message.objects.get().conversation.end_user
+    assert end_user.variables == {"fullName": "Ada"}
+    services.end_user_update_variables(end_user=end_user, variables={"fullName": "Ada Lovelace"})
+
+    wa_post(client, number.bot.bot_id, wa_body(messages=[wa_text("again", wamid="w-2")]))
+
+    end_user.refresh_from_db()
+    assert end_user.variables == {"fullName": "Ada Lovelace"}
+
+
 def test_wrong_signature_is_refused_and_nothing_stored(client, number):
     response = wa_post(client, number.bot.bot_id, wa_body(messages=[wa_text("hi")]), secret="x")
 
