@@ -137,6 +137,14 @@ def test_malformed_bodies_are_400(client, number, body):
     assert not Message.objects.exists()
 
 
+def test_json_nested_past_the_limit_is_400(client, number):
+    """Read depth-bounded (agents.json_input), as every JSON from outside."""
+    response = wa_post(client, number.bot.bot_id, b'{"a":' * 5000 + b"1" + b"}" * 5000)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_json"
+
+
 def test_a_malformed_message_stores_nothing_of_its_batch(client, number):
     """Read through before anything is stored: the good message beside it is not kept."""
     broken = wa_message("image", {"mime_type": "image/jpeg"}, wamid="wamid.2")  # no media id
