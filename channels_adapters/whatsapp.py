@@ -360,6 +360,14 @@ def fetch_media(delivery: Delivery, client: httpx.Client) -> Outcome:
     return Outcome(ok=True, status_code=file.status_code)
 
 
+def forget_file(sender: type, instance: WhatsAppMedia, **kwargs: Any) -> None:
+    """A media row deleted (with its message: erasure, retention) takes its file along, once
+    the deletion commits (a rolled-back erasure keeps it)."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 # --- the 24-hour window -------------------------------------------------------------------
 
 

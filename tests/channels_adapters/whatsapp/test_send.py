@@ -357,7 +357,7 @@ def test_a_file_larger_than_hitl_keeps_is_given_up(client, number, wa_graph, mon
     assert not WhatsAppMedia.objects.get().file
 
 
-def test_an_erased_users_files_are_no_longer_served(client, agent, number):
+def test_an_erased_users_files_are_gone(client, agent, number, django_capture_on_commit_callbacks):
     image = wa_message("image", {"id": "m-1", "mime_type": "image/png"}, wamid="w-1")
     wa_post(client, number.bot.bot_id, wa_body(messages=[image]))
     media = WhatsAppMedia.objects.get()
@@ -366,6 +366,10 @@ def test_an_erased_users_files_are_no_longer_served(client, agent, number):
     url = f"/channels/whatsapp/{number.bot.bot_id}/media/m-1/"
     assert client.get(url).status_code == 200
 
-    services.end_user_erase(bot=number.bot, user_id=USER, channel="whatsapp", membership=None)
+    stored = media.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.end_user_erase(bot=number.bot, user_id=USER, channel="whatsapp", membership=None)
 
     assert client.get(url).status_code == 404
+    assert not media.file.storage.exists(stored)
