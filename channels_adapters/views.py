@@ -169,8 +169,10 @@ def whatsapp_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
-# Played or shown in the page; anything else (a document) is a download, never a page of ours.
-INLINE_MEDIA = ("image/", "audio/", "video/")
+# Played or shown in the page; anything else (a document, an SVG that could hold a script) is
+# a download, never a page of ours.
+INLINE_IMAGES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+INLINE_MEDIA = ("audio/", "video/")
 
 
 @login_required
@@ -186,7 +188,8 @@ def whatsapp_media(request: HttpRequest, bot_id: str, media_id: str) -> HttpResp
         raise Http404("Unknown media.")
     if not media.file:
         raise Http404("Not fetched from WhatsApp yet.")
-    inline = media.mime_type.startswith(INLINE_MEDIA)
+    mime_type = media.mime_type.split(";")[0].strip().lower()
+    inline = mime_type in INLINE_IMAGES or mime_type.startswith(INLINE_MEDIA)
     response = FileResponse(
         media.file.open("rb"),
         content_type=media.mime_type if inline else "application/octet-stream",

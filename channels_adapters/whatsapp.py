@@ -355,8 +355,12 @@ def fetch_media(delivery: Delivery, client: httpx.Client) -> Outcome:
         return Outcome(ok=False, final=True, error="The file is larger than hitl keeps.")
     mime_type = str(info.get("mime_type") or media.mime_type)
     extension = mimetypes.guess_extension(mime_type.split(";")[0].strip()) or ""
-    media.mime_type = mime_type
-    media.file.save(f"{secrets.token_urlsafe(16)}{extension}", ContentFile(file.content))
+    stored = media.file.storage.save(
+        f"whatsapp/{secrets.token_urlsafe(16)}{extension}", ContentFile(file.content)
+    )
+    # An UPDATE, not save(): the row may have gone meanwhile (erasure), and must stay gone.
+    if not WhatsAppMedia.objects.filter(pk=media.pk).update(file=stored, mime_type=mime_type):
+        media.file.storage.delete(stored)
     return Outcome(ok=True, status_code=file.status_code)
 
 

@@ -61,6 +61,9 @@ def png(width: int = 40, height: int = 30) -> bytes:
 def graph(make_httpserver):
     """A fake Graph API: it accepts every message (wamid.OUT1, 2...) and holds the picture."""
     server = make_httpserver
+    # The session's server may still hold an earlier test's answers (httpserver clears before
+    # a test, not after): only ours here.
+    server.clear()
     accepted = itertools.count(1)
 
     def accept(request: Request) -> Response:

@@ -328,8 +328,9 @@ def test_a_users_image_is_fetched_once_and_shown_to_members_only(
     assert client.get(url).status_code == 404
 
 
-def test_a_document_is_a_download_never_a_page(client, agent, number):
-    media = WhatsAppMedia.objects.create(bot=number.bot, media_id="m-doc", mime_type="text/html")
+@pytest.mark.parametrize("mime_type", ["text/html", "image/svg+xml"])
+def test_a_document_is_a_download_never_a_page(client, agent, number, mime_type):
+    media = WhatsAppMedia.objects.create(bot=number.bot, media_id="m-doc", mime_type=mime_type)
     media.file.save("x.html", ContentFile(b"<script>alert(1)</script>"))
     client.force_login(agent)
 
