@@ -54,7 +54,7 @@ def exit_type_of(event: Event, *, semantics: str) -> str | None:
 
 
 # Users the connector speaks for; on the `api` channel the bot platform itself sent the message.
-USER_CHANNELS = frozenset({"web", "messenger"})
+USER_CHANNELS = frozenset({"web", "messenger", "whatsapp"})
 SIGNATURE_HEADER = "X-Hitl-Signature"
 
 

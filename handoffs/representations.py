@@ -208,7 +208,12 @@ class StoredEventBody(serializers.Serializer):
 
 
 # Botpress's `success` of a stored event, from hitl's delivery of an outgoing message.
-_SUCCESS: dict[str, bool] = {Message.Delivery.SENT: True, Message.Delivery.FAILED: False}
+_SUCCESS: dict[str, bool] = {
+    Message.Delivery.SENT: True,
+    Message.Delivery.DELIVERED: True,
+    Message.Delivery.READ: True,
+    Message.Delivery.FAILED: False,
+}
 
 
 class MessageItemRepresentation(MessageRepresentation):

@@ -396,6 +396,7 @@ OUTGOING_ALLOWED_NETWORKS = [
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
 # The Telegram Bot API (https://core.telegram.org/bots/api); a setting for the same reason.
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+WHATSAPP_GRAPH_API_URL = env("WHATSAPP_GRAPH_API_URL", default="https://graph.facebook.com/v23.0")
 # Everything that leaves hitl (webhooks, the bot connector, Messenger, e-mail) is a delivery
 # row sent by `manage.py deliver` (docs/delivery.md). Its threads: each serves one destination
 # at a time, so a receiver that hangs holds one thread, never the others'.

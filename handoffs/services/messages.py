@@ -204,6 +204,7 @@ def message_send_agent(
             "Only the agent assigned to this handoff can write to the user.",
             code="not_assigned_agent",
         )
+    outbound.check_send(conversation, text, payload)
     return _create(
         conversation=conversation,
         direction=Message.Direction.AGENT,

@@ -9,6 +9,7 @@ import { connectLive, showLiveStatus } from "./live.js";
 import { summary } from "./messages.js";
 import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
 import { createTranscript } from "./transcript.js";
+import { whatsappTemplatePicker } from "./whatsapp_templates.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -452,6 +453,7 @@ function renderConversation() {
     delete: ui.remove,
   });
   composer.offer(Boolean(allowed.compose), composerHint(h));
+  templatePicker.offer(h.userChannel, Boolean(allowed.compose));
   renderTransferOptions(h);
   renderRouting(h, allowed);
   renderDetails(h);
@@ -681,6 +683,18 @@ const composer = createComposer({
   templates: { trigger: bot.templateTrigger || ":", items: state.templates },
   tellTyping: (h, typing) =>
     live?.send({ type: "typing", conversationId: h.conversationId, typing }),
+});
+
+const templatePicker = whatsappTemplatePicker({
+  botId: bot.botId,
+  act,
+  selected: () => handoffs.get(selection.id),
+  send: (h, name) =>
+    post(`conversations/${h.conversationId}/messages`, {
+      text: name,
+      payload: { type: "template", template: name },
+    }),
+  transcript,
 });
 
 // ---- events from the socket -------------------------------------------------------------
