@@ -18,7 +18,7 @@ from agents.selectors import agent_display_name
 from ..models import Bot, Conversation, Handoff, Label
 from ..permissions import holds_or_admin, is_present
 from ..representations import AgentRepresentation, HandoffRepresentation, wire
-from . import notifications, queue
+from . import business_hours, notifications, queue, queue_position
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -161,6 +161,17 @@ def handoff_request(
         )
     try:
         with transaction.atomic():
+            if business_hours.refuses_now(bot=bot):
+                # Refused, not queued: the bot keeps the user and hears outsideBusinessHours.
+                handoff = Handoff.objects.create(
+                    bot=bot,
+                    conversation=conversation,
+                    status=S.REJECTED,
+                    resolved_at=timezone.now(),
+                    close_reason=Handoff.OUTSIDE_HOURS,
+                )
+                _emit(handoff, "handoff.created")
+                return handoff, True
             if require_agent and not queue.agents_available(bot=bot):
                 handoff = Handoff.objects.create(
                     bot=bot,
@@ -179,7 +190,9 @@ def handoff_request(
             notifications.notify_handoff_new(handoff=handoff)
             conversation_pause(conversation=conversation, reason=reason or "handoff")
             _notify_user(handoff, bot.transfer_message)
+            business_hours.tell_if_closed(handoff=handoff)
             queue.auto_assign_if_enabled(bot=bot)
+            queue_position.tell_on_request(handoff=handoff)
     except IntegrityError:
         # The conditional unique constraint: this conversation already has an open handoff.
         existing = Handoff.objects.get(conversation=conversation, status__in=Handoff.OPEN_STATUSES)

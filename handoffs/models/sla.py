@@ -1,0 +1,29 @@
+"""SLA breaches: one row per handoff and target, the proof that it was announced once."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .handoffs import Handoff
+
+
+class SlaBreach(models.Model):
+    class Target(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "First response"
+        RESOLUTION = "resolution", "Resolution"
+
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="sla_breaches")
+    # Denormalized from the handoff so reports count a bot's breaches in one indexed range.
+    bot = models.ForeignKey("handoffs.Bot", on_delete=models.CASCADE, related_name="+")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Two sweeps at once: the second insert fails, so the event is written once.
+            models.UniqueConstraint(fields=["handoff", "target"], name="one_breach_per_target")
+        ]
+        indexes = [models.Index(fields=["bot", "created_at"], name="sla_breach_bot_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.target} breach of handoff {self.handoff_id}"
