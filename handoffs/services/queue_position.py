@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from agents.errors import Unprocessable
+
 from ..models import Bot, Handoff, QueueNotice
 from .messages import message_send_system
 from .texts import localized, render
@@ -119,14 +121,21 @@ class PositionAnswer:
 
 @transaction.atomic
 def handoff_tell_position(*, handoff: Handoff) -> PositionAnswer:
-    """The user asked (through the bot): their place, sent to them unless told too recently."""
+    """The user asked (through the bot): their place; also sent to them when the bot tells
+    positions, unless they were told within the bot's interval."""
+    if handoff.status != S.PENDING:
+        raise Unprocessable(
+            f"This handoff is {handoff.status}: it has no place in the queue.",
+            code="handoff_not_pending",
+            extra={"status": handoff.status},
+        )
     now = timezone.now()
     bot = handoff.bot
     position = handoff_position(handoff=handoff)
     wait = queue_pace(bot=bot, now=now).wait_for(position)
     notice = QueueNotice.objects.select_for_update().filter(handoff_id=handoff.pk).first()
     recently = notice is not None and notice.told_at > now - bot.queue_position_interval
-    if recently:
+    if recently or not bot.queue_position_updates:
         return PositionAnswer(position, wait, sent=False)
     _send(handoff, position, wait)
     _record(handoff, position, now)
