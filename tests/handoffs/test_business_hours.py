@@ -3,13 +3,16 @@ meets outside hours."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
+from django.test import Client
 
+from agents.services import agent_create
 from handoffs import services
 from handoffs.admin_routing import BusinessHoursFormSet, HolidayFormSet
 from handoffs.models import Bot, BusinessHours, Handoff, Holiday, Message
@@ -174,3 +177,82 @@ def test_a_holiday_twice_is_refused(bot):
     rows = [{"date": "2026-12-25", "name": "a"}, {"date": "2026-12-25", "name": "b"}]
     forms = formset(HolidayFormSet, Holiday, bot, rows, ["date", "name"])
     assert not forms.is_valid()
+
+
+def post_bot_admin(bot, **changes):
+    """The bot's admin form as shown, with `changes`, posted by a workspace admin."""
+    boss = agent_create(
+        workspace=bot.workspace, username="boss", password="x-long-pass-1", role="admin"
+    )
+    client = Client()
+    client.force_login(boss)
+    form = client.get(f"/admin/handoffs/bot/{bot.pk}/change/").context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {
+        "workspace": bot.workspace_id,
+        "handoff_timeout": "",
+        "agent_session_timeout": "00:10:00",
+        "queue_position_interval": "00:01:00",
+    }
+    for field in (
+        "transfer_message",
+        "assign_message",
+        "resolve_message",
+        "expire_message",
+        "out_of_office_message",
+        "queue_position_message",
+    ):
+        data[field] = json.dumps(getattr(bot, field))
+    for prefix in ("labels", "templates", "business_hours", "holidays"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    data |= changes
+    data = {name: value for name, value in data.items() if value is not False}
+    return client.post(f"/admin/handoffs/bot/{bot.pk}/change/", data)
+
+
+def test_the_admin_refuses_overlapping_hours(bot):
+    response = post_bot_admin(
+        bot,
+        **{
+            "business_hours-TOTAL_FORMS": 2,
+            "business_hours-0-weekday": 4,
+            "business_hours-0-opens": "09:00",
+            "business_hours-0-closes": "13:00",
+            "business_hours-1-weekday": 4,
+            "business_hours-1-opens": "12:30",
+            "business_hours-1-closes": "18:00",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Business hours overlap on Friday." in response.content.decode()
+    assert not BusinessHours.objects.filter(bot=bot).exists()
+
+
+def test_the_admin_refuses_an_unknown_zone(bot):
+    response = post_bot_admin(bot, business_hours_timezone="Europe/Atlantis")
+
+    assert response.status_code == 200
+    assert "business_hours_timezone" in response.context["adminform"].form.errors
+
+
+def test_the_admin_saves_a_schedule(bot):
+    response = post_bot_admin(
+        bot,
+        business_hours_timezone="America/New_York",
+        **{
+            "business_hours-TOTAL_FORMS": 1,
+            "business_hours-0-weekday": 0,
+            "business_hours-0-opens": "09:00",
+            "business_hours-0-closes": "17:00",
+            "holidays-TOTAL_FORMS": 1,
+            "holidays-0-date": "2026-12-25",
+            "holidays-0-name": "Christmas",
+        },
+    )
+
+    assert response.status_code == 302
+    bot.refresh_from_db()
+    assert bot.business_hours_timezone == "America/New_York"
+    assert BusinessHours.objects.filter(bot=bot).count() == 1
+    assert Holiday.objects.filter(bot=bot, name="Christmas").exists()
