@@ -36,12 +36,18 @@ def handoffs_requeue_abandoned(*, now: datetime | None = None) -> int:
     )
     count = 0
     for bot in bots:
+        requeued = 0
         if bot.offline_requeue_after is not None:
             for handoff in _held_by_offline(bot, now - bot.offline_requeue_after):
-                count += _requeue(handoff, OFFLINE, bot.offline_requeue_after)
+                requeued += _requeue(handoff, OFFLINE, bot.offline_requeue_after)
         if bot.first_response_limit is not None:
             for handoff in _unanswered(bot, now - bot.first_response_limit):
-                count += _requeue(handoff, NO_FIRST_RESPONSE, bot.first_response_limit)
+                requeued += _requeue(handoff, NO_FIRST_RESPONSE, bot.first_response_limit)
+        if requeued:
+            # After the requeues committed, not while a handoff row is locked: auto-assignment
+            # locks memberships first, as handoff_assign does, so no lock order is reversed.
+            auto_assign_if_enabled(bot=bot)
+        count += requeued
     return count
 
 
@@ -129,5 +135,4 @@ def _requeue(handoff: Handoff, reason: str, limit: timedelta) -> int:
         conversation=handoff.conversation,
         handoff=handoff,
     )
-    auto_assign_if_enabled(bot=handoff.bot)
     return 1
