@@ -192,7 +192,8 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
 def _sla_breaches(handoffs: QuerySet[Handoff]) -> dict[str, int]:
     """Breaches of the handoffs reported, per target, in one aggregate."""
     T = SlaBreach.Target
-    return SlaBreach.objects.filter(handoff__in=handoffs.order_by().values("id")).aggregate(
+    breached = SlaBreach.objects.filter(stage=SlaBreach.Stage.BREACHED)
+    return breached.filter(handoff__in=handoffs.order_by().values("id")).aggregate(
         first_response=Count("id", filter=Q(target=T.FIRST_RESPONSE)),
         resolution=Count("id", filter=Q(target=T.RESOLUTION)),
     )

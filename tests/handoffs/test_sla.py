@@ -131,3 +131,33 @@ def test_reports_count_breaches(clock, sla_bot, pending_handoff):
     report = handoff_report(bot=sla_bot, start=START.date(), end=START.date())
 
     assert report["sla_breaches"] == {"first_response": 1, "resolution": 1}
+
+
+def test_near_a_target_notifies_once_without_a_webhook_event(
+    clock, sla_bot, agent, pending_handoff, new_events
+):
+    clock.shift(timedelta(minutes=9))
+
+    assert handoffs_check_sla() == 0  # no breach yet
+    handoffs_check_sla()
+
+    notified = Notification.objects.filter(
+        handoff=pending_handoff, kind=Notification.Kind.SLA_WARNING
+    )
+    name = pending_handoff.conversation.end_user.display_name
+    assert list(notified.values_list("level", "message")) == [
+        ("warning", f"SLA: the first response target of {name}'s handoff is near.")
+    ]
+    assert "handoff.sla_breached" not in [t for t, _ in new_events()]
+
+
+def test_near_then_breached_notifies_twice(clock, sla_bot, agent, pending_handoff):
+    clock.shift(timedelta(minutes=9))
+    handoffs_check_sla()
+    clock.shift(timedelta(minutes=2))
+    handoffs_check_sla()
+
+    levels = Notification.objects.filter(
+        handoff=pending_handoff, kind=Notification.Kind.SLA_WARNING
+    ).values_list("level", flat=True)
+    assert sorted(levels) == ["error", "warning"]
