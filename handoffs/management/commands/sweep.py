@@ -36,7 +36,11 @@ class Command(BaseCommand):
         offline = services.agents_sweep_offline()
         if expired or offline:
             logger.info("%d handoff(s) expired, %d agent(s) went offline", expired, offline)
-        self._routing()
+        try:
+            self._routing()
+        except Exception:
+            # Logged; the pass goes on, so one bot's bad data never stops the day's prune.
+            logger.exception("routing checks failed")
         self._prune()
 
     def _routing(self) -> None:
