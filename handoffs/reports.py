@@ -34,7 +34,7 @@ from django.utils import timezone
 from agents.errors import ApplicationError
 from agents.selectors import agent_display_name
 
-from .models import Bot, Handoff
+from .models import Bot, Handoff, SlaBreach
 
 MAX_DAYS = 366
 
@@ -185,7 +185,18 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
             for pk in sorted(by_agent)
         ],
         "labels": [{"label": name, **by_label[name]} for name in sorted(by_label)],
+        "sla_breaches": _sla_breaches(handoffs),
     }
+
+
+def _sla_breaches(handoffs: QuerySet[Handoff]) -> dict[str, int]:
+    """Breaches of the handoffs reported, per target, in one aggregate."""
+    T = SlaBreach.Target
+    breached = SlaBreach.objects.filter(stage=SlaBreach.Stage.BREACHED)
+    return breached.filter(handoff__in=handoffs.order_by().values("id")).aggregate(
+        first_response=Count("id", filter=Q(target=T.FIRST_RESPONSE)),
+        resolution=Count("id", filter=Q(target=T.RESOLUTION)),
+    )
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).

@@ -382,6 +382,9 @@ HITL = {
     "RETENTION_EVENT_DAYS": env.int("RETENTION_EVENT_DAYS", default=30),
     "RETENTION_DELIVERY_DAYS": env.int("RETENTION_DELIVERY_DAYS", default=7),
     "RETENTION_NOTIFICATION_DAYS": env.int("RETENTION_NOTIFICATION_DAYS", default=30),
+    # How many first places of each queue the sweep keeps told of their position
+    # (handoffs/services/queue_position.py); users further back hear it when they ask.
+    "QUEUE_POSITION_WINDOW": env.int("HITL_QUEUE_POSITION_WINDOW", default=100),
 }
 
 # Webhooks, bot webhooks and the Graph API never reach a non-public address (loopback, private,

@@ -13,6 +13,7 @@ from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
 from ..representations import MessageRepresentation, wire
+from . import sla
 from .content import check_payload, check_text
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
@@ -205,10 +206,12 @@ def message_send_agent(
             code="not_assigned_agent",
         )
     outbound.check_send(conversation, text, payload)
-    return _create(
+    message = _create(
         conversation=conversation,
         direction=Message.Direction.AGENT,
         text=text,
         payload=payload,
         author=agent,
     )
+    sla.handoff_mark_first_response(conversation=conversation)
+    return message

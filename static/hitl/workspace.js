@@ -78,6 +78,15 @@ const request = requestWith(state.csrfToken);
 
 const api = (path, options) => request(state.apiBase + path, options);
 
+// The server sends when a handoff's SLA target turns near and breached (h.sla, only for a bot
+// with targets); the list shows which of those moments has passed, as it does for "urgent".
+function slaState(h) {
+  if (!h.sla) return null;
+  const now = Date.now();
+  if (now >= Date.parse(h.sla.dueAt)) return "breached";
+  return now >= Date.parse(h.sla.nearAt) ? "near" : null;
+}
+
 function isUrgent(h) {
   return h.status === "pending" && Date.now() - Date.parse(h.createdAt) > bot.handoffAlert * 60000;
 }
@@ -200,6 +209,13 @@ function renderItem(h) {
   const urgent = isUrgent(h);
   slot(node, "urgent").hidden = !urgent;
   node.classList.toggle("handoff--urgent", urgent);
+  const sla = slaState(h);
+  const marker = slot(node, "sla");
+  marker.hidden = !sla;
+  if (sla) {
+    marker.dataset.state = sla;
+    marker.textContent = sla === "breached" ? "SLA breached" : "SLA near";
+  }
   slot(node, "unread").hidden = !isUnread(h);
   return node;
 }
@@ -867,6 +883,7 @@ function applyEvent(event) {
     case "handoff.created":
       return onHandoffCreated(payload, event.id);
     case "handoff.updated":
+    case "handoff.sla_breached":
       return upsertHandoff(payload, event.id);
     case "message.created":
       return onMessage(payload);

@@ -48,6 +48,11 @@ class LabelTimesRepresentation(TimesRepresentation):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class SlaBreachesRepresentation(serializers.Serializer):
+    first_response = serializers.IntegerField()
+    resolution = serializers.IntegerField()
+
+
 # `from` is a Python keyword, hence the class built by name.
 ReportRepresentation = type(
     "ReportRepresentation",
@@ -59,6 +64,9 @@ ReportRepresentation = type(
         "days": DayRepresentation(many=True),
         "agents": AgentTimesRepresentation(many=True),
         "labels": LabelTimesRepresentation(many=True),
+        "sla_breaches": SlaBreachesRepresentation(
+            help_text="SLA breaches of the handoffs created in the range, per target."
+        ),
     },
 )
 
