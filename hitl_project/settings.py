@@ -257,7 +257,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "hitl API",
     # One name for a message's direction, whichever representation shows it.
-    "ENUM_NAME_OVERRIDES": {"MessageDirectionEnum": "handoffs.models.Message.Direction"},
+    "ENUM_NAME_OVERRIDES": {
+        "MessageDirectionEnum": "handoffs.models.Message.Direction",
+        # Two `status` fields: a handoff's and an agent's (online, busy, offline).
+        "HandoffStatusEnum": "handoffs.models.Handoff.Status",
+    },
     "DESCRIPTION": (
         "Human-in-the-loop handoffs for chatbots (Botpress HITL compatible). An API token "
         "(`Authorization: Bearer <token>`) acts as the bot; what a person does needs an agent's "
