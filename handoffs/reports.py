@@ -25,19 +25,14 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
 from django.db.models.functions import (
-    Coalesce,
     Extract,
     ExtractHour,
     ExtractIsoWeekDay,
-    Now,
     TruncDate,
 )
 from django.utils import timezone
@@ -45,7 +40,7 @@ from django.utils import timezone
 from agents.errors import ApplicationError
 from agents.selectors import agent_display_name
 
-from .models import Bot, Handoff, Message
+from .models import Bot, Handoff
 
 MAX_DAYS = 366
 
@@ -116,24 +111,9 @@ HANDLING = Case(
     default=None,
     output_field=FloatField(),
 )
-# The first agent message of the handoff's conversation from its creation on (until it closed):
-# what the user waited for a human answer. One indexed lookup per handoff (message_history_idx).
-FIRST_RESPONSE_AT = Subquery(
-    Message.objects.filter(
-        conversation=OuterRef("conversation_id"),
-        direction=Message.Direction.AGENT,
-        created_at__gte=OuterRef("created_at"),
-        created_at__lte=Coalesce(OuterRef("resolved_at"), Now()),
-    )
-    .order_by()
-    .values("conversation")
-    .annotate(first=Min("created_at"))
-    .values("first")[:1]
-)
-FIRST_RESPONSE = Extract(
-    ExpressionWrapper(F("first_response_at") - F("created_at"), output_field=DurationField()),
-    "epoch",
-)
+# Created -> the first agent message while the handoff was open: what the user waited for a
+# human answer (Handoff.first_response_at).
+FIRST_RESPONSE = _seconds("first_response_at", "created_at")
 COUNTS = {
     "handoffs": Count("id"),
     "resolved": Count("id", filter=Q(status=Handoff.Status.RESOLVED)),
@@ -144,7 +124,7 @@ def _stats(handoffs: QuerySet[Handoff], group: str | None) -> dict[Any, dict[str
     """Counts and times per value of `group` (None: one row for all), computed by the
     database: PostgreSQL's percentiles; on SQLite, the embedded default with small data, the
     times are computed here from a few columns per handoff."""
-    handoffs = handoffs.order_by().annotate(first_response_at=FIRST_RESPONSE_AT)
+    handoffs = handoffs.order_by()
     if connection.vendor == "postgresql":
         aggregates = {
             **COUNTS,

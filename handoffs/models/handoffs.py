@@ -42,6 +42,9 @@ class Handoff(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The first agent message while the handoff was open (services.message_send_agent), kept
+    # for the reports' first-response time: a column, not a lookup in the messages per handoff.
+    first_response_at = models.DateTimeField(null=True, blank=True)
     # Set when the agents were told that the handoff is about to expire, so they are told once.
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -204,10 +204,19 @@ def message_send_agent(
             "Only the agent assigned to this handoff can write to the user.",
             code="not_assigned_agent",
         )
-    return _create(
-        conversation=conversation,
-        direction=Message.Direction.AGENT,
-        text=text,
-        payload=payload,
-        author=agent,
-    )
+    with transaction.atomic():
+        message = _create(
+            conversation=conversation,
+            direction=Message.Direction.AGENT,
+            text=text,
+            payload=payload,
+            author=agent,
+        )
+        # A statistic for the reports, not a change anyone watches: no event. Conditional, so
+        # only the first answer of the open handoff counts.
+        Handoff.objects.filter(
+            conversation=conversation,
+            status__in=Handoff.OPEN_STATUSES,
+            first_response_at__isnull=True,
+        ).update(first_response_at=message.created_at)
+    return message

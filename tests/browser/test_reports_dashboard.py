@@ -43,7 +43,12 @@ def seed(bot, agents, labels, *, count: int = 90) -> None:
             agent = rng.choice(agents)
             assigned = created + timedelta(seconds=rng.randrange(20, 900))
             reply = assigned + timedelta(seconds=rng.randrange(5, 240))
-            fields.update(agent=agent, assigned_at=assigned, status=Handoff.Status.ASSIGNED)
+            fields.update(
+                agent=agent,
+                assigned_at=assigned,
+                first_response_at=reply,
+                status=Handoff.Status.ASSIGNED,
+            )
             message = Message.objects.create(
                 conversation=conversation, direction="agent", author=agent, text="Hello"
             )

@@ -102,3 +102,24 @@ def test_csv_carries_totals_first_response_and_hours(bot, data):
     assert len(hours) == 7 * 24
     assert hours["Mon 09"] == "2"
     assert hours["Tue 14"] == "1"
+
+
+def test_migration_fills_first_responses_of_earlier_handoffs(bot, agent):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from handoffs.models import Handoff
+
+    handoff = answered(bot, agent, MONDAY_9, wait=10, reply=30, resolve=60)
+    with time_machine.travel(MONDAY_9 + timedelta(hours=1), tick=False):
+        later, _ = services.handoff_request(conversation=handoff.conversation)
+    Handoff.objects.update(first_response_at=None)
+
+    import_module("handoffs.migrations.0017_handoff_first_response_at").backfill(apps, None)
+
+    handoff.refresh_from_db()
+    later.refresh_from_db()
+    assert handoff.first_response_at == MONDAY_9 + timedelta(seconds=30)
+    # The conversation's agent messages all came before it: no first response yet.
+    assert later.first_response_at is None
