@@ -123,3 +123,30 @@ def test_migration_fills_first_responses_of_earlier_handoffs(bot, agent):
     assert handoff.first_response_at == MONDAY_9 + timedelta(seconds=30)
     # The conversation's agent messages all came before it: no first response yet.
     assert later.first_response_at is None
+
+
+def test_dashboard_page_draws_the_charts_with_names_escaped(client, bot, admin, agent):
+    answered(bot, agent, MONDAY_9, wait=10, reply=30, resolve=60, labels=["<b>x</b>"])
+    client.force_login(admin)
+
+    html = client.get(f"/workspace/reports/?bot={bot.bot_id}&from=2026-03-02&to=2026-03-03")
+
+    body = html.content.decode()
+    assert body.count('<svg class="chart"') == 5
+    assert "<b>x</b>" not in body
+    assert "&lt;b&gt;x&lt;/b&gt;" in body
+    assert "First response median (s)" in body
+
+
+def test_api_report_carries_first_response_and_hours(bot, admin, data):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(admin)
+
+    url = f"/api/v1/bots/{bot.bot_id}/mod/hitlnext/reports?from=2026-03-02&to=2026-03-03"
+    body = client.get(url).json()
+
+    assert body["totals"]["firstResponseMedian"] == 90
+    assert "firstResponseP90" in body["agents"][0]
+    assert body["hours"][0][9] == 2
