@@ -150,3 +150,12 @@ def test_api_report_carries_first_response_and_hours(bot, admin, data):
     assert body["totals"]["firstResponseMedian"] == 90
     assert "firstResponseP90" in body["agents"][0]
     assert body["hours"][0][9] == 2
+
+
+def test_the_workspace_links_admins_to_the_reports(client, bot, admin, agent):
+    client.force_login(admin)
+    link = f'href="/workspace/reports/?bot={bot.bot_id}"'
+
+    assert link in client.get(f"/workspace/{bot.bot_id}/").content.decode()
+    client.force_login(agent)
+    assert link not in client.get(f"/workspace/{bot.bot_id}/").content.decode()
