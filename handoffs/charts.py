@@ -15,7 +15,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from .reports import WEEKDAYS
+
 OUTCOMES = (
     ("resolved", "Resolved"),
     ("expired", "Expired"),
@@ -29,6 +30,11 @@ TIME_SERIES = (
 )
 # Bars drawn per chart at most; the table beside it has every row.
 MAX_BARS = 20
+
+
+def still_open(day: dict[str, Any]) -> int:
+    """Handoffs created that day that have not ended (not resolved, expired or rejected)."""
+    return day["created"] - day["resolved"] - day["expired"] - day["rejected"]
 
 
 def duration(seconds: float | None) -> str:
@@ -93,7 +99,7 @@ def outcomes_by_day(days: Sequence[dict[str, Any]], *, chart_id: str) -> SafeStr
     label_every = max(1, math.ceil(len(days) / 10))
     for index, day in enumerate(days):
         x = left + index * slot + (slot - bar) / 2
-        parts = {**day, "open": day["created"] - day["resolved"] - day["expired"] - day["rejected"]}
+        parts = {**day, "open": still_open(day)}
         y = top + plot_h
         for key, name in OUTCOMES:
             count = parts[key]

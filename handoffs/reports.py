@@ -29,12 +29,7 @@ from django.db.models import (
     QuerySet,
     When,
 )
-from django.db.models.functions import (
-    Extract,
-    ExtractHour,
-    ExtractIsoWeekDay,
-    TruncDate,
-)
+from django.db.models.functions import Extract, ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from agents.errors import ApplicationError

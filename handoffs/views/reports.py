@@ -51,10 +51,7 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "error": error,
             "agent_rows": agent_rows,
             "label_rows": label_rows,
-            "day_rows": [
-                {**day, "open": day["created"] - day["resolved"] - day["expired"] - day["rejected"]}
-                for day in report["days"]
-            ],
+            "day_rows": [{**day, "open": charts.still_open(day)} for day in report["days"]],
             "time_rows": [
                 {"title": title, "median": totals[f"{key}_median"], "p90": totals[f"{key}_p90"]}
                 for key, title in charts.TIME_SERIES
