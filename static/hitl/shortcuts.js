@@ -60,6 +60,7 @@ export function installShortcuts({ list, row, assign, resolve, composer, trigger
     { key: "t", label: "Open the templates", run: openTemplates },
     { key: "?", label: "Show these shortcuts", run: showHelp },
   ];
+  const notes = [{ key: "Esc", label: "Leave the composer" }];
 
   function showHelp() {
     if (!dialog.open) dialog.showModal();
@@ -67,7 +68,7 @@ export function installShortcuts({ list, row, assign, resolve, composer, trigger
 
   const table = dialog.querySelector("[data-slot=shortcuts]");
   table.replaceChildren(
-    ...shortcuts.map(({ key, label }) => {
+    ...[...shortcuts, ...notes].map(({ key, label }) => {
       const term = document.createElement("dt");
       const kbd = document.createElement("kbd");
       kbd.textContent = key;
@@ -80,6 +81,11 @@ export function installShortcuts({ list, row, assign, resolve, composer, trigger
     }),
   );
   dialog.querySelector("[data-close]").addEventListener("click", () => dialog.close());
+  // Escape leaves the composer, so the keys are shortcuts again; an open template menu takes
+  // that Escape first (composer.js marks it handled).
+  composer?.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) composer.blur();
+  });
   opener?.addEventListener("click", showHelp);
 
   document.addEventListener("keydown", (event) => {

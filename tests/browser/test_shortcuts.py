@@ -39,10 +39,6 @@ def current(page):
     return page.locator("#handoff-list button[aria-current='true']")
 
 
-def blur(page) -> None:
-    page.evaluate("document.activeElement.blur()")
-
-
 def test_keys_move_assign_write_and_resolve(new_page, queue):
     bot, sam = queue
     page = new_page(sam)
@@ -72,16 +68,20 @@ def test_keys_move_assign_write_and_resolve(new_page, queue):
     expect(page.get_by_role("button", name="Resolve")).to_be_visible()
 
     composer.fill("")
-    blur(page)
+    # Escape leaves the composer: keys are shortcuts again.
+    page.keyboard.press("Escape")
+    expect(composer).not_to_be_focused()
     page.keyboard.press("t")
     expect(composer).to_be_focused()
     expect(page.get_by_role("listbox", name="Templates")).to_be_visible()
     templates = page.get_by_role("listbox", name="Templates")
     expect(templates.get_by_role("option")).to_contain_text(":hello")
+    # The first Escape closes the template menu, the second leaves the composer.
     page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox", name="Templates")).to_be_hidden()
+    expect(composer).to_be_focused()
     composer.fill("")
-
-    blur(page)
+    page.keyboard.press("Escape")
     page.keyboard.press("r")
     # Resolved, it leaves the queue of open handoffs.
     expect(page.get_by_role("button", name="Resolve")).to_be_hidden()
