@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -6,7 +7,7 @@ from rest_framework_api_key.models import APIKey
 from . import services
 from .admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 from .errors import ApplicationError
-from .models import AgentProfile, ApiToken, Invitation, Membership, Workspace
+from .models import AgentProfile, ApiToken, Invitation, Membership, Team, Workspace
 
 SCOPED_WORKSPACE_FILTER = ("workspace", admin.RelatedOnlyFieldListFilter)
 
@@ -17,7 +18,7 @@ class MembershipInline(WorkspaceScopedInline, admin.TabularInline):
     workspace_admin_can_add = False
     extra = 0
     autocomplete_fields = ["user"]
-    readonly_fields = ["online", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "busy", "last_seen_at", "created_at"]
 
 
 @admin.register(Workspace)
@@ -52,11 +53,11 @@ class WorkspaceAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     workspace_admin_can_add = False
-    list_display = ["user", "workspace", "role", "online", "last_seen_at"]
+    list_display = ["user", "workspace", "role", "online", "busy", "capacity", "last_seen_at"]
     list_filter = [SCOPED_WORKSPACE_FILTER, "role", "online"]
     search_fields = ["user__username", "user__email", "workspace__name"]
     autocomplete_fields = ["user", "workspace"]
-    readonly_fields = ["online", "sockets_closed_at", "last_seen_at", "created_at"]
+    readonly_fields = ["online", "busy", "sockets_closed_at", "last_seen_at", "created_at"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -142,6 +143,41 @@ class InvitationAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
                 sent += 1
         if sent:
             self.message_user(request, f"Sent {sent} invitation(s).", messages.SUCCESS)
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["workspace", "slug", "name", "members"]
+
+    def clean(self):
+        data = super().clean() or {}
+        workspace, members = data.get("workspace"), data.get("members")
+        if workspace is not None and members is not None:
+            strangers = [m for m in members if m.workspace_id != workspace.pk]
+            if strangers:
+                self.add_error(
+                    "members",
+                    f"Not members of {workspace}: {', '.join(str(m.user) for m in strangers)}.",
+                )
+        return data
+
+
+@admin.register(Team)
+class TeamAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    form = TeamForm
+    list_display = ["name", "slug", "workspace", "member_count"]
+    list_filter = [SCOPED_WORKSPACE_FILTER]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("workspace")
+
+    @admin.display(description="members")
+    def member_count(self, team: Team) -> int:
+        return team.members.count()
 
 
 # The library's own key model is unused: tokens here belong to a workspace.

@@ -39,6 +39,14 @@ class Membership(models.Model):
     # for an agent who never opened one (a client on the REST API alone), whom only the session
     # timeout takes offline.
     sockets_closed_at = models.DateTimeField(null=True, blank=True)
+    # Online but taking no new automatic assignments (README "Teams, priorities, capacity");
+    # meaningful only while online, and cleared when the agent goes offline.
+    busy = models.BooleanField(default=False)
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Open handoffs this agent holds at most; empty: the bot's agent capacity.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,6 +61,32 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def status(self) -> str:
+        """`online`, `busy` (online, no new automatic assignments) or `offline`."""
+        if not self.online:
+            return "offline"
+        return "busy" if self.busy else "online"
+
+
+class Team(models.Model):
+    """A group of a workspace's agents that handoffs go to (Rocket.Chat's departments)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=60, help_text="How bots and the API name the team.")
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField(Membership, blank=True, related_name="teams")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "slug"], name="unique_team_per_workspace")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.slug
 
 
 class SocketLease(models.Model):

@@ -96,9 +96,12 @@ def floor_sender(socket: ClientConnection) -> Send:
     return send
 
 
-def hitl_socket_args(server: Server, seed: Seed) -> dict[str, Any]:
+def hitl_socket_args(server: Server, seed: Seed, after: int | None = None) -> dict[str, Any]:
+    """An agent's socket; with `after`, as the page opens it (live.js sends the page's last
+    event id)."""
+    query = "" if after is None else f"?after={after}"
     return {
-        "uri": f"{server.ws_url}/ws/workspace/",
+        "uri": f"{server.ws_url}/ws/workspace/{query}",
         "origin": server.url,
         "additional_headers": {"Cookie": f"sessionid={seed.session_key}"},
     }

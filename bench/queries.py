@@ -270,11 +270,12 @@ def main() -> None:
     tune_runtime()
     from handoffs.api.pagination import encode_cursor
     from handoffs.models import Conversation, Handoff, Message
+    from handoffs.models.handoffs import HISTORY_RANK
 
     base = f"/api/v1/bots/{prepared.bot_id}/mod/hitlnext/handoffs"
     ids = list(Handoff.objects.order_by("id").values_list("id", flat=True))
-    middle = encode_cursor(SimpleNamespace(queue_rank=2, pk=ids[len(ids) // 2]))
-    near_end = encode_cursor(SimpleNamespace(queue_rank=2, pk=ids[-50 * pages - 1]))
+    middle = encode_cursor(SimpleNamespace(queue_rank=HISTORY_RANK, pk=ids[len(ids) // 2]))
+    near_end = encode_cursor(SimpleNamespace(queue_rank=HISTORY_RANK, pk=ids[-50 * pages - 1]))
     conversation_ids = list(Conversation.objects.order_by("id").values_list("id", flat=True))
     rng = random.Random(10)
     short = rng.sample(conversation_ids[LONG_CONVERSATIONS:], pages)

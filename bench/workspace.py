@@ -370,12 +370,13 @@ def transcript(
     first = f"{user} {0:05}"
     pages, scroll_began, page_times = 1, time.perf_counter(), []
     while first not in (messages.first.text_content(timeout=10_000) or ""):
-        loaded = messages.count()
+        # The transcript keeps a window of pages: an older page shows as a new first message.
+        shown_first = messages.first.get_attribute("data-id")
         page_began = time.perf_counter()
         page.locator("#transcript").evaluate("list => { list.scrollTop = 0; }")
         page.wait_for_function(
-            "n => document.querySelectorAll('#transcript .msg').length > n",
-            arg=loaded,
+            "id => document.querySelector('#transcript .msg').dataset.id !== id",
+            arg=shown_first,
             timeout=30_000,
         )
         page_times.append(time.perf_counter() - page_began)
@@ -428,11 +429,12 @@ def timed_gets(server: Server, seed: Seed, path: str, times: int) -> dict[str, A
 def last_page_cursor() -> str:
     from handoffs.api.pagination import encode_cursor
     from handoffs.models import Handoff
+    from handoffs.models.handoffs import DEFAULT_PRIORITY, PRIORITIES
 
     ids = list(
         Handoff.objects.filter(status="pending").order_by("-id").values_list("id", flat=True)[:51]
     )
-    return encode_cursor(SimpleNamespace(queue_rank=0, pk=ids[-1]))
+    return encode_cursor(SimpleNamespace(queue_rank=PRIORITIES.index(DEFAULT_PRIORITY), pk=ids[-1]))
 
 
 def agents_and_bot(server: Server, seed: Seed, *, agents: int, seconds: float) -> dict[str, Any]:

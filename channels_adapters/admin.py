@@ -1,9 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
 
 from agents.admin_scoping import WorkspaceScopedAdmin
+from agents.errors import ApplicationError
 
-from .models import ConnectorSettings, MessengerSettings
+from . import telegram
+from .models import ConnectorSettings, MessengerSettings, TelegramSettings
 
 
 @admin.register(ConnectorSettings)
@@ -32,3 +35,35 @@ class MessengerSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["page_id", "bot"]
     list_select_related = ["bot"]
     search_fields = ["page_id", "bot__bot_id"]
+
+
+class TelegramSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TelegramSettings
+        fields = ["bot", "bot_token", "webhook_secret"]
+        widgets = {
+            "bot_token": forms.PasswordInput(render_value=True),
+            "webhook_secret": forms.PasswordInput(render_value=True),
+        }
+
+
+@admin.register(TelegramSettings)
+class TelegramSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
+    form = TelegramSettingsForm
+    list_display = ["bot"]
+    list_select_related = ["bot"]
+    search_fields = ["bot__bot_id"]
+    actions = ["set_webhook"]
+
+    @admin.action(description="Set Telegram webhook (points the bot at this server)")
+    def set_webhook(self, request, queryset):
+        for found in queryset.select_related("bot"):
+            path = reverse("telegram-webhook", kwargs={"bot_id": found.bot.bot_id})
+            url = request.build_absolute_uri(path)
+            try:
+                answer = telegram.webhook_set(telegram=found, url=url)
+            except ApplicationError as error:
+                self.message_user(request, f"{found.bot}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{found.bot}: {answer} ({url}).", messages.SUCCESS)

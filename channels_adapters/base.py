@@ -28,9 +28,9 @@ class Adapter(Protocol):
 
 
 def adapters() -> list[Adapter]:
-    from . import api, messenger, web
+    from . import api, messenger, telegram, web
 
-    return [web, messenger, api]
+    return [web, messenger, api, telegram]
 
 
 def register_all() -> None:

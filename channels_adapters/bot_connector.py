@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from django.db import IntegrityError, transaction
 
-from handoffs import outgoing
+from handoffs import outbound, outgoing
 from handoffs.models import Bot, Delivery, Event, Handoff, Message
 from handoffs.outbound import Outcome
 from handoffs.representations import MessageRepresentation, wire
@@ -63,13 +63,19 @@ def sign(*, secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def speaks_for(channel: str) -> bool:
+    """Whether the connector speaks for this channel's users: the web chat's, and those of every
+    channel we push messages to ourselves (Messenger, Telegram)."""
+    return channel in USER_CHANNELS or outbound.pushes_to(channel)
+
+
 def demo_bot_enabled(*, bot: Bot) -> bool:
     return ConnectorSettings.objects.filter(bot=bot, demo_bot_enabled=True).exists()
 
 
 def forwards_to_url(*, bot: Bot, channel: str) -> bool:
     """Whether a user's message on this channel may become a delivery to the bot's URL."""
-    return bool(bot.bot_webhook_url) and channel in USER_CHANNELS
+    return bool(bot.bot_webhook_url) and speaks_for(channel)
 
 
 def forward(*, received: Received) -> None:
@@ -80,7 +86,7 @@ def forward(*, received: Received) -> None:
         return
     message = received.message
     conversation = message.conversation
-    if conversation.channel not in USER_CHANNELS:
+    if not speaks_for(conversation.channel):
         return
     bot = conversation.bot
     if bot.bot_webhook_url:
@@ -114,7 +120,7 @@ def on_event(event: Event) -> None:
     conversation = handoff.conversation
     use_demo = (
         not handoff.bot.bot_webhook_url
-        and conversation.channel in USER_CHANNELS
+        and speaks_for(conversation.channel)
         and demo_bot_enabled(bot=handoff.bot)
     )
     if use_demo and _first_exit(handoff, exit_type):

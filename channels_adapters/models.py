@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+
+from django.core.validators import RegexValidator
 from django.db import models
 
 from handoffs.models import Bot, Handoff
@@ -74,3 +77,37 @@ class ExitNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exit_type} for handoff #{self.handoff_id}"
+
+
+def _webhook_secret() -> str:
+    # token_urlsafe's alphabet is the one Telegram allows in secret_token: A-Z a-z 0-9 _ -.
+    return secrets.token_urlsafe(32)
+
+
+class TelegramSettings(models.Model):
+    """A Telegram bot (made with @BotFather) connected to a bot: its token and webhook secret."""
+
+    bot = models.OneToOneField(Bot, on_delete=models.CASCADE, related_name="telegram_settings")
+    bot_token = models.CharField(
+        max_length=200,
+        validators=[
+            RegexValidator(r"^[0-9]+:[A-Za-z0-9_-]+$", "A token as @BotFather gives it: 123:ABC…")
+        ],
+        help_text="From @BotFather; sends messages through the Bot API.",
+    )
+    webhook_secret = models.CharField(
+        max_length=256,
+        default=_webhook_secret,
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9_-]{1,256}$", "Only A-Z, a-z, 0-9, _ and - are allowed.")
+        ],
+        help_text="Telegram sends it in X-Telegram-Bot-Api-Secret-Token; set by the "
+        "“Set Telegram webhook” action.",
+    )
+
+    class Meta:
+        verbose_name = "Telegram bot"
+        verbose_name_plural = "Telegram bots"
+
+    def __str__(self) -> str:
+        return f"Telegram -> {self.bot}"

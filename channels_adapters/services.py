@@ -40,9 +40,12 @@ def inbound_receive(
     text: str = "",
     payload: dict[str, Any] | None = None,
     external_id: str | None = None,
+    variables: dict[str, Any] | None = None,
 ) -> Received:
     """Every adapter's way in: store the user's message once, then the bot hears it unless the
-    conversation is paused (then only the agents do, whatever the message's type)."""
+    conversation is paused (then only the agents do, whatever the message's type).
+
+    `variables` (what the channel says about the user, e.g. `fullName`) merge into the profile."""
     content.check_payload(payload)
     if external_id and len(external_id) > 200:
         # Channel ids have no length promise; a digest keeps replays idempotent all the same.
@@ -55,6 +58,7 @@ def inbound_receive(
         text=text,
         payload=payload,
         external_id=external_id,
+        variables=variables,
     )
     if bot_connector.forwards_to_url(bot=bot, channel=channel):
         # The delivery to the bot commits with the message, or neither does.

@@ -6,4 +6,5 @@ urlpatterns = [
     path("chat/<slug:bot_id>/", views.chat_page, name="webchat"),
     path("chat/<slug:bot_id>/messages/", views.chat_messages, name="webchat-messages"),
     path("channels/messenger/<slug:bot_id>/", views.messenger_webhook, name="messenger-webhook"),
+    path("channels/telegram/<slug:bot_id>/", views.telegram_webhook, name="telegram-webhook"),
 ]

@@ -1,4 +1,5 @@
-"""HTTP faces of the adapters: the web chat page and its REST fallback, the Messenger webhook."""
+"""HTTP faces of the adapters: the web chat page and its REST fallback, the Messenger and
+Telegram webhooks."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from agents.errors import ApplicationError, Forbidden, NotFound
 from agents.json_input import loads_safely
 from agents.limits import RateLimited
 
-from . import messenger, services, web
+from . import messenger, services, telegram, web
 
 CHAT_COOKIE = "hitl_chat"
 CHAT_TOKEN_HEADER = "X-Hitl-Chat-Token"
@@ -140,6 +141,25 @@ def messenger_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
         )
     messenger.receive_webhook(page=page, data=_json(body))
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+# Telegram echoes the secret given to setWebhook (X-Telegram-Bot-Api-Secret-Token); that, not a
+# CSRF token, proves the sender.
+@csrf_exempt
+@require_http_methods(["POST"])
+@application_errors
+def telegram_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
+    """One update of the bot's Telegram bot; kinds hitl does not read are taken and dropped."""
+    found = telegram.settings_for(bot_id=bot_id)
+    secret = request.headers.get(telegram.SECRET_HEADER)
+    if not telegram.secret_valid(telegram=found, header=secret):
+        raise Forbidden(
+            "Missing or wrong X-Telegram-Bot-Api-Secret-Token for this bot.",
+            code="invalid_secret_token",
+        )
+    body = _body(request, limit=telegram.MAX_BODY_BYTES)
+    telegram.receive_update(telegram=found, data=_json(body))
+    return HttpResponse(status=200)
 
 
 def _body(request: HttpRequest, *, limit: int) -> bytes:

@@ -20,6 +20,7 @@ from .models import (
     MessageTemplate,
     Note,
     Notification,
+    TeamRule,
     WebhookEndpoint,
 )
 from .services.delivery_engine import deliveries_retry
@@ -42,13 +43,19 @@ class TemplateInline(WorkspaceScopedInline, admin.TabularInline):
     extra = 0
 
 
+class TeamRuleInline(WorkspaceScopedInline, admin.TabularInline):
+    model = TeamRule
+    extra = 0
+    verbose_name = "team rule (a handoff tagged so goes to the team)"
+
+
 @admin.register(Bot)
 class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_display = ["bot_id", "name", "workspace", "auto_assign", "agent_capacity"]
     list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "auto_assign"]
     search_fields = ["bot_id", "name"]
     readonly_fields = ["created_at"]
-    inlines = [LabelInline, TemplateInline]
+    inlines = [LabelInline, TemplateInline, TeamRuleInline]
     formfield_overrides = HTTPS_URLS
     fieldsets = [
         (None, {"fields": ["workspace", "bot_id", "name", "default_language", "created_at"]}),

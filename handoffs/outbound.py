@@ -30,6 +30,9 @@ class Outcome:
     error: str = ""
     # Refused for good (a 4xx that no retry changes): dead at once.
     final: bool = False
+    # Seconds the receiver asked us to wait before trying again (Telegram's 429
+    # `parameters.retry_after`): the retry comes no sooner, whatever the backoff says.
+    retry_after: float | None = None
 
 
 # Sends one delivery; a raised exception counts as a failed attempt.

@@ -14,7 +14,18 @@ from agents.models import Membership
 from .models import Bot, Conversation, Handoff
 
 S = Handoff.Status
-HANDOFF_ACTIONS = ("assign", "resolve", "requeue", "transfer", "reject", "compose", "delete")
+HANDOFF_ACTIONS = (
+    "assign",
+    "resolve",
+    "requeue",
+    "transfer",
+    "reject",
+    "compose",
+    "delete",
+    "prioritize",
+    "transfer_team",
+)
+TOKEN_ACTIONS = ("reject", "prioritize")
 CONVERSATION_ACTIONS = ("compose", "pause", "unpause", "delete")
 
 
@@ -35,6 +46,14 @@ def holds_or_admin(handoff: Handoff, membership: Membership) -> bool:
 
 def may_close(handoff: Handoff, membership: Membership) -> bool:
     """Close an open handoff without resolving it for its agent: reject it, or unpause."""
+    if handoff.status == S.PENDING:
+        return is_present(membership)
+    return holds_or_admin(handoff, membership) and is_present(membership)
+
+
+def may_route(handoff: Handoff, membership: Membership) -> bool:
+    """Change an open handoff's priority or team: a waiting one, any present member (it is
+    nobody's yet); an assigned one, its agent or an admin, present."""
     if handoff.status == S.PENDING:
         return is_present(membership)
     return holds_or_admin(handoff, membership) and is_present(membership)
@@ -70,7 +89,8 @@ def handoff_actions(*, handoff: Handoff, membership: Membership | None) -> dict[
     """What the caller may do with this handoff now (its workspace's member, or a token)."""
     is_open = handoff.status in Handoff.OPEN_STATUSES
     if membership is None:
-        return {action: action == "reject" and is_open for action in HANDOFF_ACTIONS}
+        # The bot or a system may decline a handoff, or say how pressing it is.
+        return {action: action in TOKEN_ACTIONS and is_open for action in HANDOFF_ACTIONS}
     held = holds_or_admin(handoff, membership)
     present = is_present(membership)
     open_handoff = handoff if is_open else None
@@ -85,6 +105,8 @@ def handoff_actions(*, handoff: Handoff, membership: Membership | None) -> dict[
             conversation=handoff.conversation, open_handoff=open_handoff, membership=membership
         ),
         "delete": may_delete(bot=handoff.bot, open_handoff=open_handoff, membership=membership),
+        "prioritize": is_open and may_route(handoff, membership),
+        "transfer_team": is_open and may_route(handoff, membership),
     }
 
 

@@ -14,7 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agents.models import Membership
+from agents.models import Membership, Team
 from agents.selectors import agent_display_name
 
 from .models import Conversation, EndUser, Handoff, Message, Note, Notification
@@ -121,6 +121,14 @@ class AgentStatusRepresentation(AgentRepresentation):
     email = serializers.CharField()
     attributes = BotpressAgentAttributes(help_text="Botpress's agent attributes; keys as sent.")
     online = serializers.BooleanField()
+    status = serializers.ChoiceField(
+        choices=["online", "busy", "offline"],
+        help_text="`busy`: online, but given no new handoffs by automatic assignment.",
+    )
+    capacity = serializers.IntegerField(
+        allow_null=True, help_text="The agent's own capacity; null: the bot's `agentCapacity`."
+    )
+    teams = serializers.ListField(child=serializers.CharField(), help_text="Team slugs.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     last_seen_at = serializers.DateTimeField(allow_null=True)
 
@@ -137,6 +145,9 @@ class AgentStatusRepresentation(AgentRepresentation):
                 "picture_url": agent["avatar_url"],
             },
             "online": membership.online,
+            "status": membership.status,
+            "capacity": membership.capacity,
+            "teams": [team.slug for team in membership.teams.all()],
             "role": membership.role,
             "last_seen_at": _DATETIME.to_representation(seen) if seen else None,
         }
@@ -302,6 +313,26 @@ class ConversationRepresentation(serializers.ModelSerializer):
         ]
 
 
+class TeamSummaryRepresentation(serializers.ModelSerializer):
+    """A handoff's team."""
+
+    class Meta:
+        model = Team
+        fields = ["id", "slug", "name"]
+
+
+class TeamRepresentation(TeamSummaryRepresentation):
+    """A team of the workspace, with its members' agent ids."""
+
+    members = serializers.SerializerMethodField()
+
+    class Meta(TeamSummaryRepresentation.Meta):
+        fields = [*TeamSummaryRepresentation.Meta.fields, "members"]
+
+    def get_members(self, team: Team) -> list[int]:
+        return sorted(membership.user_id for membership in team.members.all())
+
+
 # `allowedActions`: what the caller may do now (permissions.py), in answers to a caller and in
 # the pages, never in the event stream, whose payload every agent of the workspace shares. The
 # serializer's context names the caller: `viewer` (a Membership, or None for an API token), or
@@ -348,6 +379,9 @@ class HandoffRepresentation(serializers.ModelSerializer):
         help_text="1 for the next pending handoff to be taken; null unless pending."
     )
     allowed_actions = serializers.SerializerMethodField(help_text=ALLOWED_ACTIONS_HELP)
+    team = TeamSummaryRepresentation(
+        allow_null=True, help_text="The team it is routed to; null: any agent."
+    )
 
     class Meta:
         model = Handoff
@@ -355,6 +389,8 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "id",
             "bot_id",
             "status",
+            "priority",
+            "team",
             "user_id",
             "user_thread_id",
             "user_channel",
@@ -409,10 +445,16 @@ class HandoffRepresentation(serializers.ModelSerializer):
         if ahead is None:
             # Not annotated (an event payload): count the handoffs ahead.
             ahead = (
+                # The queue's order: priority (queue_rank), then age.
                 Handoff.objects.filter(bot_id=handoff.bot_id, status=Handoff.Status.PENDING)
                 .filter(
-                    Q(created_at__lt=handoff.created_at)
-                    | Q(created_at=handoff.created_at, id__lt=handoff.id)
+                    Q(queue_rank__lt=handoff.queue_rank)
+                    | Q(queue_rank=handoff.queue_rank, created_at__lt=handoff.created_at)
+                    | Q(
+                        queue_rank=handoff.queue_rank,
+                        created_at=handoff.created_at,
+                        id__lt=handoff.id,
+                    )
                 )
                 .count()
             )

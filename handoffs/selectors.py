@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from agents.config_cache import cache_key, remembered
 from agents.errors import ApplicationError, NotFound
-from agents.models import Membership
+from agents.models import Membership, Team
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
@@ -107,7 +107,10 @@ def handoff_queryset(*, bot: Bot) -> QuerySet[Handoff]:
     """
     notes = Note.objects.select_related("author__agent_profile")
     return bot.handoffs.select_related(
-        "agent__agent_profile", "conversation__end_user", "conversation__last_user_message"
+        "agent__agent_profile",
+        "conversation__end_user",
+        "conversation__last_user_message",
+        "team",
     ).prefetch_related(
         # Into plain lists, which HandoffRepresentation reads: no related manager per row.
         Prefetch("labels", to_attr="listed_labels"),
@@ -119,23 +122,28 @@ def handoff_queue_positions(*, bot: Bot, handoffs: Iterable[Handoff]) -> None:
     """Set `queue_ahead` (what HandoffRepresentation shows as `queuePosition` - 1) on the
     pending ones among `handoffs`: two queries for any number of them.
 
-    The queue is the bot's pending handoffs by creation, then id (handoff_queue_idx). A count
-    per row was quadratic in a deep queue; instead, one count of those ahead of the first, and
-    the ids from the first to the last in queue order, read from the index.
+    The queue is the bot's pending handoffs by priority (queue_rank), creation, then id
+    (handoff_queue_priority_idx). A count per row was quadratic in a deep queue; instead, one
+    count of those ahead of the first, and the ids from the first to the last in queue order,
+    read from the index.
     """
     pending = sorted(
-        (h for h in handoffs if h.status == S.PENDING), key=lambda h: (h.created_at, h.pk)
+        (h for h in handoffs if h.status == S.PENDING),
+        key=lambda h: (h.queue_rank, h.created_at, h.pk),
     )
     if not pending:
         return
     queue = Handoff.objects.filter(bot=bot, status=S.PENDING).alias(
-        position=Row("created_at", "id")
+        position=Row("queue_rank", "created_at", "id")
     )
-    first, last = (Row(Value(h.created_at), Value(h.pk)) for h in (pending[0], pending[-1]))
+    first, last = (
+        Row(Value(h.queue_rank), Value(h.created_at), Value(h.pk))
+        for h in (pending[0], pending[-1])
+    )
     ahead_of_first = queue.filter(position__lt=first).count()
     in_range = (
         queue.filter(position__gte=first, position__lte=last)
-        .order_by("created_at", "id")
+        .order_by("queue_rank", "created_at", "id")
         .values_list("id", flat=True)
     )
     places = {handoff_id: place for place, handoff_id in enumerate(in_range)}
@@ -163,6 +171,31 @@ def _view_filter(view: str, viewer_id: int | None) -> Q:
     return Q(status=view)
 
 
+# The workspace's team filter: `mine` is the viewer's teams, the handoffs of no team and the
+# viewer's own; otherwise team slugs (any of them).
+MY_TEAMS = "mine"
+
+
+def _team_filter(teams: list[str], viewer_id: int | None, workspace_id: int) -> Q:
+    if teams == [MY_TEAMS]:
+        # Only a person has teams (the API asks for an agent's session).
+        mine = Team.objects.filter(workspace_id=workspace_id, members__user_id=viewer_id or 0)
+        return Q(team__isnull=True) | Q(team__in=mine.values("pk")) | Q(agent_id=viewer_id)
+    return Q(team__workspace_id=workspace_id, team__slug__in=teams)
+
+
+def team_list(*, workspace_id: int) -> QuerySet[Team]:
+    return Team.objects.filter(workspace_id=workspace_id).prefetch_related("members")
+
+
+def team_slugs(*, workspace_id: int) -> list[str]:
+    return list(Team.objects.filter(workspace_id=workspace_id).values_list("slug", flat=True))
+
+
+def team_get(*, workspace_id: int, slug: str) -> Team | None:
+    return Team.objects.filter(workspace_id=workspace_id, slug=slug).first()
+
+
 def _any_label(tags: Iterable[str]) -> Exists:
     through = Handoff.labels.through
     return Exists(through.objects.filter(handoff_id=OuterRef("pk"), label__name__in=list(tags)))
@@ -182,11 +215,14 @@ def handoff_list(
     tags: list[str] | None = None,
     newest: bool = False,
     query: str | None = None,
+    teams: list[str] | None = None,
+    priorities: list[str] | None = None,
 ) -> QuerySet[Handoff]:
     """Oldest pending first, then assigned, then closed ones, each oldest first (`newest`:
     newest first within each); or by the field `order_by` (ties by id), as Botpress's `column`
-    and `desc` ask. `views` and `tags` are the workspace's filters (any of them); `query`
-    matches the user's name or id or a message's text (handoffs/search.py)."""
+    and `desc` ask. `views`, `tags`, `teams` and `priorities` are the workspace's filters (any
+    of each); `query` matches the user's name or id or a message's text (handoffs/search.py).
+    Pending handoffs come by priority first: queue_rank holds it."""
     handoffs = handoff_queryset(bot=bot)
     query = search_term(query)
     if query:
@@ -201,6 +237,10 @@ def handoff_list(
         handoffs = handoffs.filter(wanted, queue_rank__gte=first_rank)
     if tags:
         handoffs = handoffs.filter(_any_label(tags))
+    if teams:
+        handoffs = handoffs.filter(_team_filter(teams, viewer_id, bot.workspace_id))
+    if priorities:
+        handoffs = handoffs.filter(priority__in=priorities)
     if statuses:
         # The lowest rank too: the list's index then starts where these statuses do.
         first_rank = min(QUEUE_RANKS.get(status, HISTORY_RANK) for status in statuses)
@@ -218,12 +258,21 @@ def handoff_list(
 
 
 def handoff_view_counts(
-    *, bot: Bot, viewer_id: int | None, tags: list[str] | None = None
+    *,
+    bot: Bot,
+    viewer_id: int | None,
+    tags: list[str] | None = None,
+    teams: list[str] | None = None,
+    priorities: list[str] | None = None,
 ) -> dict[str, int]:
     """How many open handoffs each open view holds: one aggregate over the open ones."""
     handoffs = Handoff.objects.filter(bot=bot, status__in=Handoff.OPEN_STATUSES)
     if tags:
         handoffs = handoffs.filter(_any_label(tags))
+    if teams:
+        handoffs = handoffs.filter(_team_filter(teams, viewer_id, bot.workspace_id))
+    if priorities:
+        handoffs = handoffs.filter(priority__in=priorities)
     return handoffs.aggregate(
         **{view: Count("id", filter=_view_filter(view, viewer_id)) for view in OPEN_VIEWS}
     )
@@ -357,6 +406,7 @@ def agent_list(*, workspace_id: int) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(workspace_id=workspace_id)
         .select_related("user__agent_profile")
+        .prefetch_related("teams")
         .order_by("user__username")
     )
 

@@ -22,6 +22,7 @@ from hitl_project.logs import RequestLog  # noqa: E402
 from hitl_project.metrics import MetricsEndpoint  # noqa: E402
 from hitl_project.origin import SameOriginValidator  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
+from hitl_project.socket_threads import SocketThreads  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -30,6 +31,10 @@ application = ProtocolTypeRouter(
                 RequestLog(HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY))
             )
         ),
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(
+            SocketThreads(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.SOCKET_THREADS
+            )
+        ),
     }
 )

@@ -150,5 +150,7 @@ def logging_config(*, level: str, json_lines: bool) -> dict:
             # The Redis layer reports dropped messages at INFO only; we want to see them.
             "channels_redis": {"level": "INFO"},
             "django.db.backends": {"level": "INFO"},
+            # httpx logs every request's URL at INFO; the Telegram Bot API's carry the bot token.
+            "httpx": {"level": "WARNING"},
         },
     }

@@ -140,7 +140,9 @@ def main(argv: list[str]) -> None:
 
     import hitl_project.asgi  # noqa: F401  (everything the process will hold, imported first)
     from hitl_project.runtime_tuning import tune_runtime
+    from hitl_project.warm_up import warm_up
 
+    warm_up()
     if settings.RUNTIME_TUNING:
         tune_runtime()
     if argv[:1] == ["--uvicorn"]:

@@ -286,6 +286,9 @@ SPECTACULAR_SETTINGS = {
 # (hitl_project/http_limit.py); keep it below DATABASE_POOL_MAX. 0: no limit. More threads than
 # this only fight over the GIL and cost CPU (measured in bench/README.md).
 HTTP_CONCURRENCY = env.int("HTTP_CONCURRENCY", default=4)
+# WebSockets' database work (connect, presence, close) on this many threads, each socket on one
+# (hitl_project/socket_threads.py); 0: asgiref's default, one thread for all of them.
+SOCKET_THREADS = env.int("SOCKET_THREADS", default=4)
 # Two overrides of the stack's defaults, each with its way back (README "Configuration"):
 # Django's ASGI handler with the request's sync work in one thread hop
 # (hitl_project/asgi_handler.py; off: Django's own), and the interpreter's GC and GIL switch
@@ -392,6 +395,8 @@ OUTGOING_ALLOWED_NETWORKS = [
 
 # Channel adapters. The Graph API base URL is a setting so tests talk to a local fake Facebook.
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
+# The Telegram Bot API (https://core.telegram.org/bots/api); a setting for the same reason.
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
 # Everything that leaves hitl (webhooks, the bot connector, Messenger, e-mail) is a delivery
 # row sent by `manage.py deliver` (docs/delivery.md). Its threads: each serves one destination
 # at a time, so a receiver that hangs holds one thread, never the others'.

@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
-from agents.models import AgentProfile, Membership, Workspace
+from agents.models import AgentProfile, Membership, Team, Workspace
 from handoffs.models import Bot, Conversation, EndUser, Label, MessageTemplate
 
 
@@ -42,6 +42,15 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.AGENT
     online = True
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.LazyAttribute(lambda t: t.slug.title())
 
 
 class BotFactory(factory.django.DjangoModelFactory):

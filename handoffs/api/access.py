@@ -27,6 +27,7 @@ from .. import services
 from ..models import Bot
 from ..selectors import bot_get
 from .authentication import TokenUser
+from .choices import priorities_of, teams_of
 from .parsers import ApiJSONParser
 
 # Recording activity on every request would turn each read into a write.
@@ -86,6 +87,18 @@ class BotApiView(APIView):
         if self.caller.user is None:
             raise _agent_required()
         return self.caller.user
+
+    def routing_filters(self, params: dict) -> tuple[list[str] | None, list[str] | None]:
+        """The list's `team` and `priority` filters, checked (422 with the allowed values)."""
+        teams = params.get("team") or None
+        if teams is not None:
+            if teams == ["mine"]:
+                self.agent()  # "mine" is a person's
+            teams = teams_of(teams, workspace_id=self.bot.workspace_id)
+        priorities = params.get("priority") or None
+        if priorities is not None:
+            priorities = priorities_of(priorities)
+        return teams, priorities
 
     def agent_membership(self) -> Membership:
         if self.caller.membership is None:

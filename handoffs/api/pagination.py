@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
 from ..models import Handoff
+from ..models.handoffs import HISTORY_RANK
 from ..selectors import handoff_keyset_after
 
 DEFAULT_LIMIT = 50
@@ -36,7 +37,7 @@ def decode_cursor(cursor: str) -> tuple[int, int]:
         position = int(rank), int(last_id)
     except (ValueError, UnicodeError, binascii.Error) as error:
         raise ValidationError({"cursor": ["Invalid cursor."]}) from error
-    if not (0 <= position[0] <= 2 and 0 <= position[1] < 2**63):
+    if not (0 <= position[0] <= HISTORY_RANK and 0 <= position[1] < 2**63):
         raise ValidationError({"cursor": ["Invalid cursor."]})
     return position
 

@@ -16,6 +16,7 @@ from .views import (
     legacy,
     notifications,
     reports,
+    routing,
     users,
 )
 
@@ -46,6 +47,8 @@ urlpatterns = [
     path(NEXT + "agents", agents.AgentListApi.as_view()),
     path(NEXT + "agents/me", agents.AgentMeApi.as_view()),
     path(NEXT + "agents/me/online", agents.AgentOnlineApi.as_view()),
+    path(NEXT + "agents/me/status", routing.AgentStatusApi.as_view()),
+    path(NEXT + "teams", routing.TeamListApi.as_view()),
     path(NEXT + "handoffs", handoffs.HandoffListCreateApi.as_view()),
     path(NEXT + "handoffs/counts", handoffs.HandoffCountsApi.as_view()),
     path(HANDOFF, handoffs.HandoffApi.as_view()),
@@ -55,6 +58,7 @@ urlpatterns = [
     path(HANDOFF + "/requeue", handoff_actions.HandoffRequeueApi.as_view()),
     path(HANDOFF + "/transfer", handoff_actions.HandoffTransferApi.as_view()),
     path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
+    path(HANDOFF + "/priority", routing.HandoffPriorityApi.as_view()),
     path(NEXT + "conversations", conversation_list.ConversationListApi.as_view()),
     path(CONVERSATION, conversation_list.ConversationApi.as_view()),
     # HITL-next names the conversation by its thread (a handoff's userThreadId), hitl by its id.

@@ -5,6 +5,7 @@ from .events import Event
 from .handoffs import Handoff
 from .imports import BotpressImport as BotpressImport
 from .notifications import Notification
+from .teams import TeamRule
 from .webhooks import WebhookEndpoint
 from .workers import WorkerPass
 
@@ -21,6 +22,7 @@ __all__ = [
     "MessageTemplate",
     "Note",
     "Notification",
+    "TeamRule",
     "WebhookEndpoint",
     "WorkerPass",
 ]

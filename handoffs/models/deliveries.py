@@ -35,6 +35,7 @@ class Delivery(models.Model):
         WEBHOOK = "webhook", "Outgoing webhook"
         BOT = "bot", "Bot connector"
         MESSENGER = "messenger", "Messenger send"
+        TELEGRAM = "telegram", "Telegram send"
         EMAIL = "email", "E-mail"
 
     class Status(models.TextChoices):

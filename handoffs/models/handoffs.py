@@ -3,14 +3,24 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from agents.models import Team
+
 from .bots import Bot, Label
 from .conversations import Conversation
 
-# The handoff list's order: the queue first, then work in progress, then history.
-QUEUE_RANKS = {"pending": 0, "assigned": 1}
-HISTORY_RANK = 2
+# Most pressing first: the queue's order within pending handoffs, before their age.
+PRIORITIES = ("urgent", "high", "normal", "low")
+DEFAULT_PRIORITY = "normal"
+# The handoff list's order: the queue first (by priority), then work in progress, then history.
+# QUEUE_RANKS names where each status starts.
+QUEUE_RANKS = {"pending": 0, "assigned": len(PRIORITIES)}
+HISTORY_RANK = QUEUE_RANKS["assigned"] + 1
 QUEUE_RANK = models.Case(
-    *(models.When(status=status, then=models.Value(rank)) for status, rank in QUEUE_RANKS.items()),
+    *(
+        models.When(status="pending", priority=priority, then=models.Value(rank))
+        for rank, priority in enumerate(PRIORITIES)
+    ),
+    models.When(status="assigned", then=models.Value(QUEUE_RANKS["assigned"])),
     default=models.Value(HISTORY_RANK),
 )
 
@@ -25,6 +35,12 @@ class Handoff(models.Model):
 
     OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED)
 
+    class Priority(models.TextChoices):
+        URGENT = "urgent", "Urgent"
+        HIGH = "high", "High"
+        NORMAL = "normal", "Normal"
+        LOW = "low", "Low"
+
     bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="handoffs")
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="handoffs"
@@ -38,6 +54,11 @@ class Handoff(models.Model):
         related_name="handoffs",
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="handoffs")
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=DEFAULT_PRIORITY)
+    # Who may take it: this team's members (automatic assignment); none: any agent.
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="handoffs"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -64,12 +85,13 @@ class Handoff(models.Model):
             )
         ]
         indexes = [
-            # The queue alone, in its order: picking the next handoff, its length, and each
-            # handoff's place (counted from the index alone, which holds the id too).
+            # The queue alone, in its order (priority, which queue_rank holds, then age):
+            # picking the next handoff, its length, and each handoff's place (counted from the
+            # index alone, which holds the id too).
             models.Index(
-                fields=["bot", "created_at", "id"],
+                fields=["bot", "queue_rank", "created_at", "id"],
                 condition=models.Q(status="pending"),
-                name="handoff_queue_idx",
+                name="handoff_queue_priority_idx",
             ),
             # The list's order and cursor (see selectors.handoff_list).
             models.Index(fields=["bot", "queue_rank", "id"], name="handoff_list_idx"),

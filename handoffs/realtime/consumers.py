@@ -74,18 +74,13 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        # A session that has not passed two-factor sign-in is not signed in yet.
-        owes = await database_sync_to_async(two_factor.session_pending_step)(
-            user=self.user, session=self.scope.get("session")
-        )
-        if owes is not None:
+        session = self.scope.get("session")
+        opened = await database_sync_to_async(_socket_opened)(user=self.user, session=session)
+        if opened is None:
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        self.lease_id, workspace_ids = await database_sync_to_async(services.agent_socket_opened)(
-            user=self.user, process=presence.PROCESS
-        )
-        session = self.scope.get("session")
+        self.lease_id, workspace_ids = opened
         self.session_key = session.session_key if session is not None else None
         self.user_id = self.user.pk
         presence.local_keeper().opened(self)
@@ -111,15 +106,20 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
 
     async def _start(self, hub: socket_hub.SocketHub) -> None:
         # Read after joining the groups and before accepting: whatever is written later has a
-        # bigger id, and arrives live or by the watcher.
-        head = await outbox_read(latest_event_id)()
+        # bigger id, and arrives live or by the watcher. A page's socket (live.js always sends
+        # ?after=) needs no head: its replay reads the outbox anyway.
         after = _after(self.scope)
+        head: int | None = None
+        if after is None:
+            head = await outbox_read(latest_event_id)()
         await self.accept()
         metrics.SOCKETS.labels("workspace").inc()
         self.counted = True
-        self.after = head if after is None else after
-        if after is not None:
-            await replay_after(self, after=self.after)
+        if after is None:
+            self.after: int = head or 0
+        else:
+            self.after = after
+            await replay_after(self, after=after)
         held, self.held = self.held, None
         # connect() set the list, and only this line ends the holding.
         assert held is not None
@@ -127,7 +127,7 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await self.deliver(message)
         interval = settings.HITL["STREAM_CATCHUP_SECONDS"]
         if interval > 0:
-            hub.watch(self, interval=interval, head=head)
+            await hub.watch(self, interval=interval, head=head)
 
     async def deliver(self, message: dict[str, Any]) -> None:
         """A live message of the socket's groups, from the hub."""
@@ -215,6 +215,14 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(services.agent_socket_closed)(
                 user=self.user, lease_id=self.lease_id
             )
+
+
+def _socket_opened(*, user: Any, session: Any) -> tuple[int, list[int]] | None:
+    """The socket's lease and workspaces, in one trip to the database thread; None for a
+    session that has not passed two-factor sign-in (not signed in yet)."""
+    if two_factor.session_pending_step(user=user, session=session) is not None:
+        return None
+    return services.agent_socket_opened(user=user, process=presence.PROCESS)
 
 
 def stub_of(text: str) -> str:

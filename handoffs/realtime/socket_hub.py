@@ -10,7 +10,8 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from .outbox_watcher import OutboxWatcher
-from .replay import Reader
+from .replay import Reader, outbox_read
+from .selectors import latest_event_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +72,14 @@ class SocketHub:
             group.subscribed.set()
         group.relay = asyncio.create_task(self._relay(group))
 
-    def watch(self, reader: Reader, *, interval: float, head: int) -> None:
-        """Catch `reader` up from the outbox every `interval` seconds."""
+    async def watch(self, reader: Reader, *, interval: float, head: int | None) -> None:
+        """Catch `reader` up from the outbox every `interval` seconds. `head`, the outbox's
+        newest id read after `reader` joined its groups, is read here when the caller has
+        none and the process has no watcher yet (its first socket)."""
+        if self.watcher is None and head is None:
+            head = await outbox_read(latest_event_id)()
         if self.watcher is None:
+            assert head is not None
             self.watcher = OutboxWatcher(interval, head)
         self.watcher.add(reader)
 

@@ -4,6 +4,7 @@ from .agents import (
     agent_access_revoked,
     agent_profile_update,
     agent_set_online,
+    agent_set_status,
     agent_socket_closed,
     agent_socket_opened,
     agent_touch,
@@ -50,6 +51,7 @@ from .notifications import (
 )
 from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 from .retention import PruneRun, prune, prune_claim, prune_steps, prune_summary
+from .routing import handoff_set_priority, handoff_transfer_team, team_from_tags
 from .workers import worker_claim_due, worker_pass_record
 
 __all__ = [
@@ -58,6 +60,10 @@ __all__ = [
     "PruneRun",
     "Received",
     "agent_profile_update",
+    "agent_set_status",
+    "handoff_set_priority",
+    "handoff_transfer_team",
+    "team_from_tags",
     "agent_set_online",
     "agent_socket_closed",
     "agent_socket_opened",

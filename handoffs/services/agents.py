@@ -32,13 +32,18 @@ def _emit_agent(membership: Membership) -> None:
 
 @transaction.atomic
 def agent_set_online(*, membership: Membership, online: bool) -> Membership:
-    """Switch availability; changing nothing emits nothing."""
+    """Switch availability; changing nothing emits nothing. Online is available (not busy),
+    as Botpress's online is."""
     now = timezone.now()
-    changes: dict[str, Any] = {"online": online}
+    changes: dict[str, Any] = {"online": online, "busy": False}
     if online:
         # Present now: a page closed earlier no longer counts towards the socket grace.
         changes.update(last_seen_at=now, sockets_closed_at=None)
-    updated = Membership.objects.filter(pk=membership.pk).exclude(online=online).update(**changes)
+    updated = (
+        Membership.objects.filter(pk=membership.pk)
+        .exclude(online=online, busy=False)
+        .update(**changes)
+    )
     membership.refresh_from_db()
     if updated:
         _emit_agent(membership)
@@ -46,6 +51,27 @@ def agent_set_online(*, membership: Membership, online: bool) -> Membership:
             # An agent coming online takes from the queue of every auto-assigning bot.
             for bot in Bot.objects.filter(workspace_id=membership.workspace_id, auto_assign=True):
                 handoff_auto_assign(bot=bot)
+    return membership
+
+
+AGENT_STATUSES = ("online", "busy", "offline")
+
+
+@transaction.atomic
+def agent_set_status(*, membership: Membership, status: str) -> Membership:
+    """`online`, `offline`, or `busy`: online (may take and resolve handoffs) but given no new
+    ones by automatic assignment."""
+    if status != "busy":
+        return agent_set_online(membership=membership, online=status == "online")
+    now = timezone.now()
+    updated = (
+        Membership.objects.filter(pk=membership.pk)
+        .exclude(online=True, busy=True)
+        .update(online=True, busy=True, last_seen_at=now, sockets_closed_at=None)
+    )
+    membership.refresh_from_db()
+    if updated:
+        _emit_agent(membership)
     return membership
 
 

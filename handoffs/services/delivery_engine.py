@@ -70,6 +70,14 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
+    """The backoff, or longer when the receiver said when to come back (at most an hour)."""
+    wait = backoff(attempts)
+    if retry_after and retry_after > 0:
+        wait = max(wait, timedelta(seconds=min(retry_after, 3600)))
+    return wait
+
+
 def http_client() -> httpx.Client:
     """Short connect timeout: an unreachable receiver frees its thread quickly. Every address
     is checked when connecting (handoffs/outgoing.py): receivers are typed in by tenants."""
@@ -205,7 +213,7 @@ def _attempt(delivery: Delivery, client: httpx.Client, now: datetime) -> str:
             delivery.status = D.DEAD
             delivery.next_attempt_at = None
         else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
+            delivery.next_attempt_at = now + retry_delay(delivery.attempts, outcome.retry_after)
     with transaction.atomic():
         delivery.save(
             update_fields=[

@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from agents import limits
 from agents.errors import Forbidden, InvalidTransition, Unprocessable
-from agents.models import Membership
+from agents.models import Membership, Team
 from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Label
+from ..models.handoffs import DEFAULT_PRIORITY
 from ..permissions import holds_or_admin, is_present
 from ..representations import AgentRepresentation, HandoffRepresentation, wire
-from . import notifications, queue
+from . import notifications, queue, routing
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -29,7 +30,9 @@ S = Handoff.Status
 
 def _emit(handoff: Handoff, type: str = "handoff.updated") -> None:
     handoff = (
-        Handoff.objects.select_related("bot", "agent__agent_profile", "conversation__end_user")
+        Handoff.objects.select_related(
+            "bot", "agent__agent_profile", "conversation__end_user", "team"
+        )
         .prefetch_related("labels", "conversation__notes__author__agent_profile")
         .get(pk=handoff.pk)
     )
@@ -113,15 +116,19 @@ def _conflict(handoff: Handoff) -> InvalidTransition:
     )
 
 
-def _check_capacity(handoff: Handoff, agent: User) -> None:
+def _check_capacity(handoff: Handoff, agent: User, membership: Membership) -> None:
     """Call with the agent's membership row locked, so concurrent assigns count in turn."""
     open_count = Handoff.objects.filter(
         bot__workspace_id=handoff.bot.workspace_id, agent=agent, status=S.ASSIGNED
     ).count()
-    if open_count >= handoff.bot.agent_capacity:
+    # The agent's own capacity overrides the bot's.
+    capacity = membership.capacity
+    if capacity is None:
+        capacity = handoff.bot.agent_capacity
+    if open_count >= capacity:
         raise Unprocessable(
             f"{agent_display_name(agent)} already holds {open_count} handoffs "
-            f"(capacity {handoff.bot.agent_capacity}).",
+            f"(capacity {capacity}).",
             code="agent_at_capacity",
         )
 
@@ -140,12 +147,15 @@ def handoff_request(
     timeout: timedelta | None | Literal["bot"] = BOT_TIMEOUT,
     reason: str = "",
     require_agent: bool = False,
+    team: Team | None = None,
+    priority: str = DEFAULT_PRIORITY,
 ) -> tuple[Handoff, bool]:
     """Open a handoff: pause the bot, tell the user, alert the agents. Idempotent while open.
 
     `timeout` None: the handoff never expires; BOT_TIMEOUT: the bot's `handoff_timeout`.
     With `require_agent` and nobody online, the handoff is rejected at once and the bot keeps
-    the conversation (it learns `noAgent` from the handoff.created event).
+    the conversation (it learns `noAgent` from the handoff.created event). `team` and
+    `priority` apply to a new handoff only; an open one is answered as it is.
     """
     bot: Bot = conversation.bot
     if timeout == BOT_TIMEOUT:
@@ -167,6 +177,8 @@ def handoff_request(
                     conversation=conversation,
                     status=S.REJECTED,
                     resolved_at=timezone.now(),
+                    team=team,
+                    priority=priority,
                 )
                 _emit(handoff, "handoff.created")
                 return handoff, True
@@ -174,6 +186,8 @@ def handoff_request(
                 bot=bot,
                 conversation=conversation,
                 expires_at=timezone.now() + timeout if timeout else None,
+                team=team,
+                priority=priority,
             )
             _emit(handoff, "handoff.created")
             notifications.notify_handoff_new(handoff=handoff)
@@ -195,9 +209,9 @@ def handoff_assign(*, handoff: Handoff, agent: User, actor: User | None = None) 
     if actor.pk != agent.pk and not actor_membership.is_admin:
         raise Forbidden("Only an admin can assign a handoff to someone else.")
     _require_online(actor_membership)
-    _membership(handoff, agent, lock=True)
+    agent_membership = _membership(handoff, agent, lock=True)
     if not actor_membership.is_admin:
-        _check_capacity(handoff, agent)
+        _check_capacity(handoff, agent, agent_membership)
     return assign_unchecked(handoff=handoff, agent=agent, actor=actor)
 
 
@@ -266,7 +280,7 @@ def handoff_transfer(*, handoff: Handoff, to_agent: User, actor: User) -> Handof
         raise Unprocessable(
             f"{agent_display_name(to_agent)} is offline.", code="target_agent_offline"
         )
-    _check_capacity(handoff, to_agent)
+    _check_capacity(handoff, to_agent, target)
     # Matching the holder too: a transfer racing a requeue or another transfer must lose.
     updated = Handoff.objects.filter(
         Q(pk=handoff.pk, status=S.ASSIGNED, agent_id=handoff.agent_id)
@@ -297,6 +311,8 @@ def handoff_set_labels(*, handoff: Handoff, names: list[str], actor: User | None
         labels.append(label)
     handoff.labels.set(labels)
     _emit(handoff)
+    # The bot's tag-to-team rules route a handoff that no team was named for.
+    routing.team_from_tags(handoff=handoff, names=[label.name for label in labels])
     return handoff
 
 

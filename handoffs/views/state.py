@@ -15,27 +15,32 @@ from agents.models import Membership
 
 from ..api.pagination import encode_cursor
 from ..models import Bot, Event, Handoff
+from ..models.handoffs import PRIORITIES
 from ..representations import (
     AgentStatusRepresentation,
     HandoffRepresentation,
     MessageRepresentation,
+    TeamSummaryRepresentation,
     wire,
 )
 from ..selectors import (
+    MY_TEAMS,
     agent_list,
     handoff_get,
     handoff_list,
     handoff_queue_positions,
     handoff_view_counts,
     message_list,
+    team_list,
 )
 from .bell import api_base
 
 # The handoffs pane shows a page at a time, loading the next as the agent scrolls: the page
 # costs the same with 50 or 50,000 people waiting.
 PAGE_SIZE = 50
-# The filters a first visit shows (page.html checks them).
+# The filters a first visit shows (page.html checks them): of my teams (selectors.MY_TEAMS).
 DEFAULT_VIEWS = ["unassigned", "mine"]
+DEFAULT_TEAMS = [MY_TEAMS]
 # The API's own maximum for a transcript.
 # A transcript opens on its newest page; older pages load as the agent scrolls up.
 TRANSCRIPT_LIMIT = 100
@@ -51,13 +56,18 @@ def bots_of(*, user: User) -> QuerySet[Bot]:
 
 def _first_page(bot: Bot, viewer_id: int) -> tuple[list[Handoff], str | None]:
     """The default views' first page, and the API URL of the next one when there is more."""
-    handoffs = handoff_list(bot=bot, views=DEFAULT_VIEWS, viewer_id=viewer_id)
+    handoffs = handoff_list(bot=bot, views=DEFAULT_VIEWS, viewer_id=viewer_id, teams=DEFAULT_TEAMS)
     page = list(handoffs[: PAGE_SIZE + 1])
     next_url = None
     if len(page) > PAGE_SIZE:
         page = page[:PAGE_SIZE]
         query = urlencode(
-            {"view": ",".join(DEFAULT_VIEWS), "limit": PAGE_SIZE, "cursor": encode_cursor(page[-1])}
+            {
+                "view": ",".join(DEFAULT_VIEWS),
+                "limit": PAGE_SIZE,
+                "team": ",".join(DEFAULT_TEAMS),
+                "cursor": encode_cursor(page[-1]),
+            }
         )
         next_url = f"{api_base(bot)}handoffs?{query}"
     return page, next_url
@@ -115,6 +125,11 @@ def workspace_state(
             "enableConversationDeletion": bot.enable_conversation_deletion,
         },
         "labels": [label.name for label in bot.labels.all()],
+        "teams": wire(
+            TeamSummaryRepresentation(team_list(workspace_id=bot.workspace_id), many=True)
+        ),
+        # The queue's order, most pressing first (the list's filter and badges follow it).
+        "priorities": list(PRIORITIES),
         "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
         "agents": agents,
         "handoffs": _represent(handoffs, membership),
@@ -123,7 +138,7 @@ def workspace_state(
         # off that page comes after them.
         "handoffsPage": page_length,
         "pageSize": PAGE_SIZE,
-        "counts": handoff_view_counts(bot=bot, viewer_id=user.pk),
+        "counts": handoff_view_counts(bot=bot, viewer_id=user.pk, teams=DEFAULT_TEAMS),
         "selectedId": selected.pk if selected is not None else None,
         "messages": messages,
         "lastEventId": last_event_id,

@@ -16,7 +16,13 @@ const { me, bot } = state;
 const byId = (id) => document.getElementById(id);
 
 const OPEN = new Set(["pending", "assigned"]);
-const RANK = { pending: 0, assigned: 1 };
+// The list's order, as the server's (queue_rank): waiting handoffs by priority, most pressing
+// first, then assigned ones, then closed ones.
+const PRIORITIES = state.priorities;
+const rankOf = (h) => {
+  if (h.status === "pending") return Math.max(PRIORITIES.indexOf(h.priority), 0);
+  return h.status === "assigned" ? PRIORITIES.length : PRIORITIES.length + 1;
+};
 // The handoffs loaded: the pages of the list shown so far, the selected one, and those that
 // events brought into the shown range. The server pages and counts the rest.
 const handoffs = new Map(state.handoffs.map((h) => [h.id, h]));
@@ -37,6 +43,12 @@ const ui = {
   search: byId("handoff-search"),
   statusFilters: byId("status-filters"),
   labelFilters: byId("label-filters"),
+  teamFilter: byId("team-filter"),
+  priorityFilter: byId("priority-filter"),
+  prioritySelect: byId("priority-select"),
+  teamCurrent: byId("team-current"),
+  teamForm: byId("team-form"),
+  teamSelect: byId("team-select"),
   assign: byId("assign-button"),
   resolve: byId("resolve-button"),
   requeue: byId("requeue-button"),
@@ -53,6 +65,8 @@ const ui = {
   noteText: byId("note-text"),
   online: byId("online-toggle"),
   onlineLabel: byId("online-label"),
+  busy: byId("busy-toggle"),
+  busyControl: byId("busy-control"),
   meName: byId("me-name"),
   meAvatar: byId("me-avatar"),
   notify: byId("notify-button"),
@@ -103,6 +117,8 @@ function saveFilters() {
     statuses: checkedValues(ui.statusFilters),
     labels: checkedValues(ui.labelFilters),
     sort: ui.sort.value,
+    team: ui.teamFilter.value,
+    priority: ui.priorityFilter.value,
   };
   localStorage.setItem(filtersKey, JSON.stringify(filters));
 }
@@ -117,6 +133,25 @@ function restoreFilters() {
     input.checked = saved.labels.includes(input.value);
   }
   ui.sort.value = saved.sort === "newest" ? "newest" : "oldest";
+  // A team or priority no longer offered leaves the default.
+  for (const [select, value] of [
+    [ui.teamFilter, saved.team],
+    [ui.priorityFilter, saved.priority],
+  ]) {
+    if (value !== undefined && [...select.options].some((o) => o.value === value)) {
+      select.value = value;
+    }
+  }
+}
+
+// The team filter, as the server reads it (selectors._team_filter): "mine" is my teams', no
+// team's, and my own.
+function inTeam(h, team) {
+  if (!team) return true;
+  if (team === "mine") {
+    return !h.team || (me.teams || []).includes(h.team.slug) || h.agentId === me.agentId;
+  }
+  return h.team?.slug === team;
 }
 
 function matches(h, statuses, wantedLabels) {
@@ -128,6 +163,8 @@ function matches(h, statuses, wantedLabels) {
   return (
     shown &&
     (!wantedLabels.length || h.tags.some((tag) => wantedLabels.includes(tag))) &&
+    inTeam(h, ui.teamFilter.value) &&
+    (!ui.priorityFilter.value || h.priority === ui.priorityFilter.value) &&
     // Only the server knows what a search matches (message text): while one is on, the list
     // holds what its pages returned; a handoff an event brings waits for the search to change.
     (!searchTerm() || searched.has(h.id))
@@ -135,7 +172,7 @@ function matches(h, statuses, wantedLabels) {
 }
 
 function compare(a, b) {
-  const rank = (RANK[a.status] ?? 2) - (RANK[b.status] ?? 2);
+  const rank = rankOf(a) - rankOf(b);
   if (rank) return rank;
   const older = Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id;
   return ui.sort.value === "newest" ? -older : older;
@@ -155,6 +192,11 @@ function renderItem(h) {
   });
   slot(node, "agent").textContent = h.agent ? h.agent.name : "";
   slot(node, "tags").textContent = h.tags.join(", ");
+  slot(node, "team").textContent = h.team ? h.team.name : "";
+  const priority = slot(node, "priority");
+  priority.textContent = h.priority || "";
+  priority.className = `badge badge--priority badge--${h.priority}`;
+  priority.hidden = !h.priority || h.priority === "normal";
   const urgent = isUrgent(h);
   slot(node, "urgent").hidden = !urgent;
   node.classList.toggle("handoff--urgent", urgent);
@@ -185,7 +227,7 @@ const pager = {
 };
 
 function snapshot(h) {
-  return h ? { id: h.id, status: h.status, createdAt: h.createdAt } : null;
+  return h ? { id: h.id, status: h.status, priority: h.priority, createdAt: h.createdAt } : null;
 }
 
 const inRange = (h) => !pager.next || !pager.boundary || compare(h, pager.boundary) <= 0;
@@ -201,8 +243,16 @@ function listQuery() {
   });
   const wanted = checkedValues(ui.labelFilters);
   if (wanted.length) query.set("tags", wanted.join(","));
+  for (const [name, value] of routingFilters()) query.set(name, value);
   if (searchTerm()) query.set("q", searchTerm());
   return query;
+}
+
+function routingFilters() {
+  const filters = [];
+  if (ui.teamFilter.value) filters.push(["team", ui.teamFilter.value]);
+  if (ui.priorityFilter.value) filters.push(["priority", ui.priorityFilter.value]);
+  return filters;
 }
 
 function addPage(items, next) {
@@ -264,7 +314,9 @@ function refreshCounts() {
   clearTimeout(countsTimer);
   countsTimer = setTimeout(async () => {
     const wanted = checkedValues(ui.labelFilters);
-    const query = wanted.length ? `?${new URLSearchParams({ tags: wanted.join(",") })}` : "";
+    const params = new URLSearchParams(routingFilters());
+    if (wanted.length) params.set("tags", wanted.join(","));
+    const query = params.size ? `?${params}` : "";
     try {
       counts = await api(`handoffs/counts${query}`);
     } catch {
@@ -328,6 +380,8 @@ function learnLabels(tags) {
 ui.statusFilters.addEventListener("change", () => (saveFilters(), reloadList()));
 ui.labelFilters.addEventListener("change", () => (saveFilters(), reloadList()));
 ui.sort.addEventListener("change", () => (saveFilters(), reloadList()));
+ui.teamFilter.addEventListener("change", () => (saveFilters(), reloadList()));
+ui.priorityFilter.addEventListener("change", () => (saveFilters(), reloadList()));
 
 let searchTimer = null;
 // Typing searches once the agent pauses, not at every key.
@@ -400,7 +454,15 @@ function renderConversation() {
   });
   composer.offer(Boolean(allowed.compose), composerHint(h));
   renderTransferOptions(h);
+  renderRouting(h, allowed);
   renderDetails(h);
+}
+
+function renderRouting(h, allowed) {
+  ui.prioritySelect.value = h.priority || "normal";
+  ui.prioritySelect.disabled = !allowed.prioritize;
+  ui.teamCurrent.textContent = `Team: ${h.team ? h.team.name : "none"}`;
+  ui.teamForm.hidden = !allowed.transferTeam || state.teams.length === 0;
 }
 
 function renderTransferOptions(h) {
@@ -528,6 +590,28 @@ ui.transferForm.addEventListener("submit", (event) => {
     upsertHandoff(await post(`handoffs/${selection.id}/${action}`, { agentId }));
   });
 });
+ui.prioritySelect.addEventListener("change", () => {
+  const h = handoffs.get(selection.id);
+  if (!h) return;
+  const priority = ui.prioritySelect.value;
+  act(ui.prioritySelect, async () => {
+    try {
+      upsertHandoff(await post(`handoffs/${h.id}/priority`, { priority }));
+    } catch (error) {
+      ui.prioritySelect.value = handoffs.get(h.id)?.priority || "normal";
+      throw error;
+    }
+  });
+});
+ui.teamForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const team = ui.teamSelect.value;
+  if (!team) return;
+  act(ui.teamForm.querySelector("button"), async () => {
+    upsertHandoff(await post(`handoffs/${selection.id}/transfer`, { team }));
+    ui.teamSelect.value = "";
+  });
+});
 ui.remove.addEventListener("click", () => {
   const h = handoffs.get(selection.id);
   if (!h) return;
@@ -573,6 +657,17 @@ ui.online.addEventListener("change", () => {
     } finally {
       renderMe();
       renderConversation();
+    }
+  });
+});
+
+ui.busy.addEventListener("change", () => {
+  const status = ui.busy.checked ? "busy" : "online";
+  act(ui.busy, async () => {
+    try {
+      updateAgent(await post("agents/me/status", { status }));
+    } finally {
+      renderMe();
     }
   });
 });
@@ -679,6 +774,8 @@ function updateAgent(agent) {
 function renderMe() {
   ui.online.checked = Boolean(me.online);
   ui.onlineLabel.textContent = me.online ? "Online" : "Offline";
+  ui.busy.checked = me.status === "busy";
+  ui.busyControl.hidden = !me.online;
   ui.meName.textContent = me.name;
   if (me.avatarUrl) {
     const image = document.createElement("img");

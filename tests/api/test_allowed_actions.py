@@ -17,7 +17,12 @@ def offered(client, bot, handoff) -> set[str]:
 
 
 def test_a_waiting_handoff_offers_an_online_agent_to_take_it(agent_client, bot, pending_handoff):
-    assert offered(agent_client, bot, pending_handoff) == {"assign", "reject"}
+    assert offered(agent_client, bot, pending_handoff) == {
+        "assign",
+        "reject",
+        "prioritize",
+        "transferTeam",
+    }
 
 
 def test_an_offline_agent_is_offered_nothing(agent_client, bot, agent, pending_handoff):
@@ -35,6 +40,8 @@ def test_the_holder_and_another_agent_see_different_actions(
         "transfer",
         "reject",
         "compose",
+        "prioritize",
+        "transferTeam",
     }
     assert offered(other_agent_client, bot, assigned_handoff) == set()
 
@@ -50,8 +57,8 @@ def test_delete_is_offered_only_where_the_bot_allows_it_and_the_rules_do(
     assert "delete" not in offered(other_agent_client, bot, assigned_handoff)
 
 
-def test_a_token_may_only_reject(token_client, bot, pending_handoff):
-    assert offered(token_client, bot, pending_handoff) == {"reject"}
+def test_a_token_may_only_reject_or_prioritize(token_client, bot, pending_handoff):
+    assert offered(token_client, bot, pending_handoff) == {"reject", "prioritize"}
 
 
 def test_every_answer_carries_them_for_its_caller(agent_client, bot, pending_handoff):

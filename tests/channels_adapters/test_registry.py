@@ -20,7 +20,12 @@ def test_only_channels_we_push_to_have_a_sender():
 
 
 def test_adding_a_channel_is_one_module_in_the_list():
-    assert {adapter.CHANNEL for adapter in base.adapters()} == {"web", "messenger", "api"}
+    assert {adapter.CHANNEL for adapter in base.adapters()} == {
+        "web",
+        "messenger",
+        "api",
+        "telegram",
+    }
 
 
 def test_the_bot_connector_listens_to_the_event_stream():

@@ -12,7 +12,7 @@ from agents.errors import ApplicationError
 from handoffs import services
 from handoffs.models import Conversation, Handoff
 from handoffs.permissions import conversation_actions, handoff_actions
-from tests.factories import ConversationFactory, MembershipFactory
+from tests.factories import ConversationFactory, MembershipFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,12 @@ ACTIONS = {
     ),
     "delete": lambda h, me, other: services.conversation_delete(
         conversation=h.conversation, actor=me
+    ),
+    "prioritize": lambda h, me, other: services.handoff_set_priority(
+        handoff=h, priority="urgent", actor=me
+    ),
+    "transfer_team": lambda h, me, other: services.handoff_transfer_team(
+        handoff=h, team=TeamFactory(workspace=h.bot.workspace), actor=me
     ),
 }
 
@@ -85,10 +91,10 @@ def test_what_is_offered_is_what_the_services_do(status, role, online, bot):
     assert offered == done
 
 
-def test_a_token_is_offered_only_to_reject_an_open_handoff(pending_handoff):
+def test_a_token_is_offered_only_to_reject_or_prioritize_an_open_handoff(pending_handoff):
     offered = handoff_actions(handoff=pending_handoff, membership=None)
 
-    assert [action for action, allowed in offered.items() if allowed] == ["reject"]
+    assert [action for action, allowed in offered.items() if allowed] == ["reject", "prioritize"]
 
 
 CONVERSATION_ACTIONS = {

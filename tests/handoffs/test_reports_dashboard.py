@@ -116,7 +116,7 @@ def test_migration_fills_first_responses_of_earlier_handoffs(bot, agent):
         later, _ = services.handoff_request(conversation=handoff.conversation)
     Handoff.objects.update(first_response_at=None)
 
-    import_module("handoffs.migrations.0017_handoff_first_response_at").backfill(apps, None)
+    import_module("handoffs.migrations.0019_handoff_first_response_at").backfill(apps, None)
 
     handoff.refresh_from_db()
     later.refresh_from_db()

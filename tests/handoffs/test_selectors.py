@@ -7,6 +7,7 @@ import pytest
 from agents.errors import ApplicationError, NotFound
 from handoffs import selectors, services
 from handoffs.models import Handoff
+from handoffs.models.handoffs import HISTORY_RANK, PRIORITIES, QUEUE_RANKS
 from tests.factories import BotFactory, ConversationFactory, EndUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def test_list_order_follows_status_changes(bot, agent):
     listed = list(selectors.handoff_list(bot=bot))
 
     assert listed == [first, fourth, second, third]
-    assert [h.queue_rank for h in listed] == [0, 1, 2, 2]
+    # A pending handoff of normal priority, then assigned, then closed ones.
+    normal = PRIORITIES.index("normal")
+    assert [h.queue_rank for h in listed] == [normal, QUEUE_RANKS["assigned"], *[HISTORY_RANK] * 2]
 
 
 def test_list_order_follows_a_status_written_outside_the_services(bot):

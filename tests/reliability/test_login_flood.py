@@ -76,7 +76,7 @@ def test_agents_stay_fast_while_wrong_passwords_flood_in():
 
 def test_limits_count_across_processes_through_redis():
     UserFactory(username="ada")
-    env = limited(RATE_LIMIT_LOGIN_IP="4/m", AXES_FAILURE_LIMIT="100")
+    env = limited(RATE_LIMIT_LOGIN_IP="4/h", AXES_FAILURE_LIMIT="100")
     first, second = Daphne(env).start(), Daphne(env).start()
     try:
         answers = []

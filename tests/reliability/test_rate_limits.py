@@ -1,6 +1,8 @@
 """Issue 19, item 1: every door an anonymous or abusive caller can knock on has a limit, and a
 refusal is a 429 with the seconds to wait. Each test sets its limit small (the defaults are in
-settings.RATE_LIMITS) and counts in a cache of its own (tests/conftest.py `rate_limits`)."""
+settings.RATE_LIMITS) and counts in a cache of its own (tests/conftest.py `rate_limits`).
+Limits are per hour: django-ratelimit's windows are fixed, and a test that ran across the end
+of a one-minute window would see its count start again."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def assert_too_many(response) -> None:
 class TestSignIn:
     def test_an_address_past_its_sign_in_rate_gets_429(self, limit, ada, settings):
         settings.AXES_FAILURE_LIMIT = 100
-        limit("login_ip", "3/m")
+        limit("login_ip", "3/h")
 
         answers = [sign_in("wrong") for _ in range(3)]
         refused = sign_in("the right password 1")
@@ -125,7 +127,7 @@ class TestWebChat:
 
     def test_one_visitors_messages_are_limited(self, limit):
         bot = BotFactory()
-        limit("webchat_message", "3/m")
+        limit("webchat_message", "3/h")
         token = adapter_services.web_token_new(bot=bot)
 
         answers = [self.post(bot, token, f"m{n}").status_code for n in range(3)]
@@ -137,7 +139,7 @@ class TestWebChat:
         from channels.db import database_sync_to_async as db
 
         bot = await db(BotFactory)()
-        limit("webchat_message", "1/m")
+        limit("webchat_message", "1/h")
         token = await db(adapter_services.web_token_new)(bot=bot)
         socket = await open_chat(bot.bot_id, token)
         await socket.receive_json_from()  # history
@@ -175,7 +177,7 @@ class TestWebChat:
     async def test_an_address_opening_sockets_too_fast_is_refused(self, limit):
         from channels.db import database_sync_to_async as db
 
-        limit("webchat_socket_ip", "2/m")
+        limit("webchat_socket_ip", "2/h")
         bot = await db(BotFactory)()
         token = await db(adapter_services.web_token_new)(bot=bot)
         for _ in range(2):
@@ -189,7 +191,7 @@ class TestWebChat:
 
 
 def test_an_api_token_posting_too_many_messages_gets_429(limit, token_client, bot):
-    limit("token_message", "3/m")
+    limit("token_message", "3/h")
     url = api_url(bot, "channels/api/messages")
 
     answers = [

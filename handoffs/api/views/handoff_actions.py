@@ -13,7 +13,7 @@ from ... import services
 from ...models import Handoff
 from ...representations import HandoffRepresentation, NoteRepresentation
 from ...selectors import handoff_get
-from .. import inputs
+from .. import choices, inputs
 from ..access import BotApiView
 from ..schema import AGENT_ONLY, errors
 
@@ -25,7 +25,19 @@ class HandoffAssignInput(serializers.Serializer):
 
 
 class HandoffTransferInput(serializers.Serializer):
-    agent_id = inputs.id_field(help_text="The agent who takes the handoff over.")
+    agent_id = inputs.id_field(required=False, help_text="The agent who takes the handoff over.")
+    team = serializers.CharField(
+        max_length=60,
+        required=False,
+        help_text="Instead of `agentId`: a team's slug; the handoff waits for that team.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if ("agent_id" in data) == ("team" in data):
+            raise serializers.ValidationError(
+                {"agent_id": ["Give either agentId or team (exactly one)."]}
+            )
+        return data
 
 
 class HandoffCommentInput(serializers.Serializer):
@@ -127,9 +139,12 @@ class HandoffRequeueApi(HandoffActionApi):
     post=extend_schema(
         operation_id="handoffTransfer",
         tags=["handoffs"],
-        summary="Transfer an assigned handoff to another agent",
-        description="Only the holder (online) or an admin; the new agent must be online and under "
-        f"capacity, and the user is told who took over. {AGENT_ONLY}",
+        summary="Transfer an assigned handoff to another agent, or a handoff to a team",
+        description="`agentId`: only the holder (online) or an admin; the new agent must be "
+        "online and under capacity, and the user is told who took over. `team`: a waiting "
+        "handoff changes team (any online agent may); an assigned one (its holder or an admin) "
+        "goes back to the queue for that team. Unknown team: 422 with the allowed values. "
+        f"{AGENT_ONLY}",
         request=HandoffTransferInput,
         responses={200: HandoffRepresentation, **errors(413)},
     )
@@ -138,6 +153,10 @@ class HandoffTransferApi(HandoffActionApi):
     def act(self, request: Request, handoff: Handoff) -> None:
         actor = self.agent()
         data = inputs.body(HandoffTransferInput, request)
+        if "team" in data:
+            team = choices.team_of(data["team"], workspace_id=self.bot.workspace_id)
+            services.handoff_transfer_team(handoff=handoff, team=team, actor=actor)
+            return
         target = self.agent_of_workspace(data["agent_id"])
         services.handoff_transfer(handoff=handoff, to_agent=target, actor=actor)
 

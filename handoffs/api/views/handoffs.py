@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from ... import services
 from ...models import Handoff
+from ...models.handoffs import DEFAULT_PRIORITY, PRIORITIES
 from ...representations import HandoffRepresentation
 from ...search import MAX_TERM, MIN_TEXT_TERM
 from ...selectors import (
@@ -22,7 +23,7 @@ from ...selectors import (
     handoff_queue_positions,
     handoff_view_counts,
 )
-from .. import inputs
+from .. import choices, inputs
 from ..access import BotApiView
 from ..pagination import HANDOFF_LIMIT, paginate
 from ..schema import TOKEN_MAY, errors, page_parameters
@@ -53,6 +54,14 @@ class HandoffListQuery(serializers.Serializer):
     tags = serializers.CharField(required=False, max_length=2000)
     order = serializers.ChoiceField(choices=["oldest", "newest"], required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TERM)
+    team = serializers.CharField(required=False, max_length=2000)
+    priority = serializers.CharField(required=False, max_length=100)
+
+    def validate_team(self, value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
+
+    def validate_priority(self, value: str) -> list[str]:
+        return [part.strip() for part in value.split(",") if part.strip()]
 
     def validate_view(self, value: str) -> list[str]:
         views = [part.strip() for part in value.split(",") if part.strip()]
@@ -111,6 +120,19 @@ class HandoffCreateInput(serializers.Serializer):
         help_text="When no agent is online, reject the handoff at once (status `rejected`): the "
         "conversation stays with the bot, which learns `noAgent`.",
     )
+    team = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_null=True,
+        help_text="A team's slug: only its members are given the handoff automatically. Unknown: "
+        "422 with the allowed values.",
+    )
+    priority = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text=f"One of {', '.join(PRIORITIES)} (default `{DEFAULT_PRIORITY}`): the queue "
+        "and automatic assignment take the most pressing first, then the oldest.",
+    )
 
 
 class HandoffTagsInput(serializers.Serializer):
@@ -140,6 +162,17 @@ class HandoffListCreateApi(BotApiView):
                 f"{', '.join(HANDOFF_VIEWS)} (`mine` and `others` need an agent's session).",
             ),
             OpenApiParameter("tags", str, description="Label names, comma-separated: any of."),
+            OpenApiParameter(
+                "team",
+                str,
+                description="Team slugs, comma-separated: any of; or `mine` (an agent's session): "
+                "the caller's teams, handoffs of no team and the caller's own.",
+            ),
+            OpenApiParameter(
+                "priority",
+                str,
+                description=f"Priorities, comma-separated, any of: {', '.join(PRIORITIES)}.",
+            ),
             OpenApiParameter(
                 "q",
                 str,
@@ -172,6 +205,7 @@ class HandoffListCreateApi(BotApiView):
         views = params.get("view")
         if views and {"mine", "others"} & set(views):
             self.agent()  # "mine" is a person's
+        teams, priorities = self.routing_filters(params)
         newest = params.get("order") == "newest"
         handoffs = handoff_list(
             bot=self.bot,
@@ -186,6 +220,8 @@ class HandoffListCreateApi(BotApiView):
             tags=params.get("tags"),
             newest=newest,
             query=params.get("q"),
+            teams=teams,
+            priorities=priorities,
         )
         limit = params.get("limit", HANDOFF_LIMIT)
         if "column" in params or "desc" in params:
@@ -221,16 +257,26 @@ class HandoffListCreateApi(BotApiView):
     )
     def post(self, request: Request, bot_id: str) -> Response:
         data = inputs.body(HandoffCreateInput, request)
+        # Checked before anything is created: a refused request leaves no user behind.
+        if data.get("team"):
+            choices.team_of(data["team"], workspace_id=self.bot.workspace_id)
+        choices.priority_of(data.get("priority", DEFAULT_PRIORITY))
         conversation = services.conversation_for_user(
             bot=self.bot,
             channel=data["user_channel"],
             user_id=data["user_id"],
             thread_id=data.get("user_thread_id"),
         )
+        team = None
+        if data.get("team"):
+            team = choices.team_of(data["team"], workspace_id=self.bot.workspace_id)
+        priority = choices.priority_of(data.get("priority", DEFAULT_PRIORITY))
         handoff, created = services.handoff_request(
             conversation=conversation,
             timeout=_timeout(data),
             require_agent=data["require_agent"],
+            team=team,
+            priority=priority,
         )
         handoff = handoff_get(bot=self.bot, handoff_id=handoff.pk)
         return Response(
@@ -279,9 +325,14 @@ class HandoffApi(BotApiView):
 
 class HandoffCountsQuery(serializers.Serializer):
     tags = serializers.CharField(required=False, max_length=2000)
+    team = serializers.CharField(required=False, max_length=2000)
+    priority = serializers.CharField(required=False, max_length=100)
 
     def validate_tags(self, value: str) -> list[str]:
         return [part.strip() for part in value.split(",") if part.strip()]
+
+    validate_team = validate_tags
+    validate_priority = validate_tags
 
 
 class HandoffCountsApi(BotApiView):
@@ -292,12 +343,22 @@ class HandoffCountsApi(BotApiView):
         description="`{unassigned, mine, others}` for the calling agent, optionally of the "
         "handoffs with any of `tags`: the workspace's filter counts, counted in the database "
         "whatever the queue's length.",
-        parameters=[OpenApiParameter("tags", str, description="Label names, comma-separated.")],
+        parameters=[
+            OpenApiParameter("tags", str, description="Label names, comma-separated."),
+            OpenApiParameter("team", str, description="As the list's `team`."),
+            OpenApiParameter("priority", str, description="As the list's `priority`."),
+        ],
         responses={200: OpenApiTypes.OBJECT, **errors()},
     )
     def get(self, request: Request, bot_id: str) -> Response:
         params = inputs.query(HandoffCountsQuery, request)
+        viewer = self.agent()
+        teams, priorities = self.routing_filters(params)
         counts = handoff_view_counts(
-            bot=self.bot, viewer_id=self.agent().pk, tags=params.get("tags")
+            bot=self.bot,
+            viewer_id=viewer.pk,
+            tags=params.get("tags"),
+            teams=teams,
+            priorities=priorities,
         )
         return Response(counts)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agents', '0005_workspace_require_two_factor'),
+        ('agents', '0006_teams_capacity_busy'),
     ]
 
     operations = [

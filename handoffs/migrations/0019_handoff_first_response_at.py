@@ -32,7 +32,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("handoffs", "0016_search_trigram_indexes"),
+        ("handoffs", "0018_teams_priorities"),
     ]
 
     operations = [
