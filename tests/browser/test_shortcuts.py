@@ -107,7 +107,7 @@ def test_question_mark_lists_the_shortcuts(new_page, queue):
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
 
-    page.get_by_role("button", name="Shortcuts").click()
+    page.get_by_role("button", name="Keyboard shortcuts").click()
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
