@@ -6,7 +6,7 @@ from agents.admin_scoping import WorkspaceScopedAdmin
 from agents.errors import ApplicationError
 
 from . import telegram
-from .models import ConnectorSettings, MessengerSettings, TelegramSettings
+from .models import ConnectorSettings, MessengerSettings, TelegramSettings, WhatsAppSettings
 
 
 @admin.register(ConnectorSettings)
@@ -67,3 +67,30 @@ class TelegramSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
                 self.message_user(request, f"{found.bot}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, f"{found.bot}: {answer} ({url}).", messages.SUCCESS)
+
+
+class WhatsAppSettingsForm(forms.ModelForm):
+    class Meta:
+        model = WhatsAppSettings
+        fields = [
+            "bot",
+            "phone_number_id",
+            "waba_id",
+            "verify_token",
+            "app_secret",
+            "access_token",
+            "template_names",
+        ]
+        widgets = {
+            "app_secret": forms.PasswordInput(render_value=True),
+            "access_token": forms.PasswordInput(render_value=True),
+        }
+
+
+@admin.register(WhatsAppSettings)
+class WhatsAppSettingsAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
+    workspace_path = "bot__workspace"
+    form = WhatsAppSettingsForm
+    list_display = ["phone_number_id", "waba_id", "bot"]
+    list_select_related = ["bot"]
+    search_fields = ["phone_number_id", "waba_id", "bot__bot_id"]

@@ -28,9 +28,9 @@ class Adapter(Protocol):
 
 
 def adapters() -> list[Adapter]:
-    from . import api, messenger, telegram, web
+    from . import api, messenger, telegram, web, whatsapp
 
-    return [web, messenger, api, telegram]
+    return [web, messenger, api, telegram, whatsapp]
 
 
 def register_all() -> None:

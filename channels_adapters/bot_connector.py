@@ -37,6 +37,7 @@ EXIT_TYPES = {
     "rejected": "noAgent",
 }
 NO_AGENT = "noAgent"
+OUTSIDE_BUSINESS_HOURS = "outsideBusinessHours"
 
 
 def exit_type_of(event: Event, *, semantics: str) -> str | None:
@@ -54,7 +55,7 @@ def exit_type_of(event: Event, *, semantics: str) -> str | None:
 
 
 # Users the connector speaks for; on the `api` channel the bot platform itself sent the message.
-USER_CHANNELS = frozenset({"web", "messenger"})
+USER_CHANNELS = frozenset({"web", "messenger", "whatsapp"})
 SIGNATURE_HEADER = "X-Hitl-Signature"
 
 
@@ -145,6 +146,9 @@ def _exit_of(event: Event) -> tuple[Handoff, str, str | None] | None:
     )
     if exit_type is None:
         return None
+    if handoff.close_reason == Handoff.OUTSIDE_HOURS:
+        # Refused at the request outside business hours (issue 23), whatever the semantics.
+        exit_type = OUTSIDE_BUSINESS_HOURS
     agent = event.payload.get("agent") or {}
     return handoff, exit_type, agent.get("name") or None
 

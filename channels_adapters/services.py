@@ -22,7 +22,7 @@ from handoffs.representations import MessageRepresentation, wire
 from handoffs.services import Received, content
 
 from . import bot_connector
-from .models import MessengerSettings
+from .models import MessengerSettings, WhatsAppSettings
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,14 @@ def messenger_page_for(*, bot_id: str) -> MessengerSettings:
     if page is None:
         raise NotFound("Unknown bot, or no Messenger page connected to it.", code="bot_not_found")
     return page
+
+
+def whatsapp_number_for(*, bot_id: str) -> WhatsAppSettings:
+    """The WhatsApp number of this bot; a bot without one is as unknown as a missing bot."""
+    number = WhatsAppSettings.objects.select_related("bot").filter(bot__bot_id=bot_id).first()
+    if number is None:
+        raise NotFound("Unknown bot, or no WhatsApp number connected to it.", code="bot_not_found")
+    return number
 
 
 # --- web chat -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """HTTP faces of the adapters: the web chat page and its REST fallback, the Messenger and
-Telegram webhooks."""
+Telegram and WhatsApp webhooks, and the WhatsApp media and templates agents read."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -20,8 +22,10 @@ from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
 from agents.json_input import loads_safely
 from agents.limits import RateLimited
+from agents.selectors import membership_get
 
-from . import messenger, services, telegram, web
+from . import messenger, services, telegram, web, whatsapp
+from .models import WhatsAppMedia
 
 CHAT_COOKIE = "hitl_chat"
 CHAT_TOKEN_HEADER = "X-Hitl-Chat-Token"
@@ -160,6 +164,77 @@ def telegram_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
     body = _body(request, limit=telegram.MAX_BODY_BYTES)
     telegram.receive_update(telegram=found, data=_json(body))
     return HttpResponse(status=200)
+
+
+# Meta signs the body (X-Hub-Signature-256) with the app secret, as for Messenger.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@application_errors
+def whatsapp_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
+    """GET: Meta's subscription check. POST: signed messages and statuses of the number."""
+    number = services.whatsapp_number_for(bot_id=bot_id)
+    if request.method == "GET":
+        challenge = whatsapp.verify_subscription(number=number, params=request.GET.dict())
+        if challenge is None:
+            raise Forbidden("Wrong hub.mode or hub.verify_token.", code="invalid_verify_token")
+        return HttpResponse(challenge, content_type="text/plain")
+    body = _body(request, limit=whatsapp.MAX_BODY_BYTES)
+    header = request.headers.get(whatsapp.SIGNATURE_HEADER)
+    if not whatsapp.signature_valid(number=number, body=body, header=header):
+        raise Forbidden(
+            "Missing or wrong X-Hub-Signature-256 for this app secret.", code="invalid_signature"
+        )
+    whatsapp.receive_webhook(number=number, data=_json(body))
+    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+# Played or shown in the page; anything else (a document, an SVG that could hold a script) is
+# a download, never a page of ours.
+INLINE_IMAGES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+INLINE_MEDIA = ("audio/", "video/")
+
+
+@login_required
+@require_GET
+def whatsapp_media(request: HttpRequest, bot_id: str, media_id: str) -> HttpResponseBase:
+    """A file a WhatsApp user sent, to the agents of the bot's workspace, once fetched."""
+    media = (
+        WhatsAppMedia.objects.select_related("bot")
+        .filter(bot__bot_id=bot_id, media_id=media_id)
+        .first()
+    )
+    if media is None or not _member(request, workspace_id=media.bot.workspace_id):
+        raise Http404("Unknown media.")
+    if not media.file:
+        raise Http404("Not fetched from WhatsApp yet.")
+    mime_type = media.mime_type.split(";")[0].strip().lower()
+    inline = mime_type in INLINE_IMAGES or mime_type.startswith(INLINE_MEDIA)
+    response = FileResponse(
+        media.file.open("rb"),
+        content_type=media.mime_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+@application_errors
+def whatsapp_templates(request: HttpRequest, bot_id: str) -> HttpResponse:
+    """The approved templates an agent of the bot's workspace may pick in the composer."""
+    number = services.whatsapp_number_for(bot_id=bot_id)
+    if not _member(request, workspace_id=number.bot.workspace_id):
+        raise NotFound("Unknown bot, or no WhatsApp number connected to it.", code="bot_not_found")
+    return JsonResponse({"templates": list(number.templates)})
+
+
+def _member(request: HttpRequest, *, workspace_id: int) -> bool:
+    user_id = request.user.pk
+    return (
+        user_id is not None
+        and membership_get(workspace_id=workspace_id, user_id=user_id) is not None
+    )
 
 
 def _body(request: HttpRequest, *, limit: int) -> bytes:

@@ -8,6 +8,7 @@ from django.db import models
 
 from agents.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedInline
 
+from .admin_routing import ROUTING_FIELDSETS, BusinessHoursInline, HolidayInline
 from .models import (
     Bot,
     Conversation,
@@ -55,7 +56,7 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     list_filter = [("workspace", admin.RelatedOnlyFieldListFilter), "auto_assign"]
     search_fields = ["bot_id", "name"]
     readonly_fields = ["created_at"]
-    inlines = [LabelInline, TemplateInline, TeamRuleInline]
+    inlines = [LabelInline, TemplateInline, TeamRuleInline, BusinessHoursInline, HolidayInline]
     formfield_overrides = HTTPS_URLS
     fieldsets = [
         (None, {"fields": ["workspace", "bot_id", "name", "default_language", "created_at"]}),
@@ -82,6 +83,7 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
         ),
         ("Retention", {"fields": ["conversation_retention_days"]}),
         ("Bot connector", {"fields": ["bot_webhook_url", "bot_webhook_secret"]}),
+        *ROUTING_FIELDSETS,
     ]
 
 

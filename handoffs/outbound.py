@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import httpx
 
-    from .models import Bot, Delivery, Event
+    from .models import Bot, Conversation, Delivery, Event
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,9 @@ DeadHook = Callable[["Delivery"], None]
 # Writes the deliveries an event causes, in the event's transaction.
 Deriver = Callable[["Event", "Bot | None"], None]
 Listener = Callable[["Event"], None]
+# Refuses (raises ApplicationError) an agent's message its channel would not take now, before
+# anything is stored (WhatsApp's 24-hour window).
+SendCheck = Callable[["Conversation", str, "dict | None"], None]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ _kinds: dict[str, Kind] = {}
 _channels: set[str] = set()
 _derivers: list[Deriver] = []
 _listeners: list[Listener] = []
+_send_checks: dict[str, SendCheck] = {}
 
 
 def register_sender(kind: str, send: Sender, *, on_dead: DeadHook | None = None) -> None:
@@ -106,3 +110,14 @@ def notify_listeners(event: Event) -> None:
         except Exception:
             # One failing listener must not stop the others, nor the request that committed.
             logger.exception("listener %r failed on event %s", listener, event.id)
+
+
+def register_send_check(channel: str, check: SendCheck) -> None:
+    _send_checks[channel] = check
+
+
+def check_send(conversation: Conversation, text: str, payload: dict | None) -> None:
+    """Before an agent's message is stored: its channel may refuse it (a 4xx for the agent)."""
+    check = _send_checks.get(conversation.channel)
+    if check is not None:
+        check(conversation, text, payload)

@@ -35,7 +35,7 @@ from django.utils import timezone
 from agents.errors import ApplicationError
 from agents.selectors import agent_display_name
 
-from .models import Bot, Handoff
+from .models import Bot, Handoff, SlaBreach
 
 MAX_DAYS = 366
 
@@ -218,7 +218,18 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
         ],
         "labels": [{"label": name, **by_label[name]} for name in sorted(by_label)],
         "hours": hours,
+        "sla_breaches": _sla_breaches(handoffs),
     }
+
+
+def _sla_breaches(handoffs: QuerySet[Handoff]) -> dict[str, int]:
+    """Breaches of the handoffs reported, per target, in one aggregate."""
+    T = SlaBreach.Target
+    breached = SlaBreach.objects.filter(stage=SlaBreach.Stage.BREACHED)
+    return breached.filter(handoff__in=handoffs.order_by().values("id")).aggregate(
+        first_response=Count("id", filter=Q(target=T.FIRST_RESPONSE)),
+        resolution=Count("id", filter=Q(target=T.RESOLUTION)),
+    )
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP, CSV injection).
@@ -236,9 +247,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def report_csv(report: dict[str, Any]) -> str:
-    """One flat table: the totals, a row per day, per agent, per label, then the handoffs
-    created per hour of the week (key "Mon 09", UTC). Names and labels are written by agents
-    and bots: no cell may be a formula."""
+    """One flat table: the totals, a row per day, per agent, per label, the SLA breaches per
+    target, then the handoffs created per hour of the week (key "Mon 09", UTC). Names and labels
+    are written by agents and bots: no cell may be a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
     blank_times = [""] * len(TIMES)
@@ -269,6 +280,8 @@ def report_csv(report: dict[str, Any]) -> str:
     for section, key in (("agent", "name"), ("label", "label")):
         for row in report[f"{section}s"]:
             write([section, row[key], row["handoffs"], row["resolved"], "", "", *times(row)])
+    for target, count in report.get("sla_breaches", {}).items():
+        write(["sla_breaches", target, count, "", "", "", *blank_times])
     for weekday, counts in zip(WEEKDAYS, report.get("hours", []), strict=False):
         for hour, count in enumerate(counts):
             write(["hour", f"{weekday} {hour:02d}", count, "", "", "", *blank_times])

@@ -24,6 +24,8 @@ from .permissions import (
     conversation_actions,
     handoff_actions,
 )
+from .sla_state import handoff_sla
+from .sla_state import has_targets as has_sla_targets
 
 if TYPE_CHECKING:
     from .selectors import SummarizedConversation
@@ -208,7 +210,12 @@ class StoredEventBody(serializers.Serializer):
 
 
 # Botpress's `success` of a stored event, from hitl's delivery of an outgoing message.
-_SUCCESS: dict[str, bool] = {Message.Delivery.SENT: True, Message.Delivery.FAILED: False}
+_SUCCESS: dict[str, bool] = {
+    Message.Delivery.SENT: True,
+    Message.Delivery.DELIVERED: True,
+    Message.Delivery.READ: True,
+    Message.Delivery.FAILED: False,
+}
 
 
 class MessageItemRepresentation(MessageRepresentation):
@@ -357,6 +364,14 @@ def _without_actions_unless_viewed(
     return data
 
 
+@extend_schema_field({"type": "object", "nullable": True})
+class SlaField(serializers.Field):
+    """A handoff's SLA marker, derived from its own fields (sla_state.handoff_sla)."""
+
+    def to_representation(self, handoff: Handoff) -> dict[str, Any] | None:
+        return handoff_sla(handoff)
+
+
 class HandoffRepresentation(serializers.ModelSerializer):
     """Botpress HITL-next's handoff shape, plus the ids this server adds."""
 
@@ -381,6 +396,17 @@ class HandoffRepresentation(serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField(help_text=ALLOWED_ACTIONS_HELP)
     team = TeamSummaryRepresentation(
         allow_null=True, help_text="The team it is routed to; null: any agent."
+    )
+    # Not required in the schema: present only where the bot uses the option (see below).
+    sla = SlaField(
+        source="*",
+        required=False,
+        help_text="Only for a bot with SLA targets: the most pressing running target "
+        "(`state` ok, near or breached; `target`; `nearAt`; `dueAt`), null when none runs.",
+    )
+    close_reason = serializers.CharField(
+        required=False,
+        help_text="Only when set: `outside_business_hours` for a request refused then.",
     )
 
     class Meta:
@@ -409,10 +435,17 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "resolved_at",
             "expires_at",
             "allowed_actions",
+            "sla",
+            "close_reason",
         ]
 
     def to_representation(self, handoff: Handoff) -> dict[str, Any]:
         data = super().to_representation(handoff)
+        # Issue 23's fields appear only where their options are used: Botpress's shape else.
+        if not has_sla_targets(handoff.bot):
+            data.pop("sla", None)
+        if not handoff.close_reason:
+            data.pop("close_reason", None)
         return _without_actions_unless_viewed(data, self.context, handoff.bot.workspace_id)
 
     @extend_schema_field(

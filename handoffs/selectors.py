@@ -30,6 +30,7 @@ from agents.models import Membership, Team
 
 from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
+from .schedules import bot_opening
 from .search import conversation_match, search_term
 
 if TYPE_CHECKING:
@@ -415,7 +416,14 @@ def bot_availability(*, bot: Bot) -> dict[str, Any]:
     """What a bot asks before handing off: is anyone there, and how long is the queue."""
     online = Membership.objects.filter(workspace_id=bot.workspace_id, online=True).count()
     queue = Handoff.objects.filter(bot=bot, status=S.PENDING).count()
-    return {"available": online > 0, "online_agents": online, "queue_length": queue}
+    opening = bot_opening(bot=bot)
+    return {
+        "available": online > 0,
+        "online_agents": online,
+        "queue_length": queue,
+        "open": opening.open,
+        "next_opening": opening.next_opening,
+    }
 
 
 def bot_config(*, bot: Bot) -> Bot:

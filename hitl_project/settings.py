@@ -383,6 +383,9 @@ HITL = {
     "RETENTION_EVENT_DAYS": env.int("RETENTION_EVENT_DAYS", default=30),
     "RETENTION_DELIVERY_DAYS": env.int("RETENTION_DELIVERY_DAYS", default=7),
     "RETENTION_NOTIFICATION_DAYS": env.int("RETENTION_NOTIFICATION_DAYS", default=30),
+    # How many first places of each queue the sweep keeps told of their position
+    # (handoffs/services/queue_position.py); users further back hear it when they ask.
+    "QUEUE_POSITION_WINDOW": env.int("HITL_QUEUE_POSITION_WINDOW", default=100),
 }
 
 # Webhooks, bot webhooks and the Graph API never reach a non-public address (loopback, private,
@@ -397,6 +400,7 @@ OUTGOING_ALLOWED_NETWORKS = [
 MESSENGER_GRAPH_API_URL = env("MESSENGER_GRAPH_API_URL", default="https://graph.facebook.com/v19.0")
 # The Telegram Bot API (https://core.telegram.org/bots/api); a setting for the same reason.
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+WHATSAPP_GRAPH_API_URL = env("WHATSAPP_GRAPH_API_URL", default="https://graph.facebook.com/v23.0")
 # Everything that leaves hitl (webhooks, the bot connector, Messenger, e-mail) is a delivery
 # row sent by `manage.py deliver` (docs/delivery.md). Its threads: each serves one destination
 # at a time, so a receiver that hangs holds one thread, never the others'.

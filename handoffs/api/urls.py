@@ -15,6 +15,7 @@ from .views import (
     ingest,
     legacy,
     notifications,
+    queue_position,
     reports,
     routing,
     users,
@@ -59,6 +60,7 @@ urlpatterns = [
     path(HANDOFF + "/transfer", handoff_actions.HandoffTransferApi.as_view()),
     path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
     path(HANDOFF + "/priority", routing.HandoffPriorityApi.as_view()),
+    path(HANDOFF + "/position", queue_position.HandoffPositionApi.as_view()),
     path(NEXT + "conversations", conversation_list.ConversationListApi.as_view()),
     path(CONVERSATION, conversation_list.ConversationApi.as_view()),
     # HITL-next names the conversation by its thread (a handoff's userThreadId), hitl by its id.

@@ -5,12 +5,19 @@ from .events import Event
 from .handoffs import Handoff
 from .imports import BotpressImport as BotpressImport
 from .notifications import Notification
+from .queue_notices import QueueNotice
+from .schedules import BusinessHours, Holiday
+from .sla import SlaBreach
 from .teams import TeamRule
 from .webhooks import WebhookEndpoint
 from .workers import WorkerPass
 
 __all__ = [
     "Bot",
+    "BusinessHours",
+    "Holiday",
+    "QueueNotice",
+    "SlaBreach",
     "Conversation",
     "Delivery",
     "DeliveryDestination",

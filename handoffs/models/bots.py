@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from agents.models import Workspace
@@ -28,6 +30,26 @@ def default_assign_message() -> dict[str, str]:
 
 def empty_messages() -> dict[str, str]:
     return {}
+
+
+def default_queue_position_message() -> dict[str, str]:
+    return {
+        "en": "You are number {{position}} in line (about {{estimatedWait}} min).",
+        "fr": "Vous êtes numéro {{position}} dans la file (environ {{estimatedWait}} min).",
+        "es": "Usted es el número {{position}} en la fila (unos {{estimatedWait}} min).",
+    }
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"Unknown time zone: {value!r}.") from error
+
+
+class OutsideHours(models.TextChoices):
+    QUEUE = "queue", "Queue, with the out-of-office message"
+    REFUSE = "refuse", "Refuse (the bot hears outsideBusinessHours)"
 
 
 class Bot(models.Model):
@@ -68,6 +90,69 @@ class Bot(models.Model):
         help_text="The daily prune deletes a closed conversation (no open handoff, bot not "
         "paused) silent for this many days, with its messages, notes and handoffs; empty: "
         "kept forever.",
+    )
+    # Issue 23 (routing): every option below is off by default, so a bot that sets none of them
+    # behaves as before. Abandoned handoffs (services/abandoned.py):
+    offline_requeue_after = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="An assigned handoff whose agent has been offline (and silent) this long goes "
+        "back to the queue; empty: never.",
+    )
+    first_response_limit = models.DurationField(
+        null=True,
+        blank=True,
+        help_text="An assigned handoff without an agent message this long after its assignment "
+        "goes back to the queue; empty: never.",
+    )
+    # Business hours (services/business_hours.py, models/schedules.py).
+    business_hours_timezone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_timezone],
+        help_text="The zone of the weekly schedule and holidays (IANA name, e.g. Europe/Paris).",
+    )
+    outside_hours_action = models.CharField(
+        max_length=10,
+        choices=OutsideHours.choices,
+        default=OutsideHours.QUEUE,
+        help_text="Outside business hours a handoff request queues (with the out-of-office "
+        "message) or is refused (the bot hears outsideBusinessHours).",
+    )
+    out_of_office_message = models.JSONField(
+        default=empty_messages,
+        blank=True,
+        help_text="Sent after the transfer message outside business hours; {{nextOpening}} is "
+        "replaced.",
+    )
+    # Queue position for the user (services/queue_position.py).
+    queue_position_updates = models.BooleanField(
+        default=False, help_text="Tell waiting users their place in the queue."
+    )
+    queue_position_message = models.JSONField(
+        default=default_queue_position_message,
+        blank=True,
+        help_text="{{position}} and {{estimatedWait}} (minutes) are replaced.",
+    )
+    queue_position_step = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="Tell the user again once their place improved by this many.",
+    )
+    queue_position_interval = models.DurationField(
+        default=timedelta(minutes=1), help_text="At most one position message per user this often."
+    )
+    # SLA (services/sla.py).
+    sla_first_response = models.DurationField(
+        null=True, blank=True, help_text="Target from the request to the first agent message."
+    )
+    sla_resolution = models.DurationField(
+        null=True, blank=True, help_text="Target from the request to its resolution."
+    )
+    sla_warning_percent = models.PositiveIntegerField(
+        default=80,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A handoff is marked as near its target once this share of it has passed.",
     )
     bot_webhook_url = models.URLField(blank=True, validators=[validate_url])
     bot_webhook_secret = models.CharField(max_length=200, blank=True)

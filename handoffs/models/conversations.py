@@ -88,6 +88,9 @@ class Message(models.Model):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # Reported by channels that tell (WhatsApp's statuses).
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"

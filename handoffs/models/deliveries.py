@@ -37,6 +37,8 @@ class Delivery(models.Model):
         MESSENGER = "messenger", "Messenger send"
         TELEGRAM = "telegram", "Telegram send"
         EMAIL = "email", "E-mail"
+        WHATSAPP = "whatsapp", "WhatsApp send"
+        WHATSAPP_MEDIA = "whatsapp_media", "WhatsApp media fetch"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

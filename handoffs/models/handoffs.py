@@ -34,6 +34,7 @@ class Handoff(models.Model):
         EXPIRED = "expired", "Expired"
 
     OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED)
+    OUTSIDE_HOURS = "outside_business_hours"
 
     class Priority(models.TextChoices):
         URGENT = "urgent", "Urgent"
@@ -63,12 +64,14 @@ class Handoff(models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    # The first agent message while the handoff was open (services.message_send_agent), kept
-    # for the reports' first-response time: a column, not a lookup in the messages per handoff.
-    first_response_at = models.DateTimeField(null=True, blank=True)
     # Set when the agents were told that the handoff is about to expire, so they are told once.
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The first agent message of the handoff (SLA's first response); set by message_send_agent.
+    # The reports' first-response time reads it too: a column, not a lookup per handoff.
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    # Why it closed when the status alone does not say (OUTSIDE_HOURS: refused at the request).
+    close_reason = models.CharField(max_length=30, blank=True, default="")
     # Stored and indexed with the bot and id, so a page of the list is a range of an index at
     # any depth; the database derives it from `status`, whatever code writes the status.
     queue_rank = models.GeneratedField(

@@ -20,6 +20,8 @@ class Notification(models.Model):
         USER_MESSAGE = "user_message", "A user wrote in your conversation"
         HANDOFF_EXPIRING = "handoff_expiring", "Handoff about to expire"
         CUSTOM = "custom", "From a bot or an external system"
+        HANDOFF_REQUEUED = "handoff_requeued", "Handoff back in the queue"
+        SLA_WARNING = "sla_warning", "Handoff near or past its SLA target"
 
     class Level(models.TextChoices):
         INFO = "info", "Info"

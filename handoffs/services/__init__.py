@@ -21,7 +21,7 @@ from .conversations import (
     end_user_get_or_create,
     end_user_update_variables,
 )
-from .deliveries import message_delivery_derive, message_mark_delivery
+from .deliveries import message_delivery_derive, message_mark_delivery, message_mark_reported
 from .erasure import end_user_erase
 from .events import event_emit
 from .handoffs import (
@@ -95,6 +95,7 @@ __all__ = [
     "message_delivery_derive",
     "message_ingest",
     "message_mark_delivery",
+    "message_mark_reported",
     "message_send_agent",
     "message_send_bot",
     "note_add",

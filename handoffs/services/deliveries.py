@@ -10,6 +10,8 @@ delivery given up marks the message failed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
 from .. import outbound
@@ -50,6 +52,38 @@ def message_mark_delivery(*, message_id: int, ok: bool, error: str = "") -> bool
         )
     else:
         status, error, before = Message.Delivery.FAILED, error[:500], [Message.Delivery.PENDING]
+    return _mark(message_id=message_id, status=status, error=error, before=before)
+
+
+# What a channel reports after it took the message (WhatsApp's statuses): only forward.
+_REPORTED_OVER: dict[str, list[str]] = {
+    Message.Delivery.SENT: [Message.Delivery.PENDING, Message.Delivery.FAILED],
+    Message.Delivery.DELIVERED: [
+        Message.Delivery.PENDING,
+        Message.Delivery.FAILED,
+        Message.Delivery.SENT,
+    ],
+    Message.Delivery.READ: [
+        Message.Delivery.PENDING,
+        Message.Delivery.FAILED,
+        Message.Delivery.SENT,
+        Message.Delivery.DELIVERED,
+    ],
+    Message.Delivery.FAILED: [Message.Delivery.PENDING],
+}
+
+
+def message_mark_reported(*, message_id: int, status: str, error: str = "") -> bool:
+    """A status the channel reported later (sent, delivered, read, failed), shown live; an
+    older report arriving after a newer one changes nothing. False when nothing changed."""
+    before = _REPORTED_OVER.get(status)
+    if before is None:
+        return False
+    error = error[:500] if status == Message.Delivery.FAILED else ""
+    return _mark(message_id=message_id, status=status, error=error, before=before)
+
+
+def _mark(*, message_id: int, status: str, error: str, before: Sequence[str]) -> bool:
     with transaction.atomic():
         changed = Message.objects.filter(pk=message_id, delivery_status__in=before).update(
             delivery_status=status, delivery_error=error

@@ -19,7 +19,7 @@ from ..models import Bot, Conversation, Handoff, Label
 from ..models.handoffs import DEFAULT_PRIORITY
 from ..permissions import holds_or_admin, is_present
 from ..representations import AgentRepresentation, HandoffRepresentation, wire
-from . import notifications, queue, routing
+from . import business_hours, notifications, queue, queue_position, routing
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -171,6 +171,17 @@ def handoff_request(
         )
     try:
         with transaction.atomic():
+            if business_hours.refuses_now(bot=bot):
+                # Refused, not queued: the bot keeps the user and hears outsideBusinessHours.
+                handoff = Handoff.objects.create(
+                    bot=bot,
+                    conversation=conversation,
+                    status=S.REJECTED,
+                    resolved_at=timezone.now(),
+                    close_reason=Handoff.OUTSIDE_HOURS,
+                )
+                _emit(handoff, "handoff.created")
+                return handoff, True
             if require_agent and not queue.agents_available(bot=bot):
                 handoff = Handoff.objects.create(
                     bot=bot,
@@ -193,7 +204,9 @@ def handoff_request(
             notifications.notify_handoff_new(handoff=handoff)
             conversation_pause(conversation=conversation, reason=reason or "handoff")
             _notify_user(handoff, bot.transfer_message)
+            business_hours.tell_if_closed(handoff=handoff)
             queue.auto_assign_if_enabled(bot=bot)
+            queue_position.tell_on_request(handoff=handoff)
     except IntegrityError:
         # The conditional unique constraint: this conversation already has an open handoff.
         existing = Handoff.objects.get(conversation=conversation, status__in=Handoff.OPEN_STATUSES)

@@ -13,6 +13,7 @@ from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
 from ..representations import MessageRepresentation, wire
+from . import sla
 from .content import check_payload, check_text
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
@@ -204,19 +205,13 @@ def message_send_agent(
             "Only the agent assigned to this handoff can write to the user.",
             code="not_assigned_agent",
         )
-    with transaction.atomic():
-        message = _create(
-            conversation=conversation,
-            direction=Message.Direction.AGENT,
-            text=text,
-            payload=payload,
-            author=agent,
-        )
-        # A statistic for the reports, not a change anyone watches: no event. Conditional, so
-        # only the first answer of the open handoff counts.
-        Handoff.objects.filter(
-            conversation=conversation,
-            status__in=Handoff.OPEN_STATUSES,
-            first_response_at__isnull=True,
-        ).update(first_response_at=message.created_at)
+    outbound.check_send(conversation, text, payload)
+    message = _create(
+        conversation=conversation,
+        direction=Message.Direction.AGENT,
+        text=text,
+        payload=payload,
+        author=agent,
+    )
+    sla.handoff_mark_first_response(conversation=conversation)
     return message

@@ -29,7 +29,7 @@ from .state import TRANSCRIPT_LIMIT, bots_of
 from .workspace import _member_bot
 
 PAGE_SIZE = 50
-KNOWN_CHANNELS = ("web", "messenger", "api", "telegram")
+KNOWN_CHANNELS = ("web", "messenger", "api", "telegram", "whatsapp")
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:

@@ -15,8 +15,9 @@ export function authorOf(message, userName) {
   return message.direction === "outgoing" ? "Bot" : "System";
 }
 
-// A delivery only moves forward (pending, then failed or sent; failed, then sent on a retry).
-const DELIVERY_RANK = { pending: 1, failed: 2, sent: 3 };
+// A delivery only moves forward (pending, then failed or sent; failed, then sent on a retry;
+// then delivered and read, where the channel tells: WhatsApp).
+const DELIVERY_RANK = { pending: 1, failed: 2, sent: 3, delivered: 4, read: 5 };
 const rankOf = (message) => DELIVERY_RANK[message.deliveryStatus] || 0;
 
 // Messenger attachments ({type, url}) and Botpress content payloads (image, file, video, audio).
@@ -28,7 +29,26 @@ function attachmentsOf(message) {
   for (const type of ["image", "file", "video", "audio"]) {
     if (typeof payload[type] === "string") found.push({ type, url: payload[type] });
   }
-  return found.map((a) => ({ type: a.type, url: webUrl(a.url) })).filter((a) => a.url);
+  return found
+    .map((a) => ({ type: a.type, url: ownMedia(message, a.url) || webUrl(a.url) }))
+    .filter((a) => a.url);
+}
+
+// A WhatsApp user's file: Meta keeps it behind the access token, so hitl serves it itself
+// (channels_adapters' media view), from this site's own address.
+const WHATSAPP_MEDIA = /^\/channels\/whatsapp\/[\w-]+\/media\/[^/?#]+\/$/;
+function ownMedia(message, url) {
+  if (message.channel !== "whatsapp" || typeof url !== "string" || !WHATSAPP_MEDIA.test(url)) {
+    return null;
+  }
+  return new URL(url, window.location.origin).href;
+}
+
+// Pictures shown in the page: Facebook's CDN for Messenger, this site for WhatsApp.
+function showsPicture(message, attachment) {
+  if (attachment.type !== "image") return false;
+  if (message.channel === "messenger") return true;
+  return message.channel === "whatsapp" && new URL(attachment.url).origin === window.location.origin;
 }
 
 function renderAttachments(slot, message) {
@@ -37,9 +57,9 @@ function renderAttachments(slot, message) {
     link.href = attachment.url;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
-    // Shown in the page only from Facebook's CDN: an image anyone else names would make every
-    // agent's browser fetch an address of the sender's choosing.
-    if (attachment.type === "image" && message.channel === "messenger") {
+    // Shown in the page only from Facebook's CDN or this site (WhatsApp): an image anyone else
+    // names would make every agent's browser fetch an address of the sender's choosing.
+    if (showsPicture(message, attachment)) {
       const image = document.createElement("img");
       image.src = attachment.url;
       image.alt = "Image from the user's message";
@@ -56,6 +76,8 @@ function renderAttachments(slot, message) {
 
 function deliveryText(message) {
   if (message.deliveryStatus === "pending") return "Sending…";
+  if (message.deliveryStatus === "delivered") return "Delivered";
+  if (message.deliveryStatus === "read") return "Read";
   if (message.deliveryStatus === "failed") {
     return `Not delivered${message.deliveryError ? `: ${message.deliveryError}` : ""}`;
   }

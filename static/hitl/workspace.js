@@ -10,6 +10,7 @@ import { summary } from "./messages.js";
 import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
 import { installWorkspaceShortcuts } from "./shortcuts.js";
 import { createTranscript } from "./transcript.js";
+import { whatsappTemplatePicker } from "./whatsapp_templates.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
 const { me, bot } = state;
@@ -77,6 +78,15 @@ const ui = {
 const request = requestWith(state.csrfToken);
 
 const api = (path, options) => request(state.apiBase + path, options);
+
+// The server sends when a handoff's SLA target turns near and breached (h.sla, only for a bot
+// with targets); the list shows which of those moments has passed, as it does for "urgent".
+function slaState(h) {
+  if (!h.sla) return null;
+  const now = Date.now();
+  if (now >= Date.parse(h.sla.dueAt)) return "breached";
+  return now >= Date.parse(h.sla.nearAt) ? "near" : null;
+}
 
 function isUrgent(h) {
   return h.status === "pending" && Date.now() - Date.parse(h.createdAt) > bot.handoffAlert * 60000;
@@ -200,6 +210,13 @@ function renderItem(h) {
   const urgent = isUrgent(h);
   slot(node, "urgent").hidden = !urgent;
   node.classList.toggle("handoff--urgent", urgent);
+  const sla = slaState(h);
+  const marker = slot(node, "sla");
+  marker.hidden = !sla;
+  if (sla) {
+    marker.dataset.state = sla;
+    marker.textContent = sla === "breached" ? "SLA breached" : "SLA near";
+  }
   slot(node, "unread").hidden = !isUnread(h);
   return node;
 }
@@ -453,6 +470,7 @@ function renderConversation() {
     delete: ui.remove,
   });
   composer.offer(Boolean(allowed.compose), composerHint(h));
+  templatePicker.offer(h.userChannel, Boolean(allowed.compose));
   renderTransferOptions(h);
   renderRouting(h, allowed);
   renderDetails(h);
@@ -684,6 +702,18 @@ const composer = createComposer({
     live?.send({ type: "typing", conversationId: h.conversationId, typing }),
 });
 
+const templatePicker = whatsappTemplatePicker({
+  botId: bot.botId,
+  act,
+  selected: () => handoffs.get(selection.id),
+  send: (h, name) =>
+    post(`conversations/${h.conversationId}/messages`, {
+      text: name,
+      payload: { type: "template", template: name },
+    }),
+  transcript,
+});
+
 // ---- events from the socket -------------------------------------------------------------
 
 function upsertHandoff(h, eventId) {
@@ -854,6 +884,7 @@ function applyEvent(event) {
     case "handoff.created":
       return onHandoffCreated(payload, event.id);
     case "handoff.updated":
+    case "handoff.sla_breached":
       return upsertHandoff(payload, event.id);
     case "message.created":
       return onMessage(payload);

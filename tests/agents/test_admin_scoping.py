@@ -63,7 +63,7 @@ def test_a_workspace_admin_edits_their_bot(boss, bot):
     assert response.status_code == 200
     # Labels and templates are edited inline, so the inlines must be allowed too.
     inlines = [f.opts.model.__name__ for f in response.context["inline_admin_formsets"]]
-    assert inlines == ["Label", "MessageTemplate", "TeamRule"]
+    assert inlines == ["Label", "MessageTemplate", "TeamRule", "BusinessHours", "Holiday"]
     assert all(f.has_add_permission for f in response.context["inline_admin_formsets"])
 
 

@@ -44,7 +44,14 @@ def test_availability_counts_online_agents_and_the_queue(token_client, bot, agen
 
     response = token_client.get(api_url(bot, "mod/hitlnext/availability"))
 
-    assert response.json() == {"available": True, "onlineAgents": 1, "queueLength": 2}
+    assert response.json() == {
+        "available": True,
+        "onlineAgents": 1,
+        "queueLength": 2,
+        # Without business hours the bot is always open (issue 23).
+        "open": True,
+        "nextOpening": None,
+    }
 
 
 def test_nobody_online_is_unavailable(token_client, bot, admin):

@@ -25,6 +25,7 @@ def test_adding_a_channel_is_one_module_in_the_list():
         "messenger",
         "api",
         "telegram",
+        "whatsapp",
     }
 
 

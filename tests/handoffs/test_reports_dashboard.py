@@ -102,6 +102,8 @@ def test_csv_carries_totals_first_response_and_hours(bot, data):
     assert len(hours) == 7 * 24
     assert hours["Mon 09"] == "2"
     assert hours["Tue 14"] == "1"
+    breaches = {row[1]: row[2] for row in rows if row[0] == "sla_breaches"}
+    assert breaches == {"first_response": "0", "resolution": "0"}
 
 
 def test_migration_fills_first_responses_of_earlier_handoffs(bot, agent):
@@ -116,7 +118,7 @@ def test_migration_fills_first_responses_of_earlier_handoffs(bot, agent):
         later, _ = services.handoff_request(conversation=handoff.conversation)
     Handoff.objects.update(first_response_at=None)
 
-    import_module("handoffs.migrations.0019_handoff_first_response_at").backfill(apps, None)
+    import_module("handoffs.migrations.0021_backfill_first_response_at").backfill(apps, None)
 
     handoff.refresh_from_db()
     later.refresh_from_db()
@@ -136,6 +138,7 @@ def test_dashboard_page_draws_the_charts_with_names_escaped(client, bot, admin, 
     assert "<b>x</b>" not in body
     assert "&lt;b&gt;x&lt;/b&gt;" in body
     assert "First response median (s)" in body
+    assert "SLA breaches: first response 0, resolution 0." in body
 
 
 def test_api_report_carries_first_response_and_hours(bot, admin, data):

@@ -150,9 +150,11 @@ def test_the_admin_refuses_an_ftp_bot_webhook(bot):
         "handoff_timeout": "",
         "agent_session_timeout": "00:10:00",
     }
-    for field in ("transfer_message", "assign_message", "resolve_message", "expire_message"):
+    data["queue_position_interval"] = "00:01:00"
+    json_fields = ("transfer_message", "assign_message", "resolve_message", "expire_message")
+    for field in (*json_fields, "out_of_office_message", "queue_position_message"):
         data[field] = json.dumps(getattr(bot, field))
-    for prefix in ("labels", "templates"):
+    for prefix in ("labels", "templates", "business_hours", "holidays"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     data = {name: value for name, value in data.items() if value is not False}
 

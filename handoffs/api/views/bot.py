@@ -99,6 +99,12 @@ class AvailabilityRepresentation(serializers.Serializer):
     available = serializers.BooleanField(help_text="At least one agent is online.")
     online_agents = serializers.IntegerField()
     queue_length = serializers.IntegerField(help_text="Pending handoffs of this bot.")
+    open = serializers.BooleanField(
+        help_text="Within the bot's business hours (always true without a schedule)."
+    )
+    next_opening = serializers.DateTimeField(
+        allow_null=True, help_text="When closed, the next opening (UTC); null when open."
+    )
 
 
 class BotConfigApi(BotApiView):

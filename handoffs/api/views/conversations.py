@@ -104,7 +104,10 @@ class ConversationMessagesApi(BotApiView):
         summary="Write to the user as the calling agent",
         description="`text` or `payload` or both. Only the agent assigned to the open handoff, an "
         "admin, or any agent while the conversation is paused without a handoff. Delivered "
-        f"through the conversation's channel. {AGENT_ONLY}",
+        "through the conversation's channel. On WhatsApp, 24 hours after the user's last "
+        'message only a template goes (`payload: {"type": "template", "template": '
+        '"<name>"}`, a name of the bot\'s); anything else is refused with 422 '
+        f"`whatsapp_window_closed`. {AGENT_ONLY}",
         request=MessageSendInput,
         responses={
             201: OpenApiResponse(MessageRepresentation, description="Sent."),

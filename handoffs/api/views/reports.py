@@ -52,6 +52,11 @@ class LabelTimesRepresentation(TimesRepresentation):
     label = serializers.CharField()  # type: ignore[assignment]
 
 
+class SlaBreachesRepresentation(serializers.Serializer):
+    first_response = serializers.IntegerField()
+    resolution = serializers.IntegerField()
+
+
 # `from` is a Python keyword, hence the class built by name.
 ReportRepresentation = type(
     "ReportRepresentation",
@@ -66,6 +71,9 @@ ReportRepresentation = type(
         "hours": serializers.ListField(
             child=serializers.ListField(child=serializers.IntegerField()),
             help_text="Handoffs created per ISO weekday (Monday first) and hour, UTC: 7 x 24",
+        ),
+        "sla_breaches": SlaBreachesRepresentation(
+            help_text="SLA breaches of the handoffs created in the range, per target."
         ),
     },
 )
