@@ -186,7 +186,8 @@ def post_bot_admin(bot, **changes):
     )
     client = Client()
     client.force_login(boss)
-    form = client.get(f"/admin/handoffs/bot/{bot.pk}/change/").context["adminform"].form
+    page = client.get(f"/admin/handoffs/bot/{bot.pk}/change/")
+    form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {
         "workspace": bot.workspace_id,
@@ -203,7 +204,9 @@ def post_bot_admin(bot, **changes):
         "queue_position_message",
     ):
         data[field] = json.dumps(getattr(bot, field))
-    for prefix in ("labels", "templates", "business_hours", "holidays"):
+    # Every inline of the page, empty, whichever the bot admin has.
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     data |= changes
     data = {name: value for name, value in data.items() if value is not False}

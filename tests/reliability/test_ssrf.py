@@ -142,7 +142,8 @@ def test_the_admin_refuses_an_ftp_bot_webhook(bot):
     )
     client = Client()
     client.force_login(boss)
-    form = client.get(f"/admin/handoffs/bot/{bot.pk}/change/").context["adminform"].form
+    page = client.get(f"/admin/handoffs/bot/{bot.pk}/change/")
+    form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {
         "workspace": bot.workspace_id,
@@ -154,7 +155,8 @@ def test_the_admin_refuses_an_ftp_bot_webhook(bot):
     json_fields = ("transfer_message", "assign_message", "resolve_message", "expire_message")
     for field in (*json_fields, "out_of_office_message", "queue_position_message"):
         data[field] = json.dumps(getattr(bot, field))
-    for prefix in ("labels", "templates", "business_hours", "holidays"):
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     data = {name: value for name, value in data.items() if value is not False}
 
