@@ -118,6 +118,16 @@ class AgentProfile(models.Model):
     display_name = models.CharField(max_length=120, blank=True)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
 
+    class ColorScheme(models.TextChoices):
+        SYSTEM = "system", "As the system (light or dark)"
+        LIGHT = "light", "Light"
+        DARK = "dark", "Dark"
+
+    # The pages' theme for this agent: "system" follows the browser's prefers-color-scheme.
+    color_scheme = models.CharField(
+        max_length=10, choices=ColorScheme.choices, default=ColorScheme.SYSTEM
+    )
+
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
 

@@ -105,6 +105,19 @@ def workspace_admin_create(
     return membership, True
 
 
+def agent_profile_set_color_scheme(*, user: User, color_scheme: str) -> AgentProfile:
+    """The agent's own theme; no one else sees it, so no event."""
+    if color_scheme not in AgentProfile.ColorScheme.values:
+        raise ApplicationError(
+            f"The theme is one of {', '.join(AgentProfile.ColorScheme.values)}.",
+            code="invalid_color_scheme",
+        )
+    profile, _ = AgentProfile.objects.update_or_create(
+        user=user, defaults={"color_scheme": color_scheme}
+    )
+    return profile
+
+
 def user_sync_staff(*, user: User) -> None:
     """Workspace admins get the (workspace-filtered) Django admin; demoted admins lose it."""
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))

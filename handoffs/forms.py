@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from agents.models import AgentProfile
+
 MAX_AVATAR_BYTES = 2_000_000
 
 
@@ -19,6 +21,12 @@ class ProfileForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
     remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
+    color_scheme = forms.ChoiceField(
+        choices=AgentProfile.ColorScheme.choices,
+        required=False,
+        label="Theme",
+        help_text="Dark or light pages; “as the system” follows your device's setting.",
+    )
 
     def clean_avatar(self) -> Any:
         avatar = self.cleaned_data.get("avatar")

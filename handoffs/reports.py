@@ -1,4 +1,5 @@
-"""Handoff reports: volumes per day, waiting and handling times, per agent and per label.
+"""Handoff reports: volumes per day, waiting, handling and first-response times, per agent and
+per label, and handoffs per hour of the week.
 
 Times are in seconds. The median is the usual one (mean of the two middle values for an even
 count); p90 is the nearest-rank percentile: the ceil(0.9 * n)-th smallest value.
@@ -28,7 +29,7 @@ from django.db.models import (
     QuerySet,
     When,
 )
-from django.db.models.functions import Extract, TruncDate
+from django.db.models.functions import Extract, ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 
 from agents.errors import ApplicationError
@@ -68,7 +69,14 @@ def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-TIMES = ("waiting_median", "waiting_p90", "handling_median", "handling_p90")
+TIMES = (
+    "waiting_median",
+    "waiting_p90",
+    "handling_median",
+    "handling_p90",
+    "first_response_median",
+    "first_response_p90",
+)
 
 
 class Percentile(Aggregate):
@@ -98,6 +106,9 @@ HANDLING = Case(
     default=None,
     output_field=FloatField(),
 )
+# Created -> the first agent message while the handoff was open: what the user waited for a
+# human answer (Handoff.first_response_at).
+FIRST_RESPONSE = _seconds("first_response_at", "created_at")
 COUNTS = {
     "handoffs": Count("id"),
     "resolved": Count("id", filter=Q(status=Handoff.Status.RESOLVED)),
@@ -107,7 +118,7 @@ COUNTS = {
 def _stats(handoffs: QuerySet[Handoff], group: str | None) -> dict[Any, dict[str, Any]]:
     """Counts and times per value of `group` (None: one row for all), computed by the
     database: PostgreSQL's percentiles; on SQLite, the embedded default with small data, the
-    times are computed here from two columns per handoff."""
+    times are computed here from a few columns per handoff."""
     handoffs = handoffs.order_by()
     if connection.vendor == "postgresql":
         aggregates = {
@@ -116,6 +127,8 @@ def _stats(handoffs: QuerySet[Handoff], group: str | None) -> dict[Any, dict[str
             "waiting_p90": Percentile(WAITING, 0.9, discrete=True),
             "handling_median": Percentile(HANDLING, 0.5, discrete=False),
             "handling_p90": Percentile(HANDLING, 0.9, discrete=True),
+            "first_response_median": Percentile(FIRST_RESPONSE, 0.5, discrete=False),
+            "first_response_p90": Percentile(FIRST_RESPONSE, 0.9, discrete=True),
         }
         if group is None:
             return {None: handoffs.aggregate(**aggregates)}
@@ -125,23 +138,29 @@ def _stats(handoffs: QuerySet[Handoff], group: str | None) -> dict[Any, dict[str
         stats = {None: handoffs.aggregate(**COUNTS)}
     else:
         stats = {row.pop(group): row for row in handoffs.values(group).annotate(**COUNTS)}
-    times: dict[Any, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
-    columns = ("assigned_at", "created_at", "resolved_at", "status")
-    for key, assigned, created, resolved, status in handoffs.values_list(
+    times: dict[Any, tuple[list[float], list[float], list[float]]] = defaultdict(
+        lambda: ([], [], [])
+    )
+    columns = ("assigned_at", "created_at", "resolved_at", "status", "first_response_at")
+    for key, assigned, created, resolved, status, first_response in handoffs.values_list(
         group or "bot_id", *columns
     ):
-        waiting, handling = times[key if group else None]
+        waiting, handling, responses = times[key if group else None]
+        if first_response:
+            responses.append((first_response - created).total_seconds())
         if assigned:
             waiting.append((assigned - created).total_seconds())
             if resolved and status == Handoff.Status.RESOLVED:
                 handling.append((resolved - assigned).total_seconds())
     for key, row in stats.items():
-        waiting, handling = times[key]
+        waiting, handling, responses = times[key]
         row.update(
             waiting_median=median(waiting),
             waiting_p90=p90(waiting),
             handling_median=median(handling),
             handling_p90=p90(handling),
+            first_response_median=median(responses),
+            first_response_p90=p90(responses),
         )
     return stats
 
@@ -175,6 +194,19 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
     by_agent = _stats(handoffs.filter(agent__isnull=False), "agent_id")
     agents = User.objects.select_related("agent_profile").in_bulk(list(by_agent))
     by_label = _stats(handoffs.filter(labels__isnull=False), "labels__name")
+    # ISO weekday 1 (Monday) to 7 and hour 0-23, UTC: the heatmap's cells, zeros included.
+    hours = [[0] * 24 for _ in range(7)]
+    per_hour = (
+        handoffs.order_by()
+        .annotate(
+            weekday=ExtractIsoWeekDay("created_at", tzinfo=UTC),
+            hour=ExtractHour("created_at", tzinfo=UTC),
+        )
+        .values("weekday", "hour")
+        .annotate(count=Count("id"))
+    )
+    for weekday, hour, count in per_hour.values_list("weekday", "hour", "count"):
+        hours[weekday - 1][hour] = count
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -185,6 +217,7 @@ def handoff_report(*, bot: Bot, start: date, end: date) -> dict[str, Any]:
             for pk in sorted(by_agent)
         ],
         "labels": [{"label": name, **by_label[name]} for name in sorted(by_label)],
+        "hours": hours,
         "sla_breaches": _sla_breaches(handoffs),
     }
 
@@ -210,14 +243,22 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 def report_csv(report: dict[str, Any]) -> str:
-    """One flat table: a row per day, then per agent, then per label. Names and labels are
-    written by agents and bots: no cell may be a formula."""
+    """One flat table: the totals, a row per day, per agent, per label, the SLA breaches per
+    target, then the handoffs created per hour of the week (key "Mon 09", UTC). Names and labels
+    are written by agents and bots: no cell may be a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
+    blank_times = [""] * len(TIMES)
 
     def write(row: list[Any]) -> None:
         writer.writerow([csv_cell(value) for value in row])
+
+    def times(row: dict[str, Any]) -> list[Any]:
+        return [row.get(name) for name in TIMES]
 
     write(
         [
@@ -227,41 +268,21 @@ def report_csv(report: dict[str, Any]) -> str:
             "resolved",
             "expired",
             "rejected",
-            "waiting_median_s",
-            "waiting_p90_s",
-            "handling_median_s",
-            "handling_p90_s",
+            *(f"{name}_s" for name in TIMES),
         ]
     )
+    if "totals" in report:
+        totals = report["totals"]
+        write(["total", "", totals["handoffs"], totals["resolved"], "", "", *times(totals)])
     for day in report["days"]:
-        write(
-            [
-                "day",
-                day["date"],
-                day["created"],
-                day["resolved"],
-                day["expired"],
-                day["rejected"],
-                "",
-                "",
-                "",
-                "",
-            ]
-        )
+        counts = [day["created"], day["resolved"], day["expired"], day["rejected"]]
+        write(["day", day["date"], *counts, *blank_times])
     for section, key in (("agent", "name"), ("label", "label")):
         for row in report[f"{section}s"]:
-            write(
-                [
-                    section,
-                    row[key],
-                    row["handoffs"],
-                    row["resolved"],
-                    "",
-                    "",
-                    row["waiting_median"],
-                    row["waiting_p90"],
-                    row["handling_median"],
-                    row["handling_p90"],
-                ]
-            )
+            write([section, row[key], row["handoffs"], row["resolved"], "", "", *times(row)])
+    for target, count in report.get("sla_breaches", {}).items():
+        write(["sla_breaches", target, count, "", "", "", *blank_times])
+    for weekday, counts in zip(WEEKDAYS, report.get("hours", []), strict=False):
+        for hour, count in enumerate(counts):
+            write(["hour", f"{weekday} {hour:02d}", count, "", "", "", *blank_times])
     return out.getvalue()

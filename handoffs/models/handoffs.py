@@ -68,6 +68,7 @@ class Handoff(models.Model):
     expiry_warned_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The first agent message of the handoff (SLA's first response); set by message_send_agent.
+    # The reports' first-response time reads it too: a column, not a lookup per handoff.
     first_response_at = models.DateTimeField(null=True, blank=True)
     # Why it closed when the status alone does not say (OUTSIDE_HOURS: refused at the request).
     close_reason = models.CharField(max_length=30, blank=True, default="")

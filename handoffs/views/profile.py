@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from agents.models import AgentProfile
 from agents.selectors import agent_display_name
+from agents.services import agent_profile_set_color_scheme
 from agents.two_factor import two_factor_summary
 
 from .. import services
@@ -23,7 +25,10 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProfileForm(
         request.POST or None,
         request.FILES or None,
-        initial={"display_name": current.display_name if current else ""},
+        initial={
+            "display_name": current.display_name if current else "",
+            "color_scheme": current.color_scheme if current else AgentProfile.ColorScheme.SYSTEM,
+        },
     )
     if request.method == "POST" and form.is_valid():
         avatar = form.cleaned_data["avatar"] or None
@@ -33,6 +38,10 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         services.agent_profile_update(
             user=user, display_name=form.cleaned_data["display_name"], avatar=avatar
         )
+        if form.cleaned_data["color_scheme"]:
+            agent_profile_set_color_scheme(
+                user=user, color_scheme=form.cleaned_data["color_scheme"]
+            )
         messages.success(request, "Your profile is saved.")
         return redirect("profile")
     context = {

@@ -1,4 +1,5 @@
-"""/workspace/reports/: the handoff report of a bot, for the workspace's admins."""
+"""/workspace/reports/: the reports dashboard of a bot (charts and tables), for the workspace's
+admins."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from agents.errors import ApplicationError
 from agents.models import Membership
 
+from .. import charts
 from ..models import Bot
 from ..reports import handoff_report, report_csv, report_range
 from .auth import AuthenticatedHttpRequest
@@ -36,6 +38,9 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         name = f"handoffs-{bot.bot_id}-{report['from']}-{report['to']}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+    agent_rows = [{**row, "title": row["name"]} for row in report["agents"]]
+    label_rows = [{**row, "title": row["label"]} for row in report["labels"]]
+    totals = report["totals"]
     return render(
         request,
         "handoffs/reports.html",
@@ -44,7 +49,30 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bot": bot,
             "report": report,
             "error": error,
-            "agent_rows": [{**row, "title": row["name"]} for row in report["agents"]],
-            "label_rows": [{**row, "title": row["label"]} for row in report["labels"]],
+            "agent_rows": agent_rows,
+            "label_rows": label_rows,
+            "day_rows": [{**day, "open": charts.still_open(day)} for day in report["days"]],
+            "time_rows": [
+                {"title": title, "median": totals[f"{key}_median"], "p90": totals[f"{key}_p90"]}
+                for key, title in charts.TIME_SERIES
+            ],
+            "hour_rows": list(zip(charts.WEEKDAYS, report["hours"], strict=True)),
+            "hour_columns": [f"{hour:02d}" for hour in range(24)],
+            "charts": {
+                "days": charts.outcomes_by_day(report["days"], chart_id="chart-days"),
+                "times": charts.times_by_row(
+                    [{"title": "All handoffs", **totals}],
+                    key="title",
+                    chart_id="chart-times",
+                    title="Median waiting, handling and first-response time",
+                ),
+                "agents": charts.times_by_row(
+                    agent_rows, key="title", chart_id="chart-agents", title="Median times per agent"
+                ),
+                "labels": charts.times_by_row(
+                    label_rows, key="title", chart_id="chart-labels", title="Median times per label"
+                ),
+                "hours": charts.hour_heatmap(report["hours"], chart_id="chart-hours"),
+            },
         },
     )

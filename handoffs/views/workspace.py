@@ -63,5 +63,6 @@ def workspace_page(request: AuthenticatedHttpRequest, bot_id: str) -> HttpRespon
         "profile": profile_entries(selected["user"]["attributes"]) if selected else [],
         "online_agents": [a for a in state["agents"] if a["online"]],
         "bell": bell_state(user=request.user, bots=bots),
+        "is_admin": membership.is_admin,
     }
     return render(request, "handoffs/workspace/page.html", context)

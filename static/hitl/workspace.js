@@ -8,6 +8,7 @@ import { fromTemplate, itemList, renderRow, slot } from "./list.js";
 import { connectLive, showLiveStatus } from "./live.js";
 import { summary } from "./messages.js";
 import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
+import { installWorkspaceShortcuts } from "./shortcuts.js";
 import { createTranscript } from "./transcript.js";
 import { whatsappTemplatePicker } from "./whatsapp_templates.js";
 
@@ -939,6 +940,7 @@ restoreFilters();
 if (listQuery().toString() === firstQuery) renderList();
 else reloadList();
 renderMe();
+installWorkspaceShortcuts(bot.templateTrigger || ":");
 if (selection.id !== null && handoffs.has(selection.id)) {
   const h = handoffs.get(selection.id);
   renderConversation();

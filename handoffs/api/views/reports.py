@@ -27,6 +27,10 @@ class TimesRepresentation(serializers.Serializer):
         allow_null=True, help_text="Seconds, assigned->resolved"
     )
     handling_p90 = serializers.FloatField(allow_null=True)
+    first_response_median = serializers.FloatField(
+        allow_null=True, help_text="Seconds, created->first agent message"
+    )
+    first_response_p90 = serializers.FloatField(allow_null=True)
 
 
 class DayRepresentation(serializers.Serializer):
@@ -64,6 +68,10 @@ ReportRepresentation = type(
         "days": DayRepresentation(many=True),
         "agents": AgentTimesRepresentation(many=True),
         "labels": LabelTimesRepresentation(many=True),
+        "hours": serializers.ListField(
+            child=serializers.ListField(child=serializers.IntegerField()),
+            help_text="Handoffs created per ISO weekday (Monday first) and hour, UTC: 7 x 24",
+        ),
         "sla_breaches": SlaBreachesRepresentation(
             help_text="SLA breaches of the handoffs created in the range, per target."
         ),
