@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -17,9 +16,8 @@ from handoffs.models import Delivery, Message
 from handoffs.outbound import Outcome
 from handoffs.services import Received
 
-from . import services
+from . import graph, services
 from .base import message_to_send
-from .bot_connector import http_outcome, unreachable
 from .models import MessengerSettings
 
 logger = logging.getLogger(__name__)
@@ -133,23 +131,16 @@ def send(delivery: Delivery, client: httpx.Client) -> Outcome:
         return Outcome(
             ok=False, final=True, error="Nothing in this message that Messenger can show."
         )
-    url = f"{settings.MESSENGER_GRAPH_API_URL.rstrip('/')}/{page.page_id}/messages"
-    # A header, not the documented ?access_token=: request URLs end up in logs.
-    headers = {
-        "Authorization": f"Bearer {page.page_access_token}",
-        "Content-Type": "application/json",
-        "X-Hitl-Delivery": str(delivery.delivery_id),
-    }
-    outcome = Outcome(ok=True)
-    for body in bodies:
-        try:
-            response = client.post(url, content=json.dumps(body).encode(), headers=headers)
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
-            return unreachable(error, service="Graph API")
-        outcome = http_outcome(response, service="Graph API")
-        if not outcome.ok:
-            return outcome
-    handoff_services.message_mark_delivery(message_id=message.pk, ok=True)
+    outcome = graph.post_each(
+        client,
+        url=f"{settings.MESSENGER_GRAPH_API_URL.rstrip('/')}/{page.page_id}/messages",
+        token=page.page_access_token,
+        delivery=delivery,
+        bodies=bodies,
+        service="Graph API",
+    )
+    if outcome.ok:
+        handoff_services.message_mark_delivery(message_id=message.pk, ok=True)
     return outcome
 
 

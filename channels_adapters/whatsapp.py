@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import mimetypes
 import re
@@ -32,7 +31,7 @@ from handoffs.outbound import Outcome
 from handoffs.services import Received
 from handoffs.services.delivery_engine import delivery_record
 
-from . import services
+from . import graph, services
 from .base import message_to_send
 from .bot_connector import http_outcome, reason_of, unreachable
 from .models import WhatsAppMedia, WhatsAppSentMessage, WhatsAppSettings
@@ -432,23 +431,15 @@ def send(delivery: Delivery, client: httpx.Client) -> Outcome:
         return Outcome(
             ok=False, final=True, error="Nothing in this message that WhatsApp can show."
         )
-    url = f"{settings.WHATSAPP_GRAPH_API_URL.rstrip('/')}/{number.phone_number_id}/messages"
-    headers = {
-        "Authorization": f"Bearer {number.access_token}",
-        "Content-Type": "application/json",
-        "X-Hitl-Delivery": str(delivery.delivery_id),
-    }
-    outcome = Outcome(ok=True)
-    for body in bodies:
-        try:
-            response = client.post(url, content=json.dumps(body).encode(), headers=headers)
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
-            return unreachable(error, service=SERVICE)
-        outcome = http_outcome(response, service=SERVICE)
-        if not outcome.ok:
-            return outcome
-        _remember(message, response)
-    return outcome
+    return graph.post_each(
+        client,
+        url=f"{settings.WHATSAPP_GRAPH_API_URL.rstrip('/')}/{number.phone_number_id}/messages",
+        token=number.access_token,
+        delivery=delivery,
+        bodies=bodies,
+        service=SERVICE,
+        on_sent=lambda response: _remember(message, response),
+    )
 
 
 def _remember(message: Message, response: httpx.Response) -> None:
