@@ -82,6 +82,10 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
             },
         ),
         ("Retention", {"fields": ["conversation_retention_days"]}),
+        (
+            "Satisfaction (CSAT) after resolve",
+            {"fields": ["csat_enabled", "csat_question", "csat_thanks_message"]},
+        ),
         ("Bot connector", {"fields": ["bot_webhook_url", "bot_webhook_secret"]}),
         *ROUTING_FIELDSETS,
     ]

@@ -515,8 +515,17 @@ function renderDetails(h) {
       return row;
     }),
   );
+  renderCsat(h);
   renderLabelPicker(h);
   renderNotes(h);
+}
+
+// The user's satisfaction rating (issue 24), once given.
+function renderCsat(h) {
+  const line = byId("csat");
+  line.hidden = !h.csat;
+  const comment = h.csat?.comment ? ` · “${h.csat.comment}”` : "";
+  line.textContent = h.csat ? `Satisfaction: ${h.csat.score}/5${comment}` : "";
 }
 
 function renderLabelPicker(h) {

@@ -202,6 +202,8 @@ def post_bot_admin(bot, **changes):
         "expire_message",
         "out_of_office_message",
         "queue_position_message",
+        "csat_question",
+        "csat_thanks_message",
     ):
         data[field] = json.dumps(getattr(bot, field))
     # Every inline of the page, empty, whichever the bot admin has.

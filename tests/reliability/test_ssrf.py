@@ -153,7 +153,8 @@ def test_the_admin_refuses_an_ftp_bot_webhook(bot):
     }
     data["queue_position_interval"] = "00:01:00"
     json_fields = ("transfer_message", "assign_message", "resolve_message", "expire_message")
-    for field in (*json_fields, "out_of_office_message", "queue_position_message"):
+    csat_fields = ("csat_question", "csat_thanks_message")
+    for field in (*json_fields, "out_of_office_message", "queue_position_message", *csat_fields):
         data[field] = json.dumps(getattr(bot, field))
     for inline in page.context["inline_admin_formsets"]:
         prefix = inline.formset.prefix
