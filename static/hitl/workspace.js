@@ -4,6 +4,7 @@
 import { requestPage, requestWith } from "./api.js";
 import { createComposer, typingLine } from "./composer.js";
 import { clock, userName } from "./format.js";
+import { attachMentions } from "./mentions.js";
 import { fromTemplate, itemList, renderRow, slot } from "./list.js";
 import { connectLive, showLiveStatus } from "./live.js";
 import { summary } from "./messages.js";
@@ -664,6 +665,9 @@ ui.labels.addEventListener("change", () => {
     }
   });
 });
+
+// "@" in a note offers the workspace's colleagues (issue 24); the server notifies them.
+attachMentions(ui.noteText, byId("note-mentions"), () => [...agents.values()]);
 
 ui.noteForm.addEventListener("submit", (event) => {
   event.preventDefault();
