@@ -149,6 +149,8 @@ class HandoffAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     raw_id_fields = ["conversation", "agent"]
     # Status changes go through the services (and their events), not a form.
     readonly_fields = ["status", "created_at", "assigned_at", "resolved_at", "updated_at"]
+    # The user's rating, as they gave it (services/csat.py): not for an admin to edit.
+    readonly_fields += ["csat_score", "csat_comment", "csat_asked_at", "csat_answered_at"]
 
 
 @admin.register(Note)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from handoffs import services
 from handoffs.models import Handoff, Message
@@ -149,3 +150,16 @@ def test_reports_average_and_count(resolved, csat_bot):
     total = next(line for line in lines if line.startswith("total,")).split(",")
     assert total[header.index("csat_average")] == "4.0"
     assert total[header.index("csat_count")] == "1"
+
+
+def test_the_admin_shows_the_score_read_only(resolved, django_user_model):
+    user_says(resolved.conversation, "5")
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.com", "x-long-pass-1")
+    client = Client()
+    client.force_login(boss)
+
+    page = client.get(f"/admin/handoffs/handoff/{resolved.pk}/change/")
+
+    assert page.status_code == 200
+    assert "csat_score" not in page.context["adminform"].form.fields
+    assert "Csat score" in page.content.decode()
