@@ -12,6 +12,7 @@ import json
 import pytest
 
 from agents.services import api_token_create
+from channels_adapters import demo_bot
 from channels_adapters import services as adapter_services
 from handoffs import services
 from handoffs.models import Conversation, Handoff
@@ -93,3 +94,12 @@ def test_the_api_channel_answers_routed_to_csat(
 
     assert response.json()["routedTo"] == "csat"
     assert Handoff.objects.get(pk=handoff.pk).csat_score == 4
+
+
+def test_the_demo_bot_leaves_the_rating_to_hitl(conversation):
+    conversation.bot.csat_enabled = True
+    conversation.bot.save()
+
+    demo_bot.on_exit(conversation=conversation, exit_type="handoffResolved", agent_name="Sam")
+
+    assert not conversation.messages.exists()
