@@ -1,9 +1,10 @@
-"""CSAT on the channels: Messenger shows the five choices as quick replies, and the user's
-answer never reaches the bot's webhook.
+"""CSAT on the channels: each shows the five choices as its own buttons, and the user's answer
+never reaches the bot's webhook.
 
 Messenger's quick replies (`message.quick_replies`, each `content_type` text, `title`,
-`payload`; the answer comes back as `message.quick_reply.payload`) are from Meta's Send API
-reference, "Quick Replies"; the adapter's mapping is tested in test_messenger_send.py."""
+`payload`, up to 13; the tapped one comes back as `message.quick_reply.payload`) are from
+Meta's Messenger Platform docs, "Quick replies"
+(developers.facebook.com/docs/messenger-platform/send-messages/quick-replies)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import json
 import pytest
 
 from agents.services import api_token_create
-from channels_adapters import demo_bot
+from channels_adapters import demo_bot, telegram, whatsapp
 from channels_adapters import services as adapter_services
 from handoffs import services
-from handoffs.models import Conversation, Handoff
+from handoffs.models import Conversation, Handoff, Message
+from handoffs.services import csat
 from tests.deliveries import deliver_due
-from tests.factories import MembershipFactory
+from tests.factories import ConversationFactory, MembershipFactory
 
 from .conftest import SEND_PATH
 
@@ -103,3 +105,30 @@ def test_the_demo_bot_leaves_the_rating_to_hitl(conversation):
     demo_bot.on_exit(conversation=conversation, exit_type="handoffResolved", agent_name="Sam")
 
     assert not conversation.messages.exists()
+
+
+def test_whatsapp_and_telegram_carry_the_five_choices(bot):
+    """WhatsApp: over three reply buttons, a list (up to 10 rows) whose chosen row comes back
+    as a `list_reply` with its `id` (Meta's WhatsApp Cloud API docs, "Interactive list
+    messages"); Telegram: an inline keyboard whose pressed button comes back as a
+    callback_query's `data` (Bot API, InlineKeyboardButton.callback_data). The adapters turn
+    both into the payload's `value`, which csat.py reads."""
+    handoff = Handoff.objects.create(
+        bot=bot, conversation=ConversationFactory(end_user__bot=bot), status="resolved"
+    )
+    question = Message(
+        conversation=handoff.conversation,
+        direction="system",
+        text="How would you rate the help you received?",
+        payload=csat.question_payload(handoff),
+    )
+
+    (body,) = whatsapp.message_bodies(question, templates={})
+    rows = body["interactive"]["action"]["sections"][0]["rows"]
+    assert body["interactive"]["body"]["text"] == question.text
+    assert [(r["id"], r["title"]) for r in rows] == [(f"csat:{n}", str(n)) for n in range(1, 6)]
+
+    ((method, call),) = telegram.api_requests(question)
+    keyboard = call["reply_markup"]["inline_keyboard"]
+    assert method == "sendMessage"
+    assert [row[0]["callback_data"] for row in keyboard] == [f"csat:{n}" for n in range(1, 6)]
