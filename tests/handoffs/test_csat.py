@@ -8,6 +8,7 @@ from django.test import Client
 from handoffs import services
 from handoffs.models import Handoff, Message
 from handoffs.reports import handoff_report, report_csv
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,15 @@ def test_the_admin_shows_the_score_read_only(resolved, django_user_model):
     assert page.status_code == 200
     assert "csat_score" not in page.context["adminform"].form.fields
     assert "Csat score" in page.content.decode()
+
+
+def test_the_reports_page_shows_the_average(resolved, csat_bot, workspace):
+    user_says(resolved.conversation, "5")
+    boss = MembershipFactory(workspace=workspace, role="admin").user
+    client = Client()
+    client.force_login(boss)
+
+    page = client.get(f"/workspace/reports/?bot={csat_bot.bot_id}").content.decode()
+
+    assert "Satisfaction (CSAT, 1–5): average 5.00 of 1 rating." in page
+    assert 'data-testid="csat-table"' in page
