@@ -73,6 +73,8 @@ def on_user_message(*, message: Message) -> None:
 def on_exit(*, conversation: Conversation, exit_type: str, agent_name: str | None) -> None:
     """The handoff ended: ask how it went, or say that nobody came."""
     if exit_type == "handoffResolved":
+        if conversation.bot.csat_enabled:
+            return  # hitl asks the rating question itself (handoffs/services/csat.py)
         choices = [{"title": str(n), "value": str(n)} for n in range(1, 6)]
         _say(
             conversation,

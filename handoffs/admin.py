@@ -82,6 +82,10 @@ class BotAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
             },
         ),
         ("Retention", {"fields": ["conversation_retention_days"]}),
+        (
+            "Satisfaction (CSAT) after resolve",
+            {"fields": ["csat_enabled", "csat_question", "csat_thanks_message"]},
+        ),
         ("Bot connector", {"fields": ["bot_webhook_url", "bot_webhook_secret"]}),
         *ROUTING_FIELDSETS,
     ]
@@ -145,6 +149,8 @@ class HandoffAdmin(WorkspaceScopedAdmin, admin.ModelAdmin):
     raw_id_fields = ["conversation", "agent"]
     # Status changes go through the services (and their events), not a form.
     readonly_fields = ["status", "created_at", "assigned_at", "resolved_at", "updated_at"]
+    # The user's rating, as they gave it (services/csat.py): not for an admin to edit.
+    readonly_fields += ["csat_score", "csat_comment", "csat_asked_at", "csat_answered_at"]
 
 
 @admin.register(Note)

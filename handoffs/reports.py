@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import (
     Aggregate,
+    Avg,
     Case,
     Count,
     DurationField,
@@ -112,7 +113,11 @@ FIRST_RESPONSE = _seconds("first_response_at", "created_at")
 COUNTS = {
     "handoffs": Count("id"),
     "resolved": Count("id", filter=Q(status=Handoff.Status.RESOLVED)),
+    # Satisfaction (services/csat.py): the mean of the 1-5 ratings given, and how many.
+    "csat_average": Avg("csat_score"),
+    "csat_count": Count("csat_score"),
 }
+CSAT = ("csat_average", "csat_count")
 
 
 def _stats(handoffs: QuerySet[Handoff], group: str | None) -> dict[Any, dict[str, Any]]:
@@ -268,21 +273,34 @@ def report_csv(report: dict[str, Any]) -> str:
             "resolved",
             "expired",
             "rejected",
+            *CSAT,
             *(f"{name}_s" for name in TIMES),
         ]
     )
+    blank_csat = [""] * len(CSAT)
+
+    def csat(row: dict[str, Any]) -> list[Any]:
+        average = row.get("csat_average")
+        return [round(average, 2) if average is not None else "", row.get("csat_count", 0)]
+
     if "totals" in report:
         totals = report["totals"]
-        write(["total", "", totals["handoffs"], totals["resolved"], "", "", *times(totals)])
+        write(
+            ["total", "", totals["handoffs"], totals["resolved"], "", ""]
+            + [*csat(totals), *times(totals)]
+        )
     for day in report["days"]:
         counts = [day["created"], day["resolved"], day["expired"], day["rejected"]]
-        write(["day", day["date"], *counts, *blank_times])
+        write(["day", day["date"], *counts, *blank_csat, *blank_times])
     for section, key in (("agent", "name"), ("label", "label")):
         for row in report[f"{section}s"]:
-            write([section, row[key], row["handoffs"], row["resolved"], "", "", *times(row)])
+            write(
+                [section, row[key], row["handoffs"], row["resolved"], "", ""]
+                + [*csat(row), *times(row)]
+            )
     for target, count in report.get("sla_breaches", {}).items():
-        write(["sla_breaches", target, count, "", "", "", *blank_times])
+        write(["sla_breaches", target, count, "", "", "", *blank_csat, *blank_times])
     for weekday, counts in zip(WEEKDAYS, report.get("hours", []), strict=False):
         for hour, count in enumerate(counts):
-            write(["hour", f"{weekday} {hour:02d}", count, "", "", "", *blank_times])
+            write(["hour", f"{weekday} {hour:02d}", count, "", "", "", *blank_csat, *blank_times])
     return out.getvalue()

@@ -372,6 +372,30 @@ class SlaField(serializers.Field):
         return handoff_sla(handoff)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "score": {"type": "integer", "minimum": 1, "maximum": 5},
+            "comment": {"type": "string"},
+            "answeredAt": {"type": "string", "format": "date-time"},
+        },
+    }
+)
+class CsatField(serializers.Field):
+    """The user's satisfaction rating of a handoff (services/csat.py)."""
+
+    def to_representation(self, handoff: Handoff) -> dict[str, Any] | None:
+        if handoff.csat_score is None:
+            return None
+        answered_at = handoff.csat_answered_at
+        return {
+            "score": handoff.csat_score,
+            "comment": handoff.csat_comment,
+            "answered_at": _DATETIME.to_representation(answered_at) if answered_at else None,
+        }
+
+
 class HandoffRepresentation(serializers.ModelSerializer):
     """Botpress HITL-next's handoff shape, plus the ids this server adds."""
 
@@ -403,6 +427,11 @@ class HandoffRepresentation(serializers.ModelSerializer):
         required=False,
         help_text="Only for a bot with SLA targets: the most pressing running target "
         "(`state` ok, near or breached; `target`; `nearAt`; `dueAt`), null when none runs.",
+    )
+    csat = CsatField(
+        source="*",
+        required=False,
+        help_text="Only once rated: the user's satisfaction score (1-5), comment and time.",
     )
     close_reason = serializers.CharField(
         required=False,
@@ -437,6 +466,7 @@ class HandoffRepresentation(serializers.ModelSerializer):
             "allowed_actions",
             "sla",
             "close_reason",
+            "csat",
         ]
 
     def to_representation(self, handoff: Handoff) -> dict[str, Any]:
@@ -446,6 +476,8 @@ class HandoffRepresentation(serializers.ModelSerializer):
             data.pop("sla", None)
         if not handoff.close_reason:
             data.pop("close_reason", None)
+        if data.get("csat") is None:
+            data.pop("csat", None)
         return _without_actions_unless_viewed(data, self.context, handoff.bot.workspace_id)
 
     @extend_schema_field(

@@ -15,6 +15,8 @@ JSON_FIELDS = (
     "expire_message",
     "out_of_office_message",
     "queue_position_message",
+    "csat_question",
+    "csat_thanks_message",
 )
 
 

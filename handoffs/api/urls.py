@@ -10,6 +10,7 @@ from .views import (
     bot,
     conversation_list,
     conversations,
+    csat,
     handoff_actions,
     handoffs,
     ingest,
@@ -61,6 +62,7 @@ urlpatterns = [
     path(HANDOFF + "/comments", handoff_actions.HandoffCommentApi.as_view()),
     path(HANDOFF + "/priority", routing.HandoffPriorityApi.as_view()),
     path(HANDOFF + "/position", queue_position.HandoffPositionApi.as_view()),
+    path(HANDOFF + "/csat", csat.HandoffCsatApi.as_view()),
     path(NEXT + "conversations", conversation_list.ConversationListApi.as_view()),
     path(CONVERSATION, conversation_list.ConversationApi.as_view()),
     # HITL-next names the conversation by its thread (a handoff's userThreadId), hitl by its id.

@@ -40,6 +40,22 @@ def default_queue_position_message() -> dict[str, str]:
     }
 
 
+def default_csat_question() -> dict[str, str]:
+    return {
+        "en": "How would you rate the help you received, from 1 (poor) to 5 (excellent)?",
+        "fr": "Comment évaluez-vous l'aide reçue, de 1 (mauvaise) à 5 (excellente) ?",
+        "es": "¿Cómo valora la ayuda recibida, de 1 (mala) a 5 (excelente)?",
+    }
+
+
+def default_csat_thanks() -> dict[str, str]:
+    return {
+        "en": "Thank you for your feedback!",
+        "fr": "Merci pour votre avis !",
+        "es": "¡Gracias por su opinión!",
+    }
+
+
 def validate_timezone(value: str) -> None:
     try:
         ZoneInfo(value)
@@ -153,6 +169,21 @@ class Bot(models.Model):
         default=80,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="A handoff is marked as near its target once this share of it has passed.",
+    )
+    # Issue 24: satisfaction survey after a resolved handoff (services/csat.py); off by default.
+    csat_enabled = models.BooleanField(
+        default=False,
+        help_text="After an agent resolves a handoff, ask the user for a 1-5 rating.",
+    )
+    csat_question = models.JSONField(
+        default=default_csat_question,
+        blank=True,
+        help_text="The rating question per language; the user answers with 1 to 5.",
+    )
+    csat_thanks_message = models.JSONField(
+        default=default_csat_thanks,
+        blank=True,
+        help_text="Sent after the user's rating; empty: nothing is sent.",
     )
     bot_webhook_url = models.URLField(blank=True, validators=[validate_url])
     bot_webhook_secret = models.CharField(max_length=200, blank=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from agents.models import Team
@@ -11,6 +12,8 @@ from .conversations import Conversation
 # Most pressing first: the queue's order within pending handoffs, before their age.
 PRIORITIES = ("urgent", "high", "normal", "low")
 DEFAULT_PRIORITY = "normal"
+# The satisfaction score's range (CSAT, 1 poor to 5 excellent).
+CSAT_MIN, CSAT_MAX = 1, 5
 # The handoff list's order: the queue first (by priority), then work in progress, then history.
 # QUEUE_RANKS names where each status starts.
 QUEUE_RANKS = {"pending": 0, "assigned": len(PRIORITIES)}
@@ -72,6 +75,15 @@ class Handoff(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     # Why it closed when the status alone does not say (OUTSIDE_HOURS: refused at the request).
     close_reason = models.CharField(max_length=30, blank=True, default="")
+    # Issue 24 (services/csat.py): when the rating question was sent, and the user's answer.
+    csat_asked_at = models.DateTimeField(null=True, blank=True)
+    csat_score = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CSAT_MIN), MaxValueValidator(CSAT_MAX)],
+    )
+    csat_comment = models.TextField(blank=True, default="")
+    csat_answered_at = models.DateTimeField(null=True, blank=True)
     # Stored and indexed with the bot and id, so a page of the list is a range of an index at
     # any depth; the database derives it from `status`, whatever code writes the status.
     queue_rank = models.GeneratedField(

@@ -22,6 +22,7 @@ class Notification(models.Model):
         CUSTOM = "custom", "From a bot or an external system"
         HANDOFF_REQUEUED = "handoff_requeued", "Handoff back in the queue"
         SLA_WARNING = "sla_warning", "Handoff near or past its SLA target"
+        MENTION = "mention", "A colleague mentioned you in a note"
 
     class Level(models.TextChoices):
         INFO = "info", "Info"

@@ -21,6 +21,7 @@ from .conversations import (
     end_user_get_or_create,
     end_user_update_variables,
 )
+from .csat import handoff_csat_record
 from .deliveries import message_delivery_derive, message_mark_delivery, message_mark_reported
 from .erasure import end_user_erase
 from .events import event_emit
@@ -83,6 +84,7 @@ __all__ = [
     "event_emit",
     "handoff_assign",
     "handoff_auto_assign",
+    "handoff_csat_record",
     "handoff_expire",
     "handoff_reject",
     "handoff_request",

@@ -19,7 +19,7 @@ from ..models import Bot, Conversation, Handoff, Label
 from ..models.handoffs import DEFAULT_PRIORITY
 from ..permissions import holds_or_admin, is_present
 from ..representations import AgentRepresentation, HandoffRepresentation, wire
-from . import business_hours, notifications, queue, queue_position, routing
+from . import business_hours, csat, notifications, queue, queue_position, routing
 from .conversations import conversation_pause, conversation_release
 from .events import event_emit
 from .messages import message_send_system
@@ -332,6 +332,7 @@ def handoff_set_labels(*, handoff: Handoff, names: list[str], actor: User | None
 def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
     _emit(handoff)
     _notify_user(handoff, messages)
+    csat.csat_ask(handoff=handoff)
     conversation_release(conversation=handoff.conversation)
     # A closed handoff may free an agent's capacity for the next one in the queue.
     queue.auto_assign_if_enabled(bot=handoff.bot)

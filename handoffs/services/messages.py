@@ -13,7 +13,7 @@ from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
 from ..representations import MessageRepresentation, wire
-from . import sla
+from . import csat, sla
 from .content import check_payload, check_text
 from .conversations import conversation_for_message, end_user_update_variables
 from .events import event_emit
@@ -24,7 +24,8 @@ from .notifications import notify_user_message
 class Received:
     message: Message
     created: bool
-    # "agent" when the conversation is paused (the bot must stay silent), else "bot".
+    # "agent" when the conversation is paused (the bot must stay silent), "csat" when it is the
+    # user's answer to the rating question (stored on the handoff, not for the bot), else "bot".
     routed_to: str
     # The message as the API and the event stream show it (camelCase), built once.
     representation: dict[str, Any]
@@ -130,6 +131,11 @@ def message_ingest(
         if direction == Message.Direction.INCOMING and conversation.paused:
             # Only a paused conversation can have an agent holding it: the bot path pays nothing.
             notify_user_message(conversation=conversation, message=message)
+        elif (
+            direction == Message.Direction.INCOMING
+            and csat.csat_take_answer(conversation=conversation, message=message) is not None
+        ):
+            routed_to = "csat"
     return Received(
         message=message, created=True, routed_to=routed_to, representation=event.payload
     )

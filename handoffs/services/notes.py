@@ -10,6 +10,7 @@ from ..models import Conversation, Handoff, Note
 from ..representations import NoteRepresentation
 from .content import check_text
 from .events import event_emit
+from .mentions import notify_mentions
 
 
 @transaction.atomic
@@ -35,4 +36,5 @@ def note_add(
         resource="note",
         payload=NoteRepresentation(note).data,
     )
+    notify_mentions(note=note)
     return note

@@ -56,6 +56,7 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 {"title": title, "median": totals[f"{key}_median"], "p90": totals[f"{key}_p90"]}
                 for key, title in charts.TIME_SERIES
             ],
+            "csat_rows": [{"title": "All handoffs", **totals}, *agent_rows],
             "hour_rows": list(zip(charts.WEEKDAYS, report["hours"], strict=True)),
             "hour_columns": [f"{hour:02d}" for hour in range(24)],
             "charts": {

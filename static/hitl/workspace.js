@@ -4,6 +4,7 @@
 import { requestPage, requestWith } from "./api.js";
 import { createComposer, typingLine } from "./composer.js";
 import { clock, userName } from "./format.js";
+import { attachMentions } from "./mentions.js";
 import { fromTemplate, itemList, renderRow, slot } from "./list.js";
 import { connectLive, showLiveStatus } from "./live.js";
 import { summary } from "./messages.js";
@@ -515,8 +516,17 @@ function renderDetails(h) {
       return row;
     }),
   );
+  renderCsat(h);
   renderLabelPicker(h);
   renderNotes(h);
+}
+
+// The user's satisfaction rating (issue 24), once given.
+function renderCsat(h) {
+  const line = byId("csat");
+  line.hidden = !h.csat;
+  const comment = h.csat?.comment ? ` · “${h.csat.comment}”` : "";
+  line.textContent = h.csat ? `Satisfaction: ${h.csat.score}/5${comment}` : "";
 }
 
 function renderLabelPicker(h) {
@@ -655,6 +665,9 @@ ui.labels.addEventListener("change", () => {
     }
   });
 });
+
+// "@" in a note offers the workspace's colleagues (issue 24); the server notifies them.
+attachMentions(ui.noteText, byId("note-mentions"), () => [...agents.values()]);
 
 ui.noteForm.addEventListener("submit", (event) => {
   event.preventDefault();

@@ -31,6 +31,10 @@ class TimesRepresentation(serializers.Serializer):
         allow_null=True, help_text="Seconds, created->first agent message"
     )
     first_response_p90 = serializers.FloatField(allow_null=True)
+    csat_average = serializers.FloatField(
+        allow_null=True, help_text="Mean satisfaction rating (1-5) of the rated handoffs"
+    )
+    csat_count = serializers.IntegerField(help_text="How many handoffs were rated")
 
 
 class DayRepresentation(serializers.Serializer):
