@@ -130,7 +130,9 @@ def workspace_state(
         ),
         # The queue's order, most pressing first (the list's filter and badges follow it).
         "priorities": list(PRIORITIES),
-        "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
+        "templates": [
+            {"name": t.name, "text": t.text, "choices": t.choice_list} for t in bot.templates.all()
+        ],
         "agents": agents,
         "handoffs": _represent(handoffs, membership),
         "handoffsNext": next_url,
