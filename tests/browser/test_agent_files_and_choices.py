@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from agents.services import agent_create
 from channels_adapters import services as adapter_services
 from handoffs import services
-from handoffs.models import Attachment, MessageTemplate
+from handoffs.models import Attachment, Conversation, MessageTemplate
 from tests.factories import BotFactory, ConversationFactory
 from tests.servers import daphne
 
@@ -58,6 +58,19 @@ def chat(new_page, live_url):
     user_page.goto(f"/chat/{bot.bot_id}/")
     expect(user_page.locator("[data-log] .webchat__message").first).to_be_visible()
     return bot, agent_page, user_page
+
+
+def paste(page, name: str, mime: str, data: bytes) -> None:
+    """A file pasted into the composer's text (a screenshot from the clipboard, say)."""
+    page.evaluate(
+        """([name, mime, bytes]) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(bytes)], name, { type: mime }));
+          const init = { clipboardData: transfer, bubbles: true, cancelable: true };
+          document.getElementById("composer-text").dispatchEvent(new ClipboardEvent("paste", init));
+        }""",
+        [name, mime, list(data)],
+    )
 
 
 def drop(page, name: str, mime: str, data: bytes) -> None:
@@ -147,3 +160,17 @@ def test_a_template_brings_its_choices(chat):
     expect(field).to_have_value("Great, Fine, Poor")
     composer.press("Enter")
     expect(user_page.locator("[data-choices] button")).to_have_text(["Great", "Fine", "Poor"])
+
+
+def test_a_picture_pasted_in_the_conversations_view_reaches_the_visitor(chat):
+    bot, agent_page, user_page = chat
+    conversation_id = Conversation.objects.get().pk
+    agent_page.goto("/workspace/conversations/")
+    agent_page.locator(f'.conv[data-id="{conversation_id}"] button').click()
+    expect(agent_page.get_by_label("Message to the user")).to_be_visible()
+
+    paste(agent_page, "screenshot.png", "image/png", png())
+
+    expect(agent_page.locator("#transcript .msg--agent img")).to_have_count(1)
+    expect(user_page.locator("img.webchat__picture")).to_have_attribute("alt", "screenshot.png")
+    assert agent_page.js_errors == []
