@@ -192,7 +192,7 @@ SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Files agents send to users (handoffs/services/attachments.py): stored through Django's
 # storage (STORAGES["default"]; S3-compatible with django-storages, see the README), at most
 # this many bytes, of these types, each recognised by its content, not its name.
-AGENT_UPLOAD_MAX_BYTES = env.int("AGENT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+AGENT_UPLOAD_MAX_BYTES = env.int("AGENT_UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
 AGENT_UPLOAD_TYPES = env.list(
     "AGENT_UPLOAD_TYPES",
     default=["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"],
