@@ -4,12 +4,12 @@ or Telegram's servers fetching it. The token in the address is the key (no sessi
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..services.attachments import attachment_by_token
 
 
-@require_GET
+@require_safe
 def attachment_file(request: HttpRequest, token: str, name: str) -> FileResponse:
     attachment = attachment_by_token(token)
     if attachment is None or not attachment.file:

@@ -79,6 +79,8 @@ def test_the_assigned_agent_sends_a_picture(
     assert fetched["Content-Type"] == "image/png"
     assert fetched["X-Content-Type-Options"] == "nosniff"
     assert b"".join(fetched.streaming_content) == data
+    # Link previews and some channels' fetchers ask first.
+    assert anon_client.head(url.removeprefix("http://testserver")).status_code == 200
     assert len(stored_files(media)) == 1
 
 
