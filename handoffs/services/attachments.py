@@ -167,10 +167,6 @@ def attachment_send(
     return message
 
 
-def attachment_by_token(token: str) -> Attachment | None:
-    return Attachment.objects.filter(token=token).first()
-
-
 def forget_file(sender: type, instance: Attachment, **kwargs: Any) -> None:
     """A deleted attachment (with its message: erasure, retention) takes its file along, once
     the deletion commits."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
-from ..services.attachments import attachment_by_token
+from ..selectors import attachment_by_token
 
 
 @require_safe

@@ -24,7 +24,7 @@ const rankOf = (message) => DELIVERY_RANK[message.deliveryStatus] || 0;
 function attachmentsOf(message) {
   const payload = message.payload || {};
   const found = Array.isArray(payload.attachments)
-    ? payload.attachments.map((a) => ({ type: a?.type, url: a?.url }))
+    ? payload.attachments.map((a) => ({ type: a?.type, url: a?.url, name: a?.name }))
     : [];
   for (const type of ["image", "file", "video", "audio"]) {
     // Once: an agent's file names its address in both (handoffs/services/attachments.py).
@@ -32,7 +32,7 @@ function attachmentsOf(message) {
     if (typeof url === "string" && !found.some((a) => a.url === url)) found.push({ type, url });
   }
   return found
-    .map((a) => ({ type: a.type, url: ownMedia(message, a.url) || webUrl(a.url) }))
+    .map((a) => ({ type: a.type, name: a.name, url: ownMedia(message, a.url) || webUrl(a.url) }))
     .filter((a) => a.url);
 }
 
@@ -72,7 +72,8 @@ function renderAttachments(slot, message) {
       image.referrerPolicy = "no-referrer";
       link.append(image);
     } else {
-      link.textContent = `Open ${attachment.type || "attachment"}`;
+      const name = typeof attachment.name === "string" && attachment.name;
+      link.textContent = `Open ${name || attachment.type || "attachment"}`;
     }
     slot.append(link);
   }

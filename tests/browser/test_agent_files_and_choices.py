@@ -112,7 +112,7 @@ def test_a_dropped_pdf_reaches_the_visitor_as_a_link(chat):
     drop(agent_page, "invoice.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n")
 
     expect(agent_page.locator("#transcript .msg--agent").get_by_role("link")).to_have_text(
-        "Open file"
+        "Open invoice.pdf"
     )
     link = user_page.locator(".webchat__message--agent").get_by_role("link", name="invoice.pdf")
     expect(link).to_have_attribute("href", Attachment.objects.get().message.payload["url"])
