@@ -130,6 +130,21 @@ def test_a_file_too_big_is_413_and_not_stored(
     assert not Message.objects.filter(direction="agent").exists()
 
 
+def test_a_body_far_too_big_is_refused_before_parsing(
+    agent_client, assigned_handoff, conversation, settings, media, monkeypatch
+):
+    settings.AGENT_UPLOAD_MAX_BYTES = 1000
+    monkeypatch.setattr("handoffs.services.attachment_send", None)  # never reached
+
+    response = send(
+        agent_client, conversation, upload("big.pdf", PDF + b" " * 70_000, "application/pdf")
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "file_too_large"
+    assert stored_files(media) == []
+
+
 def test_a_type_not_allowed_is_415(agent_client, assigned_handoff, conversation, settings, media):
     settings.AGENT_UPLOAD_TYPES = ["image/png"]
 

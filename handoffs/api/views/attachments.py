@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -16,6 +17,9 @@ from ...selectors import conversation_by_id_or_thread
 from ..access import BotApiView
 from ..schema import AGENT_ONLY, errors
 
+# Room for the multipart envelope and a caption around the file itself.
+FORM_OVERHEAD = 64 * 1024
+
 
 class AttachmentSendInput(serializers.Serializer):
     file = serializers.FileField(help_text="The file: a picture (JPEG, PNG, GIF, WebP) or a PDF.")
@@ -26,6 +30,20 @@ class AttachmentSendInput(serializers.Serializer):
 
 class ConversationAttachmentsApi(BotApiView):
     parser_classes = [MultiPartParser]
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # Before anything parses the body (the CSRF check does): a body its length says is far
+        # too big is refused as it is, its file never written out as an upload.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.AGENT_UPLOAD_MAX_BYTES
+        if length > limit + FORM_OVERHEAD:
+            raise ApplicationError(
+                f"The file is larger than {limit} bytes.", code="file_too_large", status_code=413
+            )
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="conversationSendAttachment",
