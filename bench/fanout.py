@@ -143,6 +143,9 @@ async def measure(
         connect_s = await fleet.open(connect_args)
         # The server's CPU a connect: steadier than seconds on a machine busy with other work.
         connect_cpu_ms = 1000 * (server.cpu_seconds() - cpu_before) / sockets
+        print(
+            f"  open in {connect_s:.1f} s ({connect_cpu_ms:.2f} ms of server CPU each)", flush=True
+        )
         # A socket is open once accepted, but joins its group a little later (hitl accepts
         # first, then reads the database): warm events until every socket has had one.
         for attempt in range(10):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from handoffs import outbound
+from handoffs.models import Delivery, Message
 
 
 class Adapter(Protocol):
@@ -38,3 +39,16 @@ def register_all() -> None:
     for adapter in adapters():
         if adapter.send is not None:
             outbound.register(adapter.CHANNEL, adapter.send, on_dead=adapter.on_dead)
+
+
+def message_to_send(delivery: Delivery) -> Message | None:
+    """The user-facing message a channel's delivery sends, with its conversation's bot and user;
+    None when it was erased meanwhile or its outcome is recorded already (nothing left to send)."""
+    message = (
+        Message.objects.select_related("conversation__end_user", "conversation__bot")
+        .filter(pk=delivery.payload.get("messageId"))
+        .first()
+    )
+    if message is None or message.delivery_status != Message.Delivery.PENDING:
+        return None
+    return message

@@ -18,6 +18,7 @@ from handoffs.outbound import Outcome
 from handoffs.services import Received
 
 from . import services
+from .base import message_to_send
 from .bot_connector import http_outcome, unreachable
 from .models import MessengerSettings
 
@@ -121,13 +122,8 @@ def send(delivery: Delivery, client: httpx.Client) -> Outcome:
     """The delivery engine's sender: a bot, agent or system message through the Send API.
 
     A long message goes in parts; a retry sends every part again (at least once)."""
-    message = (
-        Message.objects.select_related("conversation__end_user", "conversation__bot")
-        .filter(pk=delivery.payload.get("messageId"))
-        .first()
-    )
-    if message is None or message.delivery_status != Message.Delivery.PENDING:
-        # Erased meanwhile, or its outcome is recorded already: nothing left to send.
+    message = message_to_send(delivery)
+    if message is None:
         return Outcome(ok=True)
     page = MessengerSettings.objects.filter(bot=message.conversation.bot).first()
     if page is None:

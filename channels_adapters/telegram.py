@@ -27,6 +27,7 @@ from handoffs.services import Received
 from handoffs.services.delivery_engine import delivery_record
 
 from . import services
+from .base import message_to_send
 from .bot_connector import unreachable
 from .models import TelegramSettings
 
@@ -271,13 +272,8 @@ def send(delivery: Delivery, client: httpx.Client) -> Outcome:
     sends only the rest."""
     if "callbackQueryId" in delivery.payload:
         return _answer_callback_query(delivery, client)
-    message = (
-        Message.objects.select_related("conversation__end_user", "conversation__bot")
-        .filter(pk=delivery.payload.get("messageId"))
-        .first()
-    )
-    if message is None or message.delivery_status != Message.Delivery.PENDING:
-        # Erased meanwhile, or its outcome is recorded already: nothing left to send.
+    message = message_to_send(delivery)
+    if message is None:
         return Outcome(ok=True)
     telegram = TelegramSettings.objects.filter(bot=message.conversation.bot).first()
     if telegram is None:

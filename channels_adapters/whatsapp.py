@@ -33,6 +33,7 @@ from handoffs.services import Received
 from handoffs.services.delivery_engine import delivery_record
 
 from . import services
+from .base import message_to_send
 from .bot_connector import http_outcome, reason_of, unreachable
 from .models import WhatsAppMedia, WhatsAppSentMessage, WhatsAppSettings
 
@@ -420,12 +421,8 @@ def send(delivery: Delivery, client: httpx.Client) -> Outcome:
 
     The message stays `pending` until Meta reports it `sent` (its 200 only says accepted); a
     long message goes in parts, and a retry sends every part again (at least once)."""
-    message = (
-        Message.objects.select_related("conversation__end_user", "conversation__bot")
-        .filter(pk=delivery.payload.get("messageId"))
-        .first()
-    )
-    if message is None or message.delivery_status != Message.Delivery.PENDING:
+    message = message_to_send(delivery)
+    if message is None:
         return Outcome(ok=True)
     number = WhatsAppSettings.objects.filter(bot=message.conversation.bot).first()
     if number is None:

@@ -3,20 +3,18 @@ meets outside hours."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, time
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
-from django.test import Client
 
-from agents.services import agent_create
 from handoffs import services
 from handoffs.admin_routing import BusinessHoursFormSet, HolidayFormSet
 from handoffs.models import Bot, BusinessHours, Handoff, Holiday, Message
 from handoffs.schedules import bot_opening
+from tests.admin_forms import post_bot_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -177,40 +175,6 @@ def test_a_holiday_twice_is_refused(bot):
     rows = [{"date": "2026-12-25", "name": "a"}, {"date": "2026-12-25", "name": "b"}]
     forms = formset(HolidayFormSet, Holiday, bot, rows, ["date", "name"])
     assert not forms.is_valid()
-
-
-def post_bot_admin(bot, **changes):
-    """The bot's admin form as shown, with `changes`, posted by a workspace admin."""
-    boss = agent_create(
-        workspace=bot.workspace, username="boss", password="x-long-pass-1", role="admin"
-    )
-    client = Client()
-    client.force_login(boss)
-    page = client.get(f"/admin/handoffs/bot/{bot.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data |= {
-        "workspace": bot.workspace_id,
-        "handoff_timeout": "",
-        "agent_session_timeout": "00:10:00",
-        "queue_position_interval": "00:01:00",
-    }
-    for field in (
-        "transfer_message",
-        "assign_message",
-        "resolve_message",
-        "expire_message",
-        "out_of_office_message",
-        "queue_position_message",
-    ):
-        data[field] = json.dumps(getattr(bot, field))
-    # Every inline of the page, empty, whichever the bot admin has.
-    for inline in page.context["inline_admin_formsets"]:
-        prefix = inline.formset.prefix
-        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    data |= changes
-    data = {name: value for name, value in data.items() if value is not False}
-    return client.post(f"/admin/handoffs/bot/{bot.pk}/change/", data)
 
 
 def test_the_admin_refuses_overlapping_hours(bot):

@@ -8,7 +8,6 @@ settings allow loopback (tests/conftest.py), so each test sets the allow-list it
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import socket
 from collections.abc import Iterator
@@ -16,15 +15,14 @@ from collections.abc import Iterator
 import httpcore
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from agents import services as agent_services
 from channels_adapters import services as adapter_services
 from channels_adapters.models import MessengerSettings
 from handoffs import outgoing, services
 from handoffs.models import Bot, Delivery, WebhookEndpoint
+from tests.admin_forms import post_bot_admin
 from tests.deliveries import deliver_due
 from tests.factories import ConversationFactory
 from tests.servers import free_port
@@ -137,30 +135,7 @@ def test_a_loopback_address_is_refused_on_save(settings, workspace):
 
 
 def test_the_admin_refuses_an_ftp_bot_webhook(bot):
-    boss = agent_services.agent_create(
-        workspace=bot.workspace, username="boss", password="x-long-pass-1", role="admin"
-    )
-    client = Client()
-    client.force_login(boss)
-    page = client.get(f"/admin/handoffs/bot/{bot.pk}/change/")
-    form = page.context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data |= {
-        "workspace": bot.workspace_id,
-        "bot_webhook_url": "ftp://files.example.com/bot",
-        "handoff_timeout": "",
-        "agent_session_timeout": "00:10:00",
-    }
-    data["queue_position_interval"] = "00:01:00"
-    json_fields = ("transfer_message", "assign_message", "resolve_message", "expire_message")
-    for field in (*json_fields, "out_of_office_message", "queue_position_message"):
-        data[field] = json.dumps(getattr(bot, field))
-    for inline in page.context["inline_admin_formsets"]:
-        prefix = inline.formset.prefix
-        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    data = {name: value for name, value in data.items() if value is not False}
-
-    response = client.post(f"/admin/handoffs/bot/{bot.pk}/change/", data)
+    response = post_bot_admin(bot, bot_webhook_url="ftp://files.example.com/bot")
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
