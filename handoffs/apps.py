@@ -7,11 +7,13 @@ class HandoffsConfig(AppConfig):
     verbose_name = "Handoffs"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
         from agents import mail
 
         from . import alerts, metrics, outbound, signals
-        from .models import Delivery
-        from .services import deliveries, webhooks
+        from .models import Attachment, Delivery
+        from .services import attachments, deliveries, webhooks
 
         outbound.register_sender(Delivery.Kind.WEBHOOK, webhooks.webhook_send)
         outbound.register_sender(Delivery.Kind.EMAIL, alerts.email_send)
@@ -20,4 +22,6 @@ class HandoffsConfig(AppConfig):
         # Invitations leave by the same way out; agents never imports handoffs.
         mail.register_outbox(alerts.email_record)
         signals.connect()
+        # A file sent to a user goes with its message (erasure, retention).
+        post_delete.connect(attachments.forget_file, sender=Attachment, dispatch_uid="forget-file")
         metrics.register_database_collector()

@@ -28,7 +28,7 @@ from agents.config_cache import cache_key, remembered
 from agents.errors import ApplicationError, NotFound
 from agents.models import Membership, Team
 
-from .models import Bot, Conversation, EndUser, Handoff, Message, Note, Notification
+from .models import Attachment, Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
 from .schedules import bot_opening
 from .search import conversation_match, search_term
@@ -532,3 +532,8 @@ def notification_unread_count(*, user: User, workspace_ids: Iterable[int]) -> in
     return Notification.objects.filter(
         recipient_id=user.pk, workspace_id__in=list(workspace_ids), read_at__isnull=True
     ).count()
+
+
+def attachment_by_token(token: str) -> Attachment | None:
+    """A file an agent sent, by its link's token (the only key: no workspace to check)."""
+    return Attachment.objects.filter(token=token).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import conversations, events, profile, reports, workspace
+from .views import conversations, events, files, profile, reports, workspace
 
 urlpatterns = [
     path("workspace/", workspace.workspace_index, name="workspace"),
@@ -15,4 +15,6 @@ urlpatterns = [
         name="conversations-bot",
     ),
     path("accounts/profile/", profile.profile, name="profile"),
+    # A file an agent sent: the token is the key, the name is for the user's eyes.
+    path("files/<str:token>/<str:name>", files.attachment_file, name="attachment"),
 ]

@@ -189,6 +189,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Files agents send to users (handoffs/services/attachments.py): stored through Django's
+# storage (STORAGES["default"]; S3-compatible with django-storages, see the README), at most
+# this many bytes, of these types, each recognised by its content, not its name.
+AGENT_UPLOAD_MAX_BYTES = env.int("AGENT_UPLOAD_MAX_BYTES", default=8 * 1024 * 1024)
+AGENT_UPLOAD_TYPES = env.list(
+    "AGENT_UPLOAD_TYPES",
+    default=["image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"],
+)
 
 # What a page may load and run (django-csp). Every script is a file of this site (no inline
 # script, no eval); styles come from hitl.css; sockets and API calls go to this site ('self'

@@ -36,6 +36,8 @@ MEANINGS = {
     404: "Unknown bot (or a bot of another workspace), or an id not of this bot.",
     413: "Text longer than 10,000 characters, a payload or user variables over 16 KB, or a body "
     "over the upload limit (2.5 MB).",
+    415: "A file of a type that cannot be sent, or whose content is not what its name or type "
+    "says.",
     429: 'Past a rate limit (README "Security"): `Retry-After` and `retryAfter` say how many '
     "seconds to wait.",
     422: "Refused: a missing field, a wrong type or value; or the state refuses the action, as "

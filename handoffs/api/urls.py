@@ -7,6 +7,7 @@ from django.urls import path, re_path
 from .errors import unknown_path
 from .views import (
     agents,
+    attachments,
     bot,
     conversation_list,
     conversations,
@@ -69,6 +70,10 @@ urlpatterns = [
     path(
         NEXT + "conversations/<str:conversation>/messages",
         conversations.ConversationMessagesApi.as_view(),
+    ),
+    path(
+        NEXT + "conversations/<str:conversation>/attachments",
+        attachments.ConversationAttachmentsApi.as_view(),
     ),
     path(CONVERSATION + "/notes", conversations.ConversationNotesApi.as_view()),
     path(NEXT + "users/<str:user_id>", users.EndUserApi.as_view()),

@@ -1,3 +1,4 @@
+from .attachments import Attachment
 from .bots import Bot, Label, MessageTemplate
 from .conversations import Conversation, EndUser, Message, Note
 from .deliveries import Delivery, DeliveryDestination
@@ -13,6 +14,7 @@ from .webhooks import WebhookEndpoint
 from .workers import WorkerPass
 
 __all__ = [
+    "Attachment",
     "Bot",
     "BusinessHours",
     "Holiday",

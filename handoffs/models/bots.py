@@ -210,6 +210,12 @@ class MessageTemplate(models.Model):
     bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="templates")
     name = models.CharField(max_length=60, help_text="What the agent types after the trigger.")
     text = models.TextField()
+    choices = models.TextField(
+        blank=True,
+        default="",
+        help_text="Quick replies sent with the text, one a line: the user clicks one instead "
+        "of typing (buttons in the web chat, Messenger, WhatsApp and Telegram).",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -219,3 +225,9 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def choice_list(self) -> list[dict[str, str]]:
+        """The choices as a quick-reply payload carries them (`{"title", "value"}`)."""
+        titles = [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return [{"title": title, "value": title} for title in titles]

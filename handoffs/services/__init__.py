@@ -12,6 +12,7 @@ from .agents import (
     socket_leases_expire,
     socket_leases_renew,
 )
+from .attachments import attachment_send
 from .conversations import (
     conversation_delete,
     conversation_for_user,
@@ -56,6 +57,7 @@ from .routing import handoff_set_priority, handoff_transfer_team, team_from_tags
 from .workers import worker_claim_due, worker_pass_record
 
 __all__ = [
+    "attachment_send",
     "agent_access_revoked",
     "BOT_TIMEOUT",
     "PruneRun",

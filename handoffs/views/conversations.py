@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
@@ -125,6 +126,7 @@ def conversations_page(
         "transcriptLimit": TRANSCRIPT_LIMIT,
         "socketPath": "/ws/workspace/",
         "csrfToken": get_token(request),
+        "uploadTypes": list(settings.AGENT_UPLOAD_TYPES),
     }
     context = {
         "bot": bot,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest
@@ -130,7 +131,11 @@ def workspace_state(
         ),
         # The queue's order, most pressing first (the list's filter and badges follow it).
         "priorities": list(PRIORITIES),
-        "templates": [{"name": t.name, "text": t.text} for t in bot.templates.all()],
+        "templates": [
+            {"name": t.name, "text": t.text, "choices": t.choice_list} for t in bot.templates.all()
+        ],
+        # What the composer's file picker offers; the server checks each file's content anyway.
+        "uploadTypes": list(settings.AGENT_UPLOAD_TYPES),
         "agents": agents,
         "handoffs": _represent(handoffs, membership),
         "handoffsNext": next_url,

@@ -80,6 +80,11 @@ function agentCard(agent) {
   return card;
 }
 
+function ownFile(url) {
+  const parsed = new URL(url);
+  return parsed.origin === window.location.origin && parsed.pathname.startsWith("/files/");
+}
+
 function attachmentLinks(payload) {
   const list = document.createElement("ul");
   list.className = "webchat__attachments";
@@ -91,7 +96,17 @@ function attachmentLinks(payload) {
     link.href = url;
     link.target = "_blank";
     link.rel = "noopener";
-    link.textContent = attachment.type || "attachment";
+    // A picture an agent sent (served by this site, /files/<token>/...) shows in the chat; one
+    // from anywhere else stays a link, so the page fetches no address a message names.
+    if (attachment.type === "image" && ownFile(url)) {
+      const image = document.createElement("img");
+      image.className = "webchat__picture";
+      image.src = url;
+      image.alt = attachment.name || "Picture from the agent";
+      link.append(image);
+    } else {
+      link.textContent = attachment.name || attachment.type || "attachment";
+    }
     item.append(link);
     list.append(item);
   }

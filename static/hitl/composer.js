@@ -7,12 +7,15 @@ const byId = (id) => document.getElementById(id);
 
 // `selected()` is the handoff or conversation written to; `post(item, text)` sends the text and
 // answers the message; `act` runs it (pane.js). `templates`: { trigger, items };
-// `tellTyping(item, typing)` sends the agent's typing state.
-export function createComposer({ act, selected, post, transcript, templates, tellTyping }) {
+// `tellTyping(item, typing)` sends the agent's typing state. `choices` (choices.js): quick
+// replies sent with the text as `post(item, text, payload)`'s payload; a template fills them.
+export function createComposer({ act, selected, post, transcript, templates, tellTyping, choices }) {
   const form = byId("composer");
   const input = byId("composer-text");
   const off = byId("composer-off");
-  const menu = templates ? templateMenu(input, byId("template-list"), templates) : null;
+  const menu = templates
+    ? templateMenu(input, byId("template-list"), templates, (t) => choices?.fill(t.choices))
+    : null;
 
   // Told when it starts, again at most every 3 s while it goes on, and once when it stops.
   let typingSentAt = 0;
@@ -51,9 +54,10 @@ export function createComposer({ act, selected, post, transcript, templates, tel
     const item = selected();
     const text = input.value;
     if (!item || !text.trim()) return;
-    act(form.querySelector("button"), async () => {
-      const message = await post(item, text);
+    act(form.querySelector("button[type=submit]"), async () => {
+      const message = await post(item, text, choices?.payload());
       input.value = "";
+      choices?.reset();
       typing(false);
       transcript.place(message, item);
     });
@@ -90,7 +94,7 @@ export function typingLine(line) {
 }
 
 // The bot's templates, a listbox under the input while the agent types the trigger and a name.
-function templateMenu(input, list, { trigger, items: templates }) {
+function templateMenu(input, list, { trigger, items: templates }, onInsert) {
   let menu = { open: false, items: [], active: 0, start: 0 };
 
   function templateQuery() {
@@ -165,6 +169,7 @@ function templateMenu(input, list, { trigger, items: templates }) {
     input.setSelectionRange(position, position);
     close();
     input.focus();
+    onInsert?.(template);
   }
 
   // Whether the key was the menu's: while it is open, arrows move, Enter or Tab inserts and

@@ -4,6 +4,8 @@
 // the workspace socket (live.js).
 
 import { ApiError, requestWith } from "./api.js";
+import { attachFiles, uploadFile } from "./attachments.js";
+import { choicesField } from "./choices.js";
 import { createComposer } from "./composer.js";
 import { userName } from "./format.js";
 import { itemList, renderRow, slot } from "./list.js";
@@ -229,8 +231,22 @@ ui.pause.addEventListener("change", () => {
 const composer = createComposer({
   act,
   selected: () => conversations.get(selection.id),
-  post: (c, text) => api(c, `conversations/${c.id}/messages`, { method: "POST", body: { text } }),
+  post: (c, text, payload) =>
+    api(c, `conversations/${c.id}/messages`, {
+      method: "POST",
+      body: payload ? { text, payload } : { text },
+    }),
   transcript,
+  choices: choicesField(),
+});
+
+attachFiles({
+  act,
+  selected: () => conversations.get(selection.id),
+  upload: (c, file) =>
+    uploadFile(`${bots[c.botId].api}conversations/${c.id}/attachments`, state.csrfToken, file),
+  transcript,
+  types: state.uploadTypes,
 });
 
 // ---- events from the socket ----------------------------------------------------------------

@@ -24,13 +24,15 @@ const rankOf = (message) => DELIVERY_RANK[message.deliveryStatus] || 0;
 function attachmentsOf(message) {
   const payload = message.payload || {};
   const found = Array.isArray(payload.attachments)
-    ? payload.attachments.map((a) => ({ type: a?.type, url: a?.url }))
+    ? payload.attachments.map((a) => ({ type: a?.type, url: a?.url, name: a?.name }))
     : [];
   for (const type of ["image", "file", "video", "audio"]) {
-    if (typeof payload[type] === "string") found.push({ type, url: payload[type] });
+    // Once: an agent's file names its address in both (handoffs/services/attachments.py).
+    const url = payload[type];
+    if (typeof url === "string" && !found.some((a) => a.url === url)) found.push({ type, url });
   }
   return found
-    .map((a) => ({ type: a.type, url: ownMedia(message, a.url) || webUrl(a.url) }))
+    .map((a) => ({ type: a.type, name: a.name, url: ownMedia(message, a.url) || webUrl(a.url) }))
     .filter((a) => a.url);
 }
 
@@ -47,6 +49,9 @@ function ownMedia(message, url) {
 // Pictures shown in the page: Facebook's CDN for Messenger, this site for WhatsApp.
 function showsPicture(message, attachment) {
   if (attachment.type !== "image") return false;
+  // A picture an agent sent, served by this site (/files/<token>/...).
+  const own = new URL(attachment.url);
+  if (own.origin === window.location.origin && own.pathname.startsWith("/files/")) return true;
   if (message.channel === "messenger") return true;
   return message.channel === "whatsapp" && new URL(attachment.url).origin === window.location.origin;
 }
@@ -62,12 +67,13 @@ function renderAttachments(slot, message) {
     if (showsPicture(message, attachment)) {
       const image = document.createElement("img");
       image.src = attachment.url;
-      image.alt = "Image from the user's message";
+      image.alt = message.direction === "incoming" ? "Image from the user's message" : "Image sent";
       image.loading = "lazy";
       image.referrerPolicy = "no-referrer";
       link.append(image);
     } else {
-      link.textContent = `Open ${attachment.type || "attachment"}`;
+      const name = typeof attachment.name === "string" && attachment.name;
+      link.textContent = `Open ${name || attachment.type || "attachment"}`;
     }
     slot.append(link);
   }

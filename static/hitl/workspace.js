@@ -2,6 +2,8 @@
 // every action goes through the REST API, every change arrives as an event on /ws/workspace/.
 
 import { requestPage, requestWith } from "./api.js";
+import { attachFiles, uploadFile } from "./attachments.js";
+import { choicesField } from "./choices.js";
 import { createComposer, typingLine } from "./composer.js";
 import { clock, userName } from "./format.js";
 import { attachMentions } from "./mentions.js";
@@ -708,11 +710,22 @@ ui.busy.addEventListener("change", () => {
 const composer = createComposer({
   act,
   selected: () => handoffs.get(selection.id),
-  post: (h, text) => post(`conversations/${h.conversationId}/messages`, { text }),
+  post: (h, text, payload) =>
+    post(`conversations/${h.conversationId}/messages`, payload ? { text, payload } : { text }),
   transcript,
   templates: { trigger: bot.templateTrigger || ":", items: state.templates },
+  choices: choicesField(),
   tellTyping: (h, typing) =>
     live?.send({ type: "typing", conversationId: h.conversationId, typing }),
+});
+
+attachFiles({
+  act,
+  selected: () => handoffs.get(selection.id),
+  upload: (h, file) =>
+    uploadFile(`${state.apiBase}conversations/${h.conversationId}/attachments`, state.csrfToken, file),
+  transcript,
+  types: state.uploadTypes,
 });
 
 const templatePicker = whatsappTemplatePicker({

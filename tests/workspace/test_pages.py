@@ -117,7 +117,7 @@ def test_state_holds_everything_the_script_needs(login, agent, bot, pending_hand
     assert state["me"]["agentId"] == agent.pk
     assert state["bot"]["templateTrigger"] == ":"
     assert state["labels"] == ["vip"]
-    assert state["templates"] == [{"name": "hi", "text": "Hello!"}]
+    assert state["templates"] == [{"name": "hi", "text": "Hello!", "choices": []}]
     assert [h["id"] for h in state["handoffs"]] == [pending_handoff.pk]
     assert state["handoffs"][0]["userChannel"] == "web"
     assert state["lastEventId"] == Event.objects.latest("id").id

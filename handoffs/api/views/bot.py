@@ -21,10 +21,22 @@ class LabelRepresentation(serializers.ModelSerializer):
         fields = ["name", "color"]
 
 
+class ChoiceRepresentation(serializers.Serializer):
+    title = serializers.CharField()
+    value = serializers.CharField()
+
+
 class TemplateRepresentation(serializers.ModelSerializer):
+    choices = ChoiceRepresentation(
+        source="choice_list",
+        many=True,
+        read_only=True,
+        help_text="Quick replies sent with the text (a `quick_reply` payload's `choices`).",
+    )
+
     class Meta:
         model = MessageTemplate
-        fields = ["name", "text"]
+        fields = ["name", "text", "choices"]
 
 
 class ShortcutRepresentation(serializers.Serializer):
