@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('handoffs', '0021_backfill_first_response_at'),
+        ('handoffs', '0022_csat_mentions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
