@@ -54,8 +54,9 @@ def exit_type_of(event: Event, *, semantics: str) -> str | None:
     return EXIT_TYPES.get(status)
 
 
-# Users the connector speaks for; on the `api` channel the bot platform itself sent the message.
-USER_CHANNELS = frozenset({"web", "messenger", "whatsapp"})
+# Users the connector speaks for beside those of the channels we push to (speaks_for); on the
+# `api` channel the bot platform itself sent the message.
+USER_CHANNELS = frozenset({"web"})
 SIGNATURE_HEADER = "X-Hitl-Signature"
 
 
@@ -66,7 +67,7 @@ def sign(*, secret: str, body: bytes) -> str:
 
 def speaks_for(channel: str) -> bool:
     """Whether the connector speaks for this channel's users: the web chat's, and those of every
-    channel we push messages to ourselves (Messenger, Telegram)."""
+    channel we push messages to ourselves (Messenger, WhatsApp, Telegram)."""
     return channel in USER_CHANNELS or outbound.pushes_to(channel)
 
 
