@@ -55,8 +55,9 @@ def test_tab_and_carriage_return_first_are_escaped_and_numbers_are_kept():
 
     rows = rows_of(report_csv(report))
 
-    assert rows[1] == ["day", "2026-03-02", "2", "1", "0", "1", "", "", "", "", "", ""]
-    assert rows[2][:8] == ["agent", "'\tTab", "2", "1", "", "", "60.0", "120.5"]
+    assert rows[1] == ["day", "2026-03-02", "2", "1", "0", "1", *[""] * 8]
+    # CSAT (average, count) before the times.
+    assert rows[2][:10] == ["agent", "'\tTab", "2", "1", "", "", "", "0", "60.0", "120.5"]
     assert rows[3][1] == "'\rCR"
     # Only the first character matters.
     assert rows[4][1] == "a=b"
