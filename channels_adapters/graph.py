@@ -1,8 +1,10 @@
-"""Meta's Graph API as the Messenger and WhatsApp senders call it: JSON bodies, one after the
-other, to a `/messages` edge with a bearer token."""
+"""Meta's Graph API as Messenger and WhatsApp use it: the webhook's subscription check and
+body signature, and JSON bodies posted one after the other to a `/messages` edge."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +15,22 @@ from handoffs.models import Delivery
 from handoffs.outbound import Outcome
 
 from .bot_connector import http_outcome, unreachable
+
+
+def verify_subscription(*, verify_token: str, params: dict[str, str]) -> str | None:
+    """The challenge to echo when Meta subscribes with our verify token, else None."""
+    token = params.get("hub.verify_token", "")
+    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, verify_token):
+        return params.get("hub.challenge", "")
+    return None
+
+
+def signature_valid(*, app_secret: str, body: bytes, header: str | None) -> bool:
+    """Whether X-Hub-Signature-256 is the HMAC-SHA256 of the exact body with the app secret."""
+    if not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header.removeprefix("sha256="), expected)
 
 
 def post_each(

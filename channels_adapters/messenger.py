@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from typing import Any
 
@@ -36,17 +34,11 @@ MAX_QUICK_REPLY_TITLE = 20
 
 def verify_subscription(*, page: MessengerSettings, params: dict[str, str]) -> str | None:
     """The challenge to echo when Facebook subscribes with our verify token, else None."""
-    token = params.get("hub.verify_token", "")
-    if params.get("hub.mode") == "subscribe" and hmac.compare_digest(token, page.verify_token):
-        return params.get("hub.challenge", "")
-    return None
+    return graph.verify_subscription(verify_token=page.verify_token, params=params)
 
 
 def signature_valid(*, page: MessengerSettings, body: bytes, header: str | None) -> bool:
-    if not header or not header.startswith("sha256="):
-        return False
-    expected = hmac.new(page.app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header.removeprefix("sha256="), expected)
+    return graph.signature_valid(app_secret=page.app_secret, body=body, header=header)
 
 
 def receive_webhook(*, page: MessengerSettings, data: Any) -> list[Received]:
