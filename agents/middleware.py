@@ -6,11 +6,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from . import two_factor
+from .language import profile_language, session_language, session_remember_language
 
 # Views a session that owes its second step may still reach: the step itself, and the ways out.
 OPEN_VIEWS = frozenset(
@@ -69,3 +73,38 @@ def _api_refusal(step: str) -> JsonResponse:
         code, message = "two_factor_setup_required", "Set up two-factor sign-in first."
     body = {"statusCode": 403, "code": code, "message": message}
     return JsonResponse(body, status=403)
+
+
+class AgentLanguageMiddleware:
+    """After LocaleMiddleware (which reads Accept-Language) and AuthenticationMiddleware: a
+    signed-in agent's profile language wins over the browser's. The choice is kept in the
+    session (set when the profile is saved, else looked up once), so a page costs no query.
+
+    The REST API answers in English whatever the client's Accept-Language: its error bodies
+    are a machine contract (README "Languages").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith("/api/"):
+            language: str | None = settings.LANGUAGE_CODE
+        else:
+            language = self._agent_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+    def _agent_language(self, request: HttpRequest) -> str | None:
+        session = getattr(request, "session", None)
+        if session is None or AUTH_SESSION_KEY not in session:
+            return None
+        language = session_language(session=session)
+        if language is None:
+            if not request.user.is_authenticated:
+                return None
+            language = profile_language(user_id=request.user.pk)
+            session_remember_language(session=session, language=language)
+        return language or None

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 
@@ -25,8 +26,8 @@ class Workspace(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        ADMIN = "admin", "Admin"
-        AGENT = "agent", "Agent"
+        ADMIN = "admin", _("Admin")
+        AGENT = "agent", _("Agent")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
@@ -119,14 +120,16 @@ class AgentProfile(models.Model):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
 
     class ColorScheme(models.TextChoices):
-        SYSTEM = "system", "As the system (light or dark)"
-        LIGHT = "light", "Light"
-        DARK = "dark", "Dark"
+        SYSTEM = "system", _("As the system (light or dark)")
+        LIGHT = "light", _("Light")
+        DARK = "dark", _("Dark")
 
     # The pages' theme for this agent: "system" follows the browser's prefers-color-scheme.
     color_scheme = models.CharField(
         max_length=10, choices=ColorScheme.choices, default=ColorScheme.SYSTEM
     )
+    # The pages' language for this agent; blank follows the browser's Accept-Language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True, default="")
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()

@@ -118,6 +118,17 @@ def agent_profile_set_color_scheme(*, user: User, color_scheme: str) -> AgentPro
     return profile
 
 
+def agent_profile_set_language(*, user: User, language: str) -> AgentProfile:
+    """The agent's own language ("" follows the browser); no one else sees it, so no event."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ApplicationError(
+            f"The language is one of {', '.join(dict(settings.LANGUAGES))} or empty.",
+            code="invalid_language",
+        )
+    profile, _ = AgentProfile.objects.update_or_create(user=user, defaults={"language": language})
+    return profile
+
+
 def user_sync_staff(*, user: User) -> None:
     """Workspace admins get the (workspace-filtered) Django admin; demoted admins lose it."""
     roles = set(Membership.objects.filter(user=user).values_list("role", flat=True))

@@ -68,9 +68,13 @@ MIDDLEWARE = [
     "hitl_project.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from the browser's Accept-Language (README "Languages").
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The agent's own language (profile) over the browser's; the REST API stays in English.
+    "agents.middleware.AgentLanguageMiddleware",
     # request.user.is_verified(): whether this session passed the second step of sign-in.
     "django_otp.middleware.OTPMiddleware",
     # A session that still owes its second step (or must enrol first) gets nothing else.
@@ -178,9 +182,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# The workspace's languages; an agent picks one on the profile page, else the browser's applies.
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español")]
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

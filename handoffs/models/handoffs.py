@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Team
 
@@ -30,20 +31,20 @@ QUEUE_RANK = models.Case(
 
 class Handoff(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        ASSIGNED = "assigned", "Assigned"
-        RESOLVED = "resolved", "Resolved"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
+        PENDING = "pending", _("Pending")
+        ASSIGNED = "assigned", _("Assigned")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
 
     OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED)
     OUTSIDE_HOURS = "outside_business_hours"
 
     class Priority(models.TextChoices):
-        URGENT = "urgent", "Urgent"
-        HIGH = "high", "High"
-        NORMAL = "normal", "Normal"
-        LOW = "low", "Low"
+        URGENT = "urgent", _("Urgent")
+        HIGH = "high", _("High")
+        NORMAL = "normal", _("Normal")
+        LOW = "low", _("Low")
 
     bot = models.ForeignKey(Bot, on_delete=models.CASCADE, related_name="handoffs")
     conversation = models.ForeignKey(

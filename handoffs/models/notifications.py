@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from agents.models import Workspace
 
@@ -14,21 +15,21 @@ class Notification(models.Model):
     """One agent's copy of an alert; each recipient reads (and marks) their own."""
 
     class Kind(models.TextChoices):
-        HANDOFF_NEW = "handoff_new", "New handoff"
-        HANDOFF_ASSIGNED = "handoff_assigned", "Handoff assigned to you"
-        HANDOFF_TRANSFERRED = "handoff_transferred", "Handoff transferred to you"
-        USER_MESSAGE = "user_message", "A user wrote in your conversation"
-        HANDOFF_EXPIRING = "handoff_expiring", "Handoff about to expire"
-        CUSTOM = "custom", "From a bot or an external system"
-        HANDOFF_REQUEUED = "handoff_requeued", "Handoff back in the queue"
-        SLA_WARNING = "sla_warning", "Handoff near or past its SLA target"
-        MENTION = "mention", "A colleague mentioned you in a note"
+        HANDOFF_NEW = "handoff_new", _("New handoff")
+        HANDOFF_ASSIGNED = "handoff_assigned", _("Handoff assigned to you")
+        HANDOFF_TRANSFERRED = "handoff_transferred", _("Handoff transferred to you")
+        USER_MESSAGE = "user_message", _("A user wrote in your conversation")
+        HANDOFF_EXPIRING = "handoff_expiring", _("Handoff about to expire")
+        CUSTOM = "custom", _("From a bot or an external system")
+        HANDOFF_REQUEUED = "handoff_requeued", _("Handoff back in the queue")
+        SLA_WARNING = "sla_warning", _("Handoff near or past its SLA target")
+        MENTION = "mention", _("A colleague mentioned you in a note")
 
     class Level(models.TextChoices):
-        INFO = "info", "Info"
-        SUCCESS = "success", "Success"
-        WARNING = "warning", "Warning"
-        ERROR = "error", "Error"
+        INFO = "info", _("Info")
+        SUCCESS = "success", _("Success")
+        WARNING = "warning", _("Warning")
+        ERROR = "error", _("Error")
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
     # No index of its own: notification_inbox_idx starts with it.

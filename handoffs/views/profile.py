@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from agents.language import session_remember_language
 from agents.models import AgentProfile
 from agents.selectors import agent_display_name
-from agents.services import agent_profile_set_color_scheme
+from agents.services import agent_profile_set_color_scheme, agent_profile_set_language
 from agents.two_factor import two_factor_summary
 
 from .. import services
@@ -28,6 +31,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial={
             "display_name": current.display_name if current else "",
             "color_scheme": current.color_scheme if current else AgentProfile.ColorScheme.SYSTEM,
+            "language": current.language if current else "",
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -42,7 +46,12 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
             agent_profile_set_color_scheme(
                 user=user, color_scheme=form.cleaned_data["color_scheme"]
             )
-        messages.success(request, "Your profile is saved.")
+        language = form.cleaned_data["language"]
+        agent_profile_set_language(user=user, language=language)
+        session_remember_language(session=request.session, language=language)
+        # The confirmation is stored as text now: in the language the next page shows.
+        translation.activate(language or translation.get_language_from_request(request))
+        messages.success(request, _("Your profile is saved."))
         return redirect("profile")
     context = {
         "form": form,
