@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
 
 
 class InvitationSignupForm(UserCreationForm):
@@ -9,8 +10,8 @@ class InvitationSignupForm(UserCreationForm):
 
     display_name = forms.CharField(
         max_length=120,
-        label="Your name",
-        help_text="Shown to colleagues and to the users you help.",
+        label=_("Your name"),
+        help_text=_("Shown to colleagues and to the users you help."),
     )
 
     field_order = ["display_name", "username", "password1", "password2"]
@@ -27,19 +28,21 @@ class TwoFactorCodeForm(forms.Form):
     """The second step of sign-in."""
 
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=32,
         widget=_code_input(autofocus=True),
-        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
     )
 
 
 class TwoFactorSetupForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=12,
         widget=_code_input(inputmode="numeric"),
-        help_text="The 6-digit code the app shows once it has the key.",
+        help_text=_("The 6-digit code the app shows once it has the key."),
     )
 
 
@@ -47,7 +50,7 @@ class TwoFactorConfirmForm(forms.Form):
     """What renewing recovery codes or turning two-factor sign-in off asks for."""
 
     secret = forms.CharField(
-        label="Your password or a current code",
+        label=_("Your password or a current code"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from .config_cache import cache_key, remember, remembered
 from .errors import ApplicationError, Conflict, NotFound
@@ -212,10 +213,10 @@ def invitation_get(*, token: str) -> Invitation:
 def invitation_check(*, invitation: Invitation) -> None:
     """Raise unless the invitation can still be accepted."""
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation link was already used.", code="invitation_used")
+        raise Conflict(gettext("This invitation link was already used."), code="invitation_used")
     if invitation.expires_at <= timezone.now():
         raise ApplicationError(
-            "This invitation link has expired. Ask your workspace admin for a new one.",
+            gettext("This invitation link has expired. Ask your workspace admin for a new one."),
             code="invitation_expired",
             status_code=410,
         )
@@ -245,9 +246,9 @@ def invitation_accept(
         user_sync_staff(user=user)
     else:
         if not username or not password:
-            raise ApplicationError("A username and a password are needed.", code="invalid")
+            raise ApplicationError(gettext("A username and a password are needed."), code="invalid")
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise Conflict("This username is taken.", code="username_taken")
+            raise Conflict(gettext("This username is taken."), code="username_taken")
         user = agent_create(
             workspace=invitation.workspace,
             username=username,

@@ -21,6 +21,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device, ThrottlingMixin
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -113,7 +114,7 @@ def app_device_pending(*, user: User) -> TOTPDevice:
     """The app being set up: the same secret until it is confirmed, so a reload keeps a scanned
     code valid."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+        raise Conflict(gettext("Two-factor sign-in is already on."), code="two_factor_enabled")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
@@ -126,7 +127,7 @@ def app_device_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]
     token = _app_code(code)
     with transaction.atomic():
         if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            raise Conflict("Two-factor sign-in is already on.", code="two_factor_enabled")
+            raise Conflict(gettext("Two-factor sign-in is already on."), code="two_factor_enabled")
         device = (
             TOTPDevice.objects.select_for_update()
             .filter(user=user, confirmed=False)
@@ -135,7 +136,9 @@ def app_device_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]
         )
         if device is None:
             raise ApplicationError(
-                "Start the set-up again: no authenticator app is waiting for its first code.",
+                gettext(
+                    "Start the set-up again: no authenticator app is waiting for its first code."
+                ),
                 code="two_factor_not_started",
             )
         _check_not_throttled(device, user=user, step="setup")
@@ -187,14 +190,18 @@ def identity_confirm(*, user: User, secret: str) -> None:
         return
     if not user.check_password(secret):
         logger.warning("two-factor change refused for user %s: wrong password", user.pk)
-        raise ApplicationError("That password or code is not right.", code="invalid_confirmation")
+        raise ApplicationError(
+            gettext("That password or code is not right."), code="invalid_confirmation"
+        )
 
 
 def recovery_codes_regenerate(*, user: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
     with transaction.atomic():
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            raise ApplicationError("Two-factor sign-in is off.", code="two_factor_disabled")
+            raise ApplicationError(
+                gettext("Two-factor sign-in is off."), code="two_factor_disabled"
+            )
         codes = _new_recovery_codes(user=user)
     logger.info("recovery codes renewed for user %s", user.pk)
     return codes
@@ -205,7 +212,7 @@ def two_factor_disable(*, user: User) -> None:
     with transaction.atomic():
         if two_factor_state(user=user).required:
             raise Forbidden(
-                "Your workspace requires two-factor sign-in: it cannot be turned off.",
+                gettext("Your workspace requires two-factor sign-in: it cannot be turned off."),
                 code="two_factor_required",
             )
         TOTPDevice.objects.filter(user=user).delete()
@@ -254,7 +261,12 @@ def _check_not_throttled(device: ThrottlingMixin, *, user: User, step: str) -> N
         device.throttling_failure_count,
     )
     raise ApplicationError(
-        f"Too many wrong codes. Try again in {seconds} second{'s' if seconds > 1 else ''}.",
+        ngettext(
+            "Too many wrong codes. Try again in %(seconds)d second.",
+            "Too many wrong codes. Try again in %(seconds)d seconds.",
+            seconds,
+        )
+        % {"seconds": seconds},
         code="too_many_attempts",
         status_code=429,
         extra={"retryAfter": seconds},
@@ -264,4 +276,4 @@ def _check_not_throttled(device: ThrottlingMixin, *, user: User, step: str) -> N
 def _refused(device: ThrottlingMixin | None, *, user: User, step: str) -> NoReturn:
     failures = device.throttling_failure_count if device is not None else 0
     logger.warning("two-factor %s: wrong code from user %s (%d in a row)", step, user.pk, failures)
-    raise ApplicationError("That code is not right.", code="invalid_code")
+    raise ApplicationError(gettext("That code is not right."), code="invalid_code")

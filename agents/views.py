@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from . import services
@@ -25,7 +26,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             {"message": error.message},
             status=error.status_code,
         )
-    joined = f"Welcome to {invitation.workspace.name}."
+    joined = gettext("Welcome to %(workspace)s.") % {"workspace": invitation.workspace.name}
     if request.user.is_authenticated:
         # Already has an account here: joining needs no new password.
         if request.method == "POST":

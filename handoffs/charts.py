@@ -12,21 +12,21 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-
-from .reports import WEEKDAYS
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 OUTCOMES = (
-    ("resolved", "Resolved"),
-    ("expired", "Expired"),
-    ("rejected", "Rejected"),
-    ("open", "Still open"),
+    ("resolved", gettext_lazy("Resolved")),
+    ("expired", gettext_lazy("Expired")),
+    ("rejected", gettext_lazy("Rejected")),
+    ("open", gettext_lazy("Still open")),
 )
 TIME_SERIES = (
-    ("waiting", "Waiting"),
-    ("handling", "Handling"),
-    ("first_response", "First response"),
+    ("waiting", gettext_lazy("Waiting")),
+    ("handling", gettext_lazy("Handling")),
+    ("first_response", gettext_lazy("First response")),
 )
 # Bars drawn per chart at most; the table beside it has every row.
 MAX_BARS = 20
@@ -110,7 +110,7 @@ def outcomes_by_day(days: Sequence[dict[str, Any]], *, chart_id: str) -> SafeStr
             body.append(_rect(x, y, bar, h, f"chart__bar--{key}", f"{day['date']}: {count} {name}"))
         if index % label_every == 0:
             body.append(_text(x + bar / 2, height - bottom + 16, day["date"][5:], anchor="middle"))
-    title = "Handoffs created per day, by outcome"
+    title = gettext("Handoffs created per day, by outcome")
     return _svg(chart_id, title, width, height, body)
 
 
@@ -136,11 +136,15 @@ def times_by_row(
             value = row.get(f"{series}_median")
             y = y0 + offset * bar
             w = plot_w * (value or 0) / top_value
-            tip = f"{name}: {label} median {duration(value)}"
+            tip = gettext("%(name)s: %(series)s median %(time)s") % {
+                "name": name,
+                "series": label,
+                "time": duration(value),
+            }
             body.append(_rect(left, y, w, bar - 1, f"chart__bar--{series}", tip))
             body.append(_text(left + w + 4, y + bar - 1, duration(value), "chart__value"))
     if not rows:
-        body.append(_text(width / 2, height / 2, "No data in this range", anchor="middle"))
+        body.append(_text(width / 2, height / 2, gettext("No data in this range"), anchor="middle"))
     return _svg(chart_id, title, width, height, body)
 
 
@@ -162,10 +166,14 @@ def hour_heatmap(hours: Sequence[Sequence[int]], *, chart_id: str) -> SafeString
     ]
     for weekday, counts in enumerate(hours):
         y = top + weekday * cell
-        body.append(_text(left - 6, y + cell / 2 + 4, WEEKDAYS[weekday], anchor="end"))
+        body.append(_text(left - 6, y + cell / 2 + 4, WEEKDAYS_ABBR[weekday], anchor="end"))
         for hour, count in enumerate(counts):
             level = heat_level(count, highest)
-            tip = f"{WEEKDAYS[weekday]} {hour:02d}:00: {count} handoff{'s' if count != 1 else ''}"
+            tip = ngettext(
+                "%(day)s %(hour)02d:00: %(count)d handoff",
+                "%(day)s %(hour)02d:00: %(count)d handoffs",
+                count,
+            ) % {"day": WEEKDAYS_ABBR[weekday], "hour": hour, "count": count}
             body.append(_rect(left + hour * cell, y, cell - 2, cell - 2, f"heat heat-{level}", tip))
-    title = "Handoffs created per hour of the week (UTC)"
+    title = gettext("Handoffs created per hour of the week (UTC)")
     return _svg(chart_id, title, width, height, body)

@@ -32,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Extract, ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agents.errors import ApplicationError
 from agents.selectors import agent_display_name
@@ -50,12 +51,16 @@ def report_range(params: Any) -> tuple[date, date]:
         )
     except ValueError as error:
         raise ApplicationError(
-            "Dates are YYYY-MM-DD.", code="invalid_date", extra={"errors": {"date": [str(error)]}}
+            gettext("Dates are YYYY-MM-DD."),
+            code="invalid_date",
+            extra={"errors": {"date": [str(error)]}},
         ) from error
     if start > end:
-        raise ApplicationError("`from` must not be after `to`.", code="invalid_range")
+        raise ApplicationError(gettext("`from` must not be after `to`."), code="invalid_range")
     if (end - start).days >= MAX_DAYS:
-        raise ApplicationError(f"At most {MAX_DAYS} days at once.", code="invalid_range")
+        raise ApplicationError(
+            gettext("At most %(days)d days at once.") % {"days": MAX_DAYS}, code="invalid_range"
+        )
     return start, end
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agents.models import Team
 
@@ -31,11 +32,11 @@ QUEUE_RANK = models.Case(
 
 class Handoff(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        ASSIGNED = "assigned", _("Assigned")
-        RESOLVED = "resolved", _("Resolved")
-        REJECTED = "rejected", _("Rejected")
-        EXPIRED = "expired", _("Expired")
+        PENDING = "pending", pgettext_lazy("handoff status", "Pending")
+        ASSIGNED = "assigned", pgettext_lazy("handoff status", "Assigned")
+        RESOLVED = "resolved", pgettext_lazy("handoff status", "Resolved")
+        REJECTED = "rejected", pgettext_lazy("handoff status", "Rejected")
+        EXPIRED = "expired", pgettext_lazy("handoff status", "Expired")
 
     OPEN_STATUSES = (Status.PENDING, Status.ASSIGNED)
     OUTSIDE_HOURS = "outside_business_hours"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -16,14 +17,15 @@ def conversation_status(conversation: dict[str, Any] | None) -> dict[str, str]:
         return {"kind": "bot", "label": ""}
     handoff = conversation.get("openHandoff")
     if handoff and handoff["status"] == "pending":
-        return {"kind": "pending", "label": "Waiting for an agent"}
+        return {"kind": "pending", "label": _("Waiting for an agent")}
     if handoff:
-        agent = (handoff.get("agent") or {}).get("name") or "an agent"
-        return {"kind": "assigned", "label": f"With {agent}"}
+        agent = (handoff.get("agent") or {}).get("name") or _("an agent")
+        return {"kind": "assigned", "label": _("With %(agent)s") % {"agent": agent}}
     if conversation.get("paused"):
         by = (conversation.get("pausedBy") or {}).get("name")
-        return {"kind": "paused", "label": f"Paused by {by}" if by else "Paused"}
-    return {"kind": "bot", "label": "Bot"}
+        label = _("Paused by %(agent)s") % {"agent": by} if by else _("Paused")
+        return {"kind": "paused", "label": label}
+    return {"kind": "bot", "label": _("Bot")}
 
 
 @register.filter
@@ -37,7 +39,7 @@ def last_line(conversation: dict[str, Any] | None) -> str:
     if direction == "incoming":
         return text
     if direction == "agent":
-        author = (message.get("author") or {}).get("name") or "Agent"
+        author = (message.get("author") or {}).get("name") or _("Agent")
     else:
-        author = "Bot" if direction == "outgoing" else "System"
+        author = _("Bot") if direction == "outgoing" else _("System")
     return f"{author}: {text}"

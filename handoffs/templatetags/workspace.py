@@ -7,6 +7,9 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from ..models import Handoff
 
 register = template.Library()
 
@@ -23,12 +26,12 @@ def age(value: str | None) -> str:
         return ""
     seconds = max(int((timezone.now() - moment).total_seconds()), 0)
     if seconds < 60:
-        return "now"
+        return _("now")
     if seconds < 3600:
-        return f"{seconds // 60} min"
+        return _("%(count)d min") % {"count": seconds // 60}
     if seconds < 86400:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return _("%(count)d h") % {"count": seconds // 3600}
+    return _("%(count)d d") % {"count": seconds // 86400}
 
 
 @register.filter
@@ -52,10 +55,21 @@ def author_label(message: dict | None, user_name: str) -> str:
     if direction == "incoming":
         return user_name
     if direction == "agent":
-        return (message.get("author") or {}).get("name") or "Agent"
-    return "Bot" if direction == "outgoing" else "System"
+        return (message.get("author") or {}).get("name") or _("Agent")
+    return _("Bot") if direction == "outgoing" else _("System")
 
 
 @register.filter
 def variable_label(name: str) -> str:
-    return "Name" if name == "fullName" else name
+    return _("Name") if name == "fullName" else name
+
+
+@register.filter
+def handoff_status_label(value: str | None) -> str:
+    """A handoff's status as the agent reads it ("pending": "Pending", in their language)."""
+    return str(dict(Handoff.Status.choices).get(value or "", value or ""))
+
+
+@register.filter
+def priority_label(value: str | None) -> str:
+    return str(dict(Handoff.Priority.choices).get(value or "", value or ""))

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 
 from agents.errors import ApplicationError
 from agents.models import Membership
@@ -24,7 +26,7 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         Bot.objects.filter(workspace__in=admin_of.values("workspace")).order_by("name", "pk")
     )
     if not bots:
-        raise PermissionDenied("Reports are for workspace admins.")
+        raise PermissionDenied(_("Reports are for workspace admins."))
     bot = next((b for b in bots if b.bot_id == request.GET.get("bot")), bots[0])
     error = ""
     try:
@@ -48,6 +50,8 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "bots": bots,
             "bot": bot,
             "report": report,
+            "start": start,
+            "end": end,
             "error": error,
             "agent_rows": agent_rows,
             "label_rows": label_rows,
@@ -56,22 +60,28 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 {"title": title, "median": totals[f"{key}_median"], "p90": totals[f"{key}_p90"]}
                 for key, title in charts.TIME_SERIES
             ],
-            "csat_rows": [{"title": "All handoffs", **totals}, *agent_rows],
-            "hour_rows": list(zip(charts.WEEKDAYS, report["hours"], strict=True)),
+            "csat_rows": [{"title": _("All handoffs"), **totals}, *agent_rows],
+            "hour_rows": list(zip(WEEKDAYS_ABBR.values(), report["hours"], strict=True)),
             "hour_columns": [f"{hour:02d}" for hour in range(24)],
             "charts": {
                 "days": charts.outcomes_by_day(report["days"], chart_id="chart-days"),
                 "times": charts.times_by_row(
-                    [{"title": "All handoffs", **totals}],
+                    [{"title": _("All handoffs"), **totals}],
                     key="title",
                     chart_id="chart-times",
-                    title="Median waiting, handling and first-response time",
+                    title=_("Median waiting, handling and first-response time"),
                 ),
                 "agents": charts.times_by_row(
-                    agent_rows, key="title", chart_id="chart-agents", title="Median times per agent"
+                    agent_rows,
+                    key="title",
+                    chart_id="chart-agents",
+                    title=_("Median times per agent"),
                 ),
                 "labels": charts.times_by_row(
-                    label_rows, key="title", chart_id="chart-labels", title="Median times per label"
+                    label_rows,
+                    key="title",
+                    chart_id="chart-labels",
+                    title=_("Median times per label"),
                 ),
                 "hours": charts.hour_heatmap(report["hours"], chart_id="chart-hours"),
             },
