@@ -13,7 +13,10 @@ from .unmarked import unmarked_strings
 
 TEMPLATE_DIRS = [ROOT / "templates", ROOT / "handoffs" / "templates", ROOT / "agents" / "templates"]
 TEMPLATES = sorted(
-    path for folder in TEMPLATE_DIRS for path in folder.rglob("*") if path.suffix in {".html", ".txt"}
+    path
+    for folder in TEMPLATE_DIRS
+    for path in folder.rglob("*")
+    if path.suffix in {".html", ".txt"}
 )
 
 
