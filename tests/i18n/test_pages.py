@@ -176,3 +176,12 @@ def test_the_report_charts_and_weekdays_are_translated(admin, bot):
 
     assert "Transferts créés par heure de la semaine (UTC)" in html
     assert '<th scope="row">lun</th>' in html
+
+
+def test_the_web_chat_follows_the_end_users_browser(bot):
+    response = Client(headers={"accept-language": "es-ES,es"}).get(f"/chat/{bot.bot_id}/")
+
+    page = response.content.decode()
+    assert '<html lang="es"' in page
+    assert 'placeholder="Escriba un mensaje…"' in page
+    assert ">Enviar</button>" in page
