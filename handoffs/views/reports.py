@@ -3,6 +3,8 @@ admins."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -55,7 +57,10 @@ def reports_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             "error": error,
             "agent_rows": agent_rows,
             "label_rows": label_rows,
-            "day_rows": [{**day, "open": charts.still_open(day)} for day in report["days"]],
+            "day_rows": [
+                {**day, "day": date.fromisoformat(day["date"]), "open": charts.still_open(day)}
+                for day in report["days"]
+            ],
             "time_rows": [
                 {"title": title, "median": totals[f"{key}_median"], "p90": totals[f"{key}_p90"]}
                 for key, title in charts.TIME_SERIES

@@ -151,20 +151,22 @@ def test_the_rest_api_answers_in_english_whatever_the_browser(bot):
 
 
 @pytest.mark.parametrize(
-    "language, shown",
+    "language, summary, first_day",
     [
-        ("en", "from March 2, 2026 to March 8, 2026 (UTC)"),
-        ("fr", "du 2 mars 2026 au 8 mars 2026 (UTC)"),
-        ("es", "del 2 de marzo de 2026 al 8 de marzo de 2026 (UTC)"),
+        ("en", "from March 2, 2026 to March 8, 2026 (UTC)", "03/02/2026"),
+        ("fr", "du 2 mars 2026 au 8 mars 2026 (UTC)", "02/03/2026"),
+        ("es", "del 2 de marzo de 2026 al 8 de marzo de 2026 (UTC)", "02/03/2026"),
     ],
 )
-def test_the_report_dates_follow_the_language(admin, bot, language, shown):
+def test_the_report_dates_follow_the_language(admin, bot, language, summary, first_day):
     response = logged_in(admin, accept_language=language).get(
         f"/workspace/reports/?bot={bot.bot_id}&from=2026-03-02&to=2026-03-08"
     )
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert shown in response.content.decode()
+    assert summary in html
+    assert f'<time datetime="2026-03-02">{first_day}</time>' in html
 
 
 def test_the_report_charts_and_weekdays_are_translated(admin, bot):
