@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from agents.models import Membership
 from agents.selectors import agent_display_name
 
 from ..models import Note, Notification
-from .notifications import handoff_link, notify
+from .notifications import handoff_link, message_text, notify
 
 # What may follow a name: the end, a space, or punctuation, never more of a word ("@ann" does
 # not name "annabel").
@@ -59,13 +60,25 @@ def notify_mentions(*, note: Note) -> list[Notification]:
     if not recipients:
         return []
     handoff = note.handoff
-    author = agent_display_name(note.author) if note.author else "Someone"
     user_name = conversation.end_user.display_name
+    if note.author:
+        message = message_text(
+            gettext_lazy("%(author)s mentioned you in a note on %(user)s: %(text)s"),
+            author=agent_display_name(note.author),
+            user=user_name,
+            text=note.text[:200],
+        )
+    else:
+        message = message_text(
+            gettext_lazy("Someone mentioned you in a note on %(user)s: %(text)s"),
+            user=user_name,
+            text=note.text[:200],
+        )
     return notify(
         workspace_id=bot.workspace_id,
         recipient_ids=recipients,
         kind=Notification.Kind.MENTION,
-        message=f"{author} mentioned you in a note on {user_name}: {note.text[:200]}",
+        message=message,
         link=handoff_link(handoff) if handoff else conversation_link(note),
         bot=bot,
         conversation=conversation,

@@ -3,21 +3,28 @@
 Each recipient gets a row of their own (read or not, theirs alone) and a private
 `notification.created` event in the same transaction: the publisher sends it only to that
 agent's sockets, replay shows it to nobody else, and webhooks never carry it.
+
+The services' own messages are written in each recipient's language (their profile's, English
+when they follow the browser, which a sweep cannot ask); a bot's or an API client's are kept
+as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy
 
 from agents.errors import ApplicationError
-from agents.models import Membership
+from agents.models import AgentProfile, Membership
 from agents.selectors import agent_display_name
 
 from ..models import Bot, Conversation, Handoff, Message, Notification
@@ -34,12 +41,30 @@ MAX_LINK_LENGTH = 500
 MAX_MARK_IDS = 500
 
 
+def message_text(template: Promise, **values: Any) -> Promise:
+    """A message written when read: in the language active then (each recipient's, in notify)."""
+    # lazy()'s stub types the proxy as the str it stands for.
+    return cast(Promise, lazy(lambda: str(template) % values, str)())
+
+
+def _languages(recipient_ids: list[int]) -> dict[int, str]:
+    profiles = AgentProfile.objects.filter(user_id__in=recipient_ids).exclude(language="")
+    return dict(profiles.values_list("user_id", "language"))
+
+
+def _written_for(message: str | Promise, language: str | None) -> str:
+    if isinstance(message, str):
+        return message
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return str(message)
+
+
 def notify(
     *,
     workspace_id: int,
     recipient_ids: Iterable[int],
     kind: str,
-    message: str,
+    message: str | Promise,
     level: str = L.INFO,
     link: str = "",
     bot: Bot | None = None,
@@ -50,6 +75,7 @@ def notify(
     recipient_ids = list(dict.fromkeys(recipient_ids))
     if not recipient_ids:
         return []
+    languages = {} if isinstance(message, str) else _languages(recipient_ids)
     with transaction.atomic():
         notifications = Notification.objects.bulk_create(
             Notification(
@@ -58,7 +84,7 @@ def notify(
                 bot=bot,
                 kind=kind,
                 level=level,
-                message=message[:MAX_MESSAGE_LENGTH],
+                message=_written_for(message, languages.get(recipient_id))[:MAX_MESSAGE_LENGTH],
                 link=link[:MAX_LINK_LENGTH],
                 conversation=conversation,
                 handoff=handoff,
@@ -118,7 +144,10 @@ def notify_handoff_new(*, handoff: Handoff) -> list[Notification]:
         **_about_handoff(handoff),
         recipient_ids=_members(handoff.bot.workspace_id),
         kind=K.HANDOFF_NEW,
-        message=f"New handoff: {_user_name(handoff)} is waiting for an agent.",
+        message=message_text(
+            gettext_lazy("New handoff: %(user)s is waiting for an agent."),
+            user=_user_name(handoff),
+        ),
     )
 
 
@@ -126,12 +155,21 @@ def notify_handoff_assigned(
     *, handoff: Handoff, agent: User, actor: User | None
 ) -> list[Notification]:
     """The agent who got a handoff without taking it: from an admin, or the auto-assigner."""
-    by = f"{agent_display_name(actor)} assigned you" if actor is not None else "You were assigned"
+    if actor is not None:
+        message = message_text(
+            gettext_lazy("%(agent)s assigned you the handoff of %(user)s."),
+            agent=agent_display_name(actor),
+            user=_user_name(handoff),
+        )
+    else:
+        message = message_text(
+            gettext_lazy("You were assigned the handoff of %(user)s."), user=_user_name(handoff)
+        )
     return notify(
         **_about_handoff(handoff),
         recipient_ids=[agent.pk],
         kind=K.HANDOFF_ASSIGNED,
-        message=f"{by} the handoff of {_user_name(handoff)}.",
+        message=message,
     )
 
 
@@ -142,8 +180,11 @@ def notify_handoff_transferred(
         **_about_handoff(handoff),
         recipient_ids=[to_agent.pk],
         kind=K.HANDOFF_TRANSFERRED,
-        message=f"{agent_display_name(actor)} transferred the handoff of "
-        f"{_user_name(handoff)} to you.",
+        message=message_text(
+            gettext_lazy("%(agent)s transferred the handoff of %(user)s to you."),
+            agent=agent_display_name(actor),
+            user=_user_name(handoff),
+        ),
     )
 
 
@@ -173,7 +214,9 @@ def notify_user_message(*, conversation: Conversation, message: Message) -> list
         **_about_handoff(handoff),
         recipient_ids=[handoff.agent_id],
         kind=K.USER_MESSAGE,
-        message=f"{_user_name(handoff)} wrote: {text[:200]}",
+        message=message_text(
+            gettext_lazy("%(user)s wrote: %(text)s"), user=_user_name(handoff), text=text[:200]
+        ),
     )
 
 
@@ -200,8 +243,13 @@ def handoffs_warn_expiring(*, now: datetime | None = None) -> int:
                 recipient_ids=_members(handoff.bot.workspace_id),
                 kind=K.HANDOFF_EXPIRING,
                 level=L.WARNING,
-                message=f"The handoff of {_user_name(handoff)} expires in less than a "
-                "minute: nobody has taken it.",
+                message=message_text(
+                    gettext_lazy(
+                        "The handoff of %(user)s expires in less than a minute: "
+                        "nobody has taken it."
+                    ),
+                    user=_user_name(handoff),
+                ),
             )
         warned += 1
     return warned

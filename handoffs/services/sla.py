@@ -15,6 +15,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from agents.models import Membership
 
@@ -22,11 +24,25 @@ from ..models import Bot, Conversation, Handoff, Notification, SlaBreach
 from ..representations import HandoffRepresentation
 from ..sla_state import TARGET_NAMES
 from .events import event_emit
-from .notifications import handoff_link, notify
+from .notifications import handoff_link, message_text, notify
 
 S = Handoff.Status
 T = SlaBreach.Target
 ST = SlaBreach.Stage
+SLA_MESSAGES: dict[tuple[str, str], Promise] = {
+    (T.FIRST_RESPONSE, "passed"): gettext_lazy(
+        "SLA: the first response target of %(user)s's handoff has passed."
+    ),
+    (T.FIRST_RESPONSE, "near"): gettext_lazy(
+        "SLA: the first response target of %(user)s's handoff is near."
+    ),
+    (T.RESOLUTION, "passed"): gettext_lazy(
+        "SLA: the resolution target of %(user)s's handoff has passed."
+    ),
+    (T.RESOLUTION, "near"): gettext_lazy(
+        "SLA: the resolution target of %(user)s's handoff is near."
+    ),
+}
 BREACHED_EVENT = "handoff.sla_breached"
 
 
@@ -100,7 +116,6 @@ def _announce(handoff: Handoff, target: str, stage: str) -> None:
         .prefetch_related("labels", "conversation__notes__author__agent_profile")
         .get(pk=handoff.pk)
     )
-    what = "first response" if target == T.FIRST_RESPONSE else "resolution"
     user = handoff.conversation.end_user.display_name
     if stage == ST.BREACHED:
         payload = dict(HandoffRepresentation(handoff).data)
@@ -115,10 +130,10 @@ def _announce(handoff: Handoff, target: str, stage: str) -> None:
         }
         event_emit(bot=handoff.bot, type=BREACHED_EVENT, resource="handoff", payload=payload)
         level = Notification.Level.ERROR
-        message = f"SLA: the {what} target of {user}'s handoff has passed."
+        message = message_text(SLA_MESSAGES[target, "passed"], user=user)
     else:
         level = Notification.Level.WARNING
-        message = f"SLA: the {what} target of {user}'s handoff is near."
+        message = message_text(SLA_MESSAGES[target, "near"], user=user)
     # The holder if any (it is theirs to act on), else everyone who may take it.
     recipients: Any = (
         [handoff.agent_id]
