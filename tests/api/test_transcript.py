@@ -221,3 +221,37 @@ def test_too_many_emails_of_one_conversation_are_429(agent_client, bot, talked, 
     ]
 
     assert codes == [202, 202, 429]
+
+
+def test_a_long_conversation_is_streamed_in_chunks(agent_client, bot, conversation):
+    Message.objects.bulk_create(
+        Message(conversation=conversation, direction="incoming", text=f"line {n}")
+        for n in range(450)
+    )
+
+    response = agent_client.get(url(bot, conversation))
+    chunks = list(response.streaming_content)
+
+    assert len(chunks) >= 3
+    html = b"".join(chunks).decode()
+    assert html.index("line 0<") < html.index("line 449<")
+    assert html.rstrip().endswith("</html>")
+
+
+def test_a_tokens_request_names_no_agent(token_client, bot, talked, new_events):
+    token_client.post(url(bot, talked, "/email"), {}, format="json")
+
+    [payload] = [p for t, p in new_events() if t == "conversation.transcript_sent"]
+    assert payload["agentId"] is None
+
+
+def test_only_web_addresses_become_links(agent_client, bot, conversation):
+    Message.objects.create(
+        conversation=conversation,
+        direction="incoming",
+        payload={"type": "image", "image": "javascript:alert(1)"},
+    )
+
+    html = body_of(agent_client.get(url(bot, conversation)))
+
+    assert "javascript:" not in html
