@@ -52,10 +52,12 @@ def email_record(
     to: list[str],
     workspace_id: int | None,
     transcript: dict[str, Any] | None = None,
+    event: Event | None = None,
 ) -> None:
     """An e-mail that leaves with the transaction that wants it, or not at all. `transcript`
     (`conversationId`, `upTo`, `baseUrl`) attaches a conversation's, rendered as it leaves:
-    the row stays small however long the conversation."""
+    the row stays small however long the conversation. With `event`, deleting that event (an
+    erasure) cancels the mail."""
     payload: dict[str, Any] = {
         "subject": subject,
         "body": body,
@@ -65,7 +67,11 @@ def email_record(
     if transcript is not None:
         payload["transcript"] = transcript
     delivery_record(
-        kind=Delivery.Kind.EMAIL, destination_key=SMTP, workspace_id=workspace_id, payload=payload
+        kind=Delivery.Kind.EMAIL,
+        destination_key=SMTP,
+        workspace_id=workspace_id,
+        event=event,
+        payload=payload,
     )
 
 

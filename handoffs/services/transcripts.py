@@ -65,7 +65,8 @@ def transcript_email_send(
         body = _("The transcript of your conversation with %(bot)s.") % {"bot": bot.name}
     with transaction.atomic():
         up_to = conversation.messages.aggregate(last=Max("id"))["last"]
-        event_emit(
+        # The mail hangs on its event: erasing the user deletes the event and cancels the mail.
+        event = event_emit(
             bot=bot,
             type="conversation.transcript_sent",
             resource="conversation",
@@ -84,5 +85,6 @@ def transcript_email_send(
             to=[address],
             workspace_id=bot.workspace_id,
             transcript={"conversationId": conversation.pk, "upTo": up_to, "baseUrl": base_url},
+            event=event,
         )
     return address

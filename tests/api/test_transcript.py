@@ -255,3 +255,20 @@ def test_only_web_addresses_become_links(agent_client, bot, conversation):
     html = body_of(agent_client.get(url(bot, conversation)))
 
     assert "javascript:" not in html
+
+
+def test_erasing_the_user_cancels_a_transcript_not_sent_yet(
+    agent_client, token_client, bot, talked, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    agent_client.post(url(bot, talked, "/email"), {}, format="json")
+    user = talked.end_user
+    erased = token_client.delete(
+        api_url(bot, f"mod/hitlnext/users/{user.external_id}?channel={user.channel}")
+    )
+
+    deliver_due()
+
+    assert erased.status_code == 204
+    assert not mail.outbox
+    assert not Delivery.objects.filter(kind=Delivery.Kind.EMAIL).exists()
