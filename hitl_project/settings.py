@@ -357,9 +357,6 @@ RATE_LIMITS = {
     "transcript_email": env("RATE_LIMIT_TRANSCRIPT_EMAIL", default="5/h"),
 }
 RATELIMIT_ENABLE = env.bool("RATE_LIMITS_ENABLED", default=True)
-RATELIMIT_USE_CACHE = "limits"
-# A cache that does not answer (Redis down) lets requests through rather than refuse them all.
-RATELIMIT_FAIL_OPEN = True
 # Open sockets of one web-chat visitor, and of one address, per process.
 WEBCHAT_SOCKETS_PER_VISITOR = env.int("WEBCHAT_SOCKETS_PER_VISITOR", default=5)
 WEBCHAT_SOCKETS_PER_IP = env.int("WEBCHAT_SOCKETS_PER_IP", default=200)
