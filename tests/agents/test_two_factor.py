@@ -112,6 +112,16 @@ def test_the_second_step_page_is_reachable(enrolled):
     assert b'autocomplete="one-time-code"' in response.content
 
 
+def test_the_second_step_page_gets_the_javascript_catalog(enrolled):
+    """Every page loads /jsi18n/ (templates/base.html): a redirect would be no script."""
+    agent, _, _ = enrolled
+
+    response = password_login(agent).get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+
+
 def test_a_person_without_an_app_is_not_asked(agent):
     client = password_login(agent)
 
