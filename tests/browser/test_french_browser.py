@@ -1,5 +1,6 @@
-"""The workspace in a browser whose language is French: what the JavaScript writes (the live
-line, a handoff's status, its age, the shortcuts' help) comes from the French catalog."""
+"""Pages in a browser whose language is French: what the JavaScript writes (the workspace's
+live line, a handoff's status, its age, the shortcuts' help; the web chat's status line and a
+Spanish visitor's) comes from the catalog of that language."""
 
 from __future__ import annotations
 
@@ -52,4 +53,14 @@ def test_an_english_browser_keeps_the_english_words(new_page, waiting):
 
     expect(page.locator("#live-status")).to_have_text("Live")
     expect(page.locator("#handoff-list .handoff [data-slot=status]")).to_have_text("pending")
+    assert page.js_errors == []
+
+
+@pytest.mark.parametrize(("locale", "connected"), [("fr-FR", "Connecté"), ("es-ES", "Conectado")])
+def test_the_web_chat_speaks_the_visitors_language(new_page, locale, connected):
+    bot = BotFactory(bot_id="acme-chat")
+    page = new_page(locale=locale)
+    page.goto(f"/chat/{bot.bot_id}/")
+
+    expect(page.locator("[data-status]")).to_have_text(connected)
     assert page.js_errors == []
