@@ -9,7 +9,8 @@ untranslated:
   alert, confirm, prompt, showNotice, showError, setStatus, new Option, new Notification; the
   `label:`, `hint:` and `message:` of an object;
 - anywhere, a literal that reads as English words: a capitalised word followed by others, or
-  a text ending in "…".
+  a text ending in "…"; and a capitalised word given as a value (returned, a branch of `?:`,
+  a fallback after `||` or `??`).
 
 A literal is translated when it is an argument of gettext, ngettext, pgettext or npgettext;
 one compared with `===` (a status, a key name) is a value, not a text.
@@ -23,6 +24,8 @@ from dataclasses import dataclass
 TRANSLATORS = {"gettext", "ngettext", "pgettext", "npgettext", "gettext_noop"}
 LETTERS = re.compile(r"[^\W\d_]")
 SENTENCE = re.compile(r"^\s*[A-Z][a-z]+[’']?[a-z]*(\s+\S+)+|…\s*$")
+WORD = re.compile(r"^[A-Z][a-z]")
+GIVEN = re.compile(r"(?:\breturn|[?:]|\|\||\?\?)\s*$")
 REGEX_BEFORE = set("(,=:[!&|?{};+-*%<>~^")
 # A "/" after these starts a regular expression; after a name or a ")", it divides.
 REGEX_WORDS = {"return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "throw"}
@@ -226,6 +229,9 @@ def untranslated(source: str) -> list[Finding]:
                         line_of(literal.start), literal.text, "shown on the page"
                     )
     for literal in literals:
-        if literal.start not in findings and SENTENCE.search(literal.text) and plain(literal):
+        given = WORD.match(literal.text) and GIVEN.search(masked[: literal.start])
+        if literal.start in findings or not (SENTENCE.search(literal.text) or given):
+            continue
+        if plain(literal):
             findings[literal.start] = Finding(line_of(literal.start), literal.text, "reads as text")
     return sorted(findings.values(), key=lambda finding: finding.line)
