@@ -358,6 +358,7 @@ RATE_LIMITS = {
     "webchat_socket_ip": env("RATE_LIMIT_WEBCHAT_SOCKET_IP", default="120/m"),
     "token_message": env("RATE_LIMIT_TOKEN_MESSAGE", default="1200/m"),
     "handoff_user": env("RATE_LIMIT_HANDOFF_USER", default="10/h"),
+    "transcript_email": env("RATE_LIMIT_TRANSCRIPT_EMAIL", default="5/h"),
 }
 RATELIMIT_ENABLE = env.bool("RATE_LIMITS_ENABLED", default=True)
 RATELIMIT_USE_CACHE = "limits"

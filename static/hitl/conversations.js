@@ -14,6 +14,7 @@ import { connectLive, showLiveStatus } from "./live.js";
 import { authorOf, summary } from "./messages.js";
 import { act, createSelection, showNotice, showPane } from "./pane.js";
 import { createTranscript } from "./transcript.js";
+import { createTranscriptExport } from "./transcript_export.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
@@ -42,6 +43,7 @@ const ui = {
 const request = requestWith(state.csrfToken);
 
 const api = (c, path, options) => request(bots[c.botId].api + path, options);
+const transcriptExport = createTranscriptExport(request);
 
 // ---- what a conversation shows ------------------------------------------------------------
 
@@ -174,7 +176,8 @@ function heading(c) {
 
 function renderPane() {
   const c = conversations.get(selection.id);
-  if (!showPane(c, heading)) return;
+  if (!showPane(c, heading)) return transcriptExport.hide();
+  transcriptExport.show(bots[c.botId].api, c.id, c.user);
   ui.pause.checked = c.paused;
   ui.pauseLabel.textContent = c.paused ? gettext("Paused") : gettext("Bot active");
   ui.handoffLink.hidden = !c.openHandoff;

@@ -14,6 +14,7 @@ import { summary } from "./messages.js";
 import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
 import { installWorkspaceShortcuts } from "./shortcuts.js";
 import { createTranscript } from "./transcript.js";
+import { createTranscriptExport } from "./transcript_export.js";
 import { whatsappTemplatePicker } from "./whatsapp_templates.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
@@ -82,6 +83,7 @@ const ui = {
 const request = requestWith(state.csrfToken);
 
 const api = (path, options) => request(state.apiBase + path, options);
+const transcriptExport = createTranscriptExport(request);
 
 // The server sends when a handoff's SLA target turns near and breached (h.sla, only for a bot
 // with targets); the list shows which of those moments has passed, as it does for "urgent".
@@ -529,6 +531,7 @@ function renderTransferOptions(h) {
 }
 
 function renderDetails(h) {
+  transcriptExport.show(state.apiBase, h.conversationId, h.user);
   const attributes = h.user?.attributes || {};
   const entries = Object.keys(attributes)
     .filter((key) => key !== "fullName")
