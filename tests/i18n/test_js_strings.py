@@ -38,6 +38,8 @@ def test_every_visible_string_goes_through_gettext(module):
         "const question = `Delete the whole conversation with ${name}?`;",
         'return done ? "Saving…" : "";',
         'node.textContent = interpolate(gettext("With %s"), ["an agent"]);',
+        'return message.author?.name || "Agent";',
+        'return outgoing ? "Bot" : "System";',
     ],
 )
 def test_a_planted_untranslated_string_is_caught(snippet):
@@ -59,6 +61,8 @@ def test_a_planted_untranslated_string_is_caught(snippet):
         # A comment's words, and a regular expression's quote, are not strings.
         '// Don\'t "translate" this comment.\nconst next = /rel="next"/.exec(link);',
         'line.textContent = `${who} · ${gettext("now")}`;',
+        'if (now >= due) return "breached";',
+        'const next = response.headers.get("Link") || "";',
     ],
 )
 def test_a_translated_or_technical_string_passes(snippet):
