@@ -2,10 +2,8 @@
 // and, when the user's e-mail address is known, a button that sends it to them. Both call the
 // REST API (mod/hitlnext/conversations/<id>/transcript), which checks who may.
 
+import { gettext, interpolate } from "./i18n.js";
 import { act } from "./pane.js";
-
-// The i18n catalog's, when the page loads one.
-const gettext = globalThis.gettext ?? ((text) => text);
 
 const byId = (id) => document.getElementById(id);
 
@@ -24,7 +22,7 @@ export function createTranscriptExport(request) {
     const { base, address } = current;
     act(ui.email, async () => {
       const answer = await request(`${base}/email`, { method: "POST", body: {} });
-      ui.sent.textContent = gettext("Transcript sent to %s.").replace("%s", answer.to || address);
+      ui.sent.textContent = interpolate(gettext("Transcript sent to %s."), [answer.to || address]);
     });
   });
 
@@ -38,7 +36,7 @@ export function createTranscriptExport(request) {
       ui.box.hidden = false;
       ui.download.href = base;
       ui.email.hidden = !address;
-      ui.email.textContent = gettext("E-mail transcript to %s").replace("%s", address);
+      ui.email.textContent = interpolate(gettext("E-mail transcript to %s"), [address]);
     },
     hide() {
       current = null;
