@@ -7,6 +7,6 @@ class AgentsConfig(AppConfig):
     verbose_name = "Workspaces and agents"
 
     def ready(self) -> None:
-        from . import signals
+        from . import limits, signals  # noqa: F401  (limits registers its check)
 
         signals.connect()

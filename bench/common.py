@@ -185,6 +185,9 @@ def server_env(app: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",
+        # The one token sends every message: its limit stays checked (its cost is measured) but
+        # out of reach. Any other limit keeps its default.
+        "RATE_LIMIT_TOKEN_MESSAGE": os.environ.get("RATE_LIMIT_TOKEN_MESSAGE", "1000000000/m"),
     }
 
 

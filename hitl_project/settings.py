@@ -105,6 +105,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agents.context_processors.color_scheme",
@@ -361,11 +362,9 @@ RATE_LIMITS = {
     "webchat_socket_ip": env("RATE_LIMIT_WEBCHAT_SOCKET_IP", default="120/m"),
     "token_message": env("RATE_LIMIT_TOKEN_MESSAGE", default="1200/m"),
     "handoff_user": env("RATE_LIMIT_HANDOFF_USER", default="10/h"),
+    "transcript_email": env("RATE_LIMIT_TRANSCRIPT_EMAIL", default="5/h"),
 }
 RATELIMIT_ENABLE = env.bool("RATE_LIMITS_ENABLED", default=True)
-RATELIMIT_USE_CACHE = "limits"
-# A cache that does not answer (Redis down) lets requests through rather than refuse them all.
-RATELIMIT_FAIL_OPEN = True
 # Open sockets of one web-chat visitor, and of one address, per process.
 WEBCHAT_SOCKETS_PER_VISITOR = env.int("WEBCHAT_SOCKETS_PER_VISITOR", default=5)
 WEBCHAT_SOCKETS_PER_IP = env.int("WEBCHAT_SOCKETS_PER_IP", default=200)

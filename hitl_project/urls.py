@@ -8,6 +8,8 @@ from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from hitl_project.js_catalog import javascript_catalog
+
 # Third-party pages whose templates carry inline styles (drf-spectacular's Swagger page, DRF's
 # login form): styles may be inline there; scripts still come from files only (the Swagger
 # page's own script is `?script`, served by the split view).
@@ -35,6 +37,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api-auth/", include(drf_login)),
+    # The pages' JavaScript strings in the request's language (hitl_project/js_catalog.py).
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("api/v1/bots/<slug:bot_id>/", include("handoffs.api.urls")),
     # The agent pages: login and invitations (agents), the workspace and profile (handoffs).
     path("", RedirectView.as_view(pattern_name="workspace"), name="home"),

@@ -20,6 +20,7 @@ from .views import (
     queue_position,
     reports,
     routing,
+    transcripts,
     users,
 )
 
@@ -76,6 +77,8 @@ urlpatterns = [
         attachments.ConversationAttachmentsApi.as_view(),
     ),
     path(CONVERSATION + "/notes", conversations.ConversationNotesApi.as_view()),
+    path(CONVERSATION + "/transcript", transcripts.TranscriptApi.as_view()),
+    path(CONVERSATION + "/transcript/email", transcripts.TranscriptEmailApi.as_view()),
     path(NEXT + "users/<str:user_id>", users.EndUserApi.as_view()),
     path(NEXT + "notifications", notifications.NotificationListCreateApi.as_view()),
     path(NEXT + "notifications/read", notifications.NotificationReadApi.as_view()),

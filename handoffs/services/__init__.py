@@ -54,9 +54,12 @@ from .notifications import (
 from .queue import agents_available, handoff_auto_assign, handoffs_expire_due
 from .retention import PruneRun, prune, prune_claim, prune_steps, prune_summary
 from .routing import handoff_set_priority, handoff_transfer_team, team_from_tags
+from .transcripts import transcript_email_address, transcript_email_send
 from .workers import worker_claim_due, worker_pass_record
 
 __all__ = [
+    "transcript_email_address",
+    "transcript_email_send",
     "attachment_send",
     "agent_access_revoked",
     "BOT_TIMEOUT",

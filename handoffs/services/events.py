@@ -22,11 +22,34 @@ def event_emit(
     workspace_id: int | None = None,
 ) -> Event:
     """Write the event in the caller's transaction; it is dispatched only if that commits."""
+    event = event_new(
+        bot=bot,
+        type=type,
+        resource=resource,
+        payload=payload,
+        conversation_id=conversation_id,
+        workspace_id=workspace_id,
+    )
+    event.save(force_insert=True)
+    event_follow(event, bot)
+    return event
+
+
+def event_new(
+    *,
+    bot: Bot | None,
+    type: str,
+    resource: str,
+    payload: dict[str, Any],
+    conversation_id: int | None = None,
+    workspace_id: int | None = None,
+) -> Event:
+    """The event, not yet saved: for a caller that writes it with other rows (message_rows)."""
     if bot is not None:
         workspace_id = bot.workspace_id
     # An event without a bot is a workspace's: its caller names the workspace.
     assert workspace_id is not None
-    event = Event.objects.create(
+    return Event(
         workspace_id=workspace_id,
         bot=bot,
         type=type,
@@ -34,11 +57,13 @@ def event_emit(
         payload=to_camel(payload),
         conversation_id=conversation_id,
     )
-    # What leaves hitl because of this event is written now, in the same transaction.
+
+
+def event_follow(event: Event, bot: Bot | None) -> None:
+    """What leaves hitl because of a saved event is written now, in the same transaction."""
     webhook_deliveries_create(event=event)
     outbound.derive(event, bot)
     transaction.on_commit(partial(publisher.dispatch, event))
-    return event
 
 
 def events_emit_private(

@@ -12,11 +12,12 @@ from agents.selectors import membership_get
 from .. import outbound
 from ..models import Bot, Conversation, Event, Handoff, Message
 from ..permissions import may_write
-from ..representations import MessageRepresentation, wire
+from ..representations import MessageRepresentation, to_camel, wire
 from . import csat, sla
 from .content import check_payload, check_text
 from .conversations import conversation_for_message, end_user_update_variables
-from .events import event_emit
+from .events import event_follow, event_new
+from .message_rows import message_rows_save
 from .notifications import notify_user_message
 
 
@@ -55,7 +56,7 @@ def _store(
     # Marked in the same transaction, so a message that a crash kept from its channel stays
     # visibly pending and the sweep sends it (services.deliveries).
     pushed = direction in outbound.TO_USER_DIRECTIONS and outbound.pushes_to(conversation.channel)
-    message = Message.objects.create(
+    message = Message(
         conversation=conversation,
         direction=direction,
         text=text,
@@ -64,20 +65,24 @@ def _store(
         external_id=external_id or None,
         delivery_status=Message.Delivery.PENDING if pushed else Message.Delivery.NONE,
     )
-    changes: dict[str, Any] = {"last_message_at": message.created_at}
-    if direction == Message.Direction.INCOMING:
-        # The handoff list shows it (selectors.handoff_queryset): one UPDATE keeps both.
-        changes["last_user_message"] = message
-        conversation.last_user_message = message
-    Conversation.objects.filter(pk=conversation.pk).update(**changes)
-    conversation.last_message_at = message.created_at
-    event = event_emit(
+    event = event_new(
         bot=conversation.bot,
         type="message.created",
         resource="message",
-        payload=MessageRepresentation(message).data,
+        payload={},
         conversation_id=conversation.pk,
     )
+    user_message = direction == Message.Direction.INCOMING
+    message_rows_save(
+        message=message,
+        event=event,
+        represent=lambda saved: to_camel(MessageRepresentation(saved).data),
+        user_message=user_message,
+    )
+    conversation.last_message_at = message.created_at
+    if user_message:
+        conversation.last_user_message = message
+    event_follow(event, conversation.bot)
     return message, event
 
 

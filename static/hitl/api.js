@@ -1,8 +1,14 @@
 // The pages' REST calls: JSON in and out with the session's CSRF token; failures as ApiError.
 
+import { gettext, interpolate } from "./i18n.js";
+
+// What a failed call says when its answer says nothing (the API's messages are the server's).
+export const unreachable = () => gettext("The server cannot be reached. Check your connection.");
+const answered = (status) => interpolate(gettext("The server answered %s."), [status]);
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || `The server answered ${status}.`);
+    super(body?.message || answered(status));
     this.status = status;
     this.body = body;
   }
@@ -13,7 +19,7 @@ async function fetchJson(url, init) {
   try {
     response = await fetch(url, { credentials: "same-origin", ...init });
   } catch {
-    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
+    throw new ApiError(0, { message: unreachable() });
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);

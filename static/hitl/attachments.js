@@ -2,7 +2,7 @@
 // sends the file to the user (POST .../conversations/<id>/attachments, multipart); the server
 // checks its size and type and answers the message, which joins the transcript.
 
-import { ApiError } from "./api.js";
+import { ApiError, unreachable } from "./api.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -63,7 +63,7 @@ export async function uploadFile(url, csrfToken, file) {
       body,
     });
   } catch {
-    throw new ApiError(0, { message: "The server cannot be reached. Check your connection." });
+    throw new ApiError(0, { message: unreachable() });
   }
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);

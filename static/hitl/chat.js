@@ -1,6 +1,7 @@
 // The web chat page (/chat/<bot_id>/): one visitor's conversation over /ws/chat/<bot_id>/,
 // with the REST endpoint as a fallback while the socket is down.
 
+import { gettext, interpolate } from "./i18n.js";
 import { webUrl } from "./urls.js";
 
 const root = document.querySelector(".webchat");
@@ -102,10 +103,10 @@ function attachmentLinks(payload) {
       const image = document.createElement("img");
       image.className = "webchat__picture";
       image.src = url;
-      image.alt = attachment.name || "Picture from the agent";
+      image.alt = attachment.name || gettext("Picture from the agent");
       link.append(image);
     } else {
-      link.textContent = attachment.name || attachment.type || "attachment";
+      link.textContent = attachment.name || attachment.type || gettext("attachment");
     }
     item.append(link);
     list.append(item);
@@ -195,7 +196,9 @@ function showChoices() {
 
 function showTyping(frame) {
   if (!frame.typing) return hideTyping();
-  typingLine.textContent = `${frame.agent.name || "The agent"} is typing…`;
+  typingLine.textContent = frame.agent.name
+    ? interpolate(gettext("%s is typing…"), [frame.agent.name])
+    : gettext("The agent is typing…");
   typingLine.hidden = false;
   clearTimeout(typingTimer);
   typingTimer = setTimeout(hideTyping, 6000);
@@ -241,7 +244,10 @@ async function postMessage(frame) {
   }
   const body = await response.json().catch(() => ({}));
   if (response.ok) acknowledge(frame.clientMessageId, body.message);
-  else refuse(frame.clientMessageId, body.message || `The message was refused (${response.status}).`);
+  else {
+    const refused = interpolate(gettext("The message was refused (%s)."), [response.status]);
+    refuse(frame.clientMessageId, body.message || refused);
+  }
 }
 
 function send(text, payload) {
@@ -284,7 +290,7 @@ function connect() {
   if (lastId) params.set("after", lastId);
   socket = new WebSocket(`${scheme}://${location.host}${root.dataset.socketPath}?${params}`);
   socket.addEventListener("open", () => {
-    setStatus("Connected");
+    setStatus(gettext("Connected"));
     retryDelay = 1000;
     clearInterval(pollTimer);
     pollTimer = null;
@@ -300,11 +306,11 @@ function connect() {
       return;
     }
     if (event.code === 4403 || event.code === 4404) {
-      setStatus("This chat is not available.");
+      setStatus(gettext("This chat is not available."));
       composer.querySelector("button").disabled = true;
       return;
     }
-    setStatus("Reconnecting…");
+    setStatus(gettext("Reconnecting…"));
     // Frames the socket may have dropped go over REST; the client id makes a double harmless.
     for (const frame of unacked.values()) postMessage(frame);
     if (!pollTimer) pollTimer = setInterval(poll, 3000);

@@ -3,6 +3,8 @@
 // them: the bot's templates behind its trigger character, and the agent's typing told to the
 // others (typingLine shows theirs).
 
+import { gettext, interpolate } from "./i18n.js";
+
 const byId = (id) => document.getElementById(id);
 
 // `selected()` is the handoff or conversation written to; `post(item, text)` sends the text and
@@ -84,7 +86,7 @@ export function typingLine(line) {
         line.textContent = "";
         return;
       }
-      line.textContent = `${who} is typing…`;
+      line.textContent = interpolate(gettext("%s is typing…"), [who]);
       timers.set(who, setTimeout(() => (line.textContent = ""), 6000));
     },
     clear() {

@@ -8,11 +8,13 @@ import { attachFiles, uploadFile } from "./attachments.js";
 import { choicesField } from "./choices.js";
 import { createComposer } from "./composer.js";
 import { userName } from "./format.js";
+import { gettext, interpolate } from "./i18n.js";
 import { itemList, renderRow, slot } from "./list.js";
 import { connectLive, showLiveStatus } from "./live.js";
 import { authorOf, summary } from "./messages.js";
 import { act, createSelection, showNotice, showPane } from "./pane.js";
 import { createTranscript } from "./transcript.js";
+import { createTranscriptExport } from "./transcript_export.js";
 
 const byId = (id) => document.getElementById(id);
 const state = JSON.parse(byId("conversations-state").textContent);
@@ -41,6 +43,7 @@ const ui = {
 const request = requestWith(state.csrfToken);
 
 const api = (c, path, options) => request(bots[c.botId].api + path, options);
+const transcriptExport = createTranscriptExport(request);
 
 // ---- what a conversation shows ------------------------------------------------------------
 
@@ -49,13 +52,20 @@ const activity = (c) => c.lastMessageAt || c.createdAt;
 // The same rules as the conversation_status filter of the first render.
 function status(c) {
   const h = c.openHandoff;
-  if (h?.status === "pending") return { kind: "pending", label: "Waiting for an agent" };
-  if (h) return { kind: "assigned", label: `With ${h.agent?.name || "an agent"}` };
+  if (h?.status === "pending") return { kind: "pending", label: gettext("Waiting for an agent") };
+  if (h) {
+    const agent = h.agent?.name;
+    const label = agent ? interpolate(gettext("With %s"), [agent]) : gettext("With an agent");
+    return { kind: "assigned", label };
+  }
   if (c.paused) {
     const by = c.pausedBy?.name;
-    return { kind: "paused", label: by ? `Paused by ${by}` : "Paused" };
+    return {
+      kind: "paused",
+      label: by ? interpolate(gettext("Paused by %s"), [by]) : gettext("Paused"),
+    };
   }
-  return { kind: "bot", label: "Bot" };
+  return { kind: "bot", label: gettext("Bot") };
 }
 
 const botName = (c) => bots[c.botId]?.name || c.botId;
@@ -73,14 +83,18 @@ function writeRule(c) {
   if (c.allowedActions?.compose) return { allowed: true };
   const h = c.openHandoff;
   if (!c.allowedActions) return { allowed: false, hint: "" };
-  if (!h) return { allowed: false, hint: "Pause the bot to write to the user." };
+  if (!h) return { allowed: false, hint: gettext("Pause the bot to write to the user.") };
   if (h.status === "pending") {
     return {
       allowed: false,
-      hint: "This user waits for an agent: take the handoff to write to them.",
+      hint: gettext("This user waits for an agent: take the handoff to write to them."),
     };
   }
-  return { allowed: false, hint: `${h.agent?.name || "Another agent"} is handling this user.` };
+  const agent = h.agent?.name;
+  const hint = agent
+    ? interpolate(gettext("%s is handling this user."), [agent])
+    : gettext("Another agent is handling this user.");
+  return { allowed: false, hint };
 }
 
 // ---- the list -----------------------------------------------------------------------------
@@ -162,9 +176,10 @@ function heading(c) {
 
 function renderPane() {
   const c = conversations.get(selection.id);
-  if (!showPane(c, heading)) return;
+  if (!showPane(c, heading)) return transcriptExport.hide();
+  transcriptExport.show(bots[c.botId].api, c.id, c.user);
   ui.pause.checked = c.paused;
-  ui.pauseLabel.textContent = c.paused ? "Paused" : "Bot active";
+  ui.pauseLabel.textContent = c.paused ? gettext("Paused") : gettext("Bot active");
   ui.handoffLink.hidden = !c.openHandoff;
   if (c.openHandoff) ui.handoffLink.href = `/workspace/${c.botId}/?handoff=${c.openHandoff.id}`;
   const rule = writeRule(c);
@@ -208,7 +223,9 @@ ui.pause.addEventListener("change", () => {
   if (!c) return;
   const pause = ui.pause.checked;
   if (!pause && c.openHandoff) {
-    const question = "Unpausing resolves the open handoff and hands the user back to the bot.";
+    const question = gettext(
+      "Unpausing resolves the open handoff and hands the user back to the bot.",
+    );
     if (!confirm(question)) {
       ui.pause.checked = true;
       return;
@@ -330,7 +347,7 @@ function onDeleted(conversationId) {
   if (!conversations.delete(conversationId)) return;
   if (selection.id === conversationId) {
     selection.id = null;
-    showNotice("The conversation was deleted.");
+    showNotice(gettext("The conversation was deleted."));
   }
   renderList();
   renderPane();

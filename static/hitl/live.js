@@ -4,6 +4,7 @@
 // (typing) carry no id and go to onEphemeral.
 
 import { request } from "./api.js";
+import { gettext } from "./i18n.js";
 
 export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphemeral }) {
   let last = lastEventId;
@@ -30,12 +31,12 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
   }
 
   function open() {
-    onStatus("connecting", retries ? "Reconnecting…" : "Connecting…");
+    onStatus("connecting", retries ? gettext("Reconnecting…") : gettext("Connecting…"));
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     socket = new WebSocket(`${scheme}://${location.host}${socketPath}?after=${last}`);
     socket.addEventListener("open", () => {
       retries = 0;
-      onStatus("live", "Live");
+      onStatus("live", gettext("Live"));
     });
     socket.addEventListener("message", (message) => {
       let data;
@@ -56,12 +57,12 @@ export function connectLive({ socketPath, lastEventId, onEvent, onStatus, onEphe
       }
     });
     socket.addEventListener("close", (event) => {
-      if (event.code === 4401) return onStatus("offline", "Logged out", event.code);
-      if (event.code === 4403) return onStatus("offline", "No access", event.code);
+      if (event.code === 4401) return onStatus("offline", gettext("Logged out"), event.code);
+      if (event.code === 4403) return onStatus("offline", gettext("No access"), event.code);
       // Backoff with jitter, so a restarted server is not hit by every agent at once.
       const delay = Math.min(15000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
       retries += 1;
-      onStatus("connecting", "Reconnecting…");
+      onStatus("connecting", gettext("Reconnecting…"));
       setTimeout(open, delay);
     });
   }

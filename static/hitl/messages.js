@@ -3,6 +3,7 @@
 // user's channel ourselves (Messenger), whether it got there.
 
 import { clock } from "./format.js";
+import { gettext, interpolate } from "./i18n.js";
 import { webUrl } from "./urls.js";
 
 // A handoff without a user message has `{}` (as Botpress's userConversation): no summary.
@@ -11,8 +12,8 @@ export const summary = (message) => (message?.id ? message.text || `[${message.t
 // The user's display name comes from the page: a message carries only the user's id.
 export function authorOf(message, userName) {
   if (message.direction === "incoming") return userName;
-  if (message.direction === "agent") return message.author?.name || "Agent";
-  return message.direction === "outgoing" ? "Bot" : "System";
+  if (message.direction === "agent") return message.author?.name || gettext("Agent");
+  return message.direction === "outgoing" ? gettext("Bot") : gettext("System");
 }
 
 // A delivery only moves forward (pending, then failed or sent; failed, then sent on a retry;
@@ -67,13 +68,17 @@ function renderAttachments(slot, message) {
     if (showsPicture(message, attachment)) {
       const image = document.createElement("img");
       image.src = attachment.url;
-      image.alt = message.direction === "incoming" ? "Image from the user's message" : "Image sent";
+      image.alt =
+        message.direction === "incoming"
+          ? gettext("Image from the user's message")
+          : gettext("Image sent");
       image.loading = "lazy";
       image.referrerPolicy = "no-referrer";
       link.append(image);
     } else {
       const name = typeof attachment.name === "string" && attachment.name;
-      link.textContent = `Open ${name || attachment.type || "attachment"}`;
+      const what = name || attachment.type || gettext("attachment");
+      link.textContent = interpolate(gettext("Open %s"), [what]);
     }
     slot.append(link);
   }
@@ -81,11 +86,13 @@ function renderAttachments(slot, message) {
 }
 
 function deliveryText(message) {
-  if (message.deliveryStatus === "pending") return "Sending…";
-  if (message.deliveryStatus === "delivered") return "Delivered";
-  if (message.deliveryStatus === "read") return "Read";
+  if (message.deliveryStatus === "pending") return gettext("Sending…");
+  if (message.deliveryStatus === "delivered") return gettext("Delivered");
+  if (message.deliveryStatus === "read") return gettext("Read");
   if (message.deliveryStatus === "failed") {
-    return `Not delivered${message.deliveryError ? `: ${message.deliveryError}` : ""}`;
+    // The channel's own words about the failure follow, as the server has them.
+    const error = message.deliveryError;
+    return error ? interpolate(gettext("Not delivered: %s"), [error]) : gettext("Not delivered");
   }
   return "";
 }

@@ -2,7 +2,8 @@
 // `notification.created` events the page's socket (live.js) passes on as "hitl:event".
 // Marking read goes through the REST API.
 
-import { age } from "./format.js";
+import { age, number } from "./format.js";
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const byId = (id) => document.getElementById(id);
 const root = byId("bell");
@@ -37,7 +38,9 @@ async function post(url, body) {
     },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
+  if (!response.ok) {
+    throw new Error(interpolate(gettext("The server answered %s."), [response.status]));
+  }
   return response.json();
 }
 
@@ -61,9 +64,13 @@ function render() {
   ui.list.replaceChildren(...shown.map(renderItem));
   ui.empty.hidden = shown.length > 0;
   unread = Math.max(0, unread);
-  ui.count.textContent = String(unread);
+  ui.count.textContent = number(unread);
   ui.count.hidden = unread === 0;
-  const label = unread ? `Notifications, ${unread} unread` : "Notifications";
+  const label = unread
+    ? interpolate(ngettext("Notifications, %s unread", "Notifications, %s unread", unread), [
+        number(unread),
+      ])
+    : gettext("Notifications");
   ui.button.setAttribute("aria-label", label);
   ui.readAll.hidden = unread === 0;
 }

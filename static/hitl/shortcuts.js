@@ -3,6 +3,8 @@
 // None fires while the agent types (an input, a textarea, a select, anything contenteditable),
 // with a modifier held, or while a dialog is open; `?` lists them in a dialog.
 
+import { gettext } from "./i18n.js";
+
 const byId = (id) => document.getElementById(id);
 
 const TYPING = "input, textarea, select, [contenteditable]:not([contenteditable='false'])";
@@ -52,15 +54,16 @@ export function installShortcuts({ list, row, assign, resolve, composer, trigger
   }
 
   const shortcuts = [
-    { key: "j", label: "Next handoff", run: () => move(1) },
-    { key: "k", label: "Previous handoff", run: () => move(-1) },
-    { key: "a", label: "Assign the handoff to me", run: () => press(assign) },
-    { key: "r", label: "Resolve the handoff", run: () => press(resolve) },
-    { key: "c", label: "Write to the user (focus the composer)", run: focusComposer },
-    { key: "t", label: "Open the templates", run: openTemplates },
-    { key: "?", label: "Show these shortcuts", run: showHelp },
+    { key: "j", label: gettext("Next handoff"), run: () => move(1) },
+    { key: "k", label: gettext("Previous handoff"), run: () => move(-1) },
+    { key: "a", label: gettext("Assign the handoff to me"), run: () => press(assign) },
+    { key: "r", label: gettext("Resolve the handoff"), run: () => press(resolve) },
+    { key: "c", label: gettext("Write to the user (focus the composer)"), run: focusComposer },
+    { key: "t", label: gettext("Open the templates"), run: openTemplates },
+    { key: "?", label: gettext("Show these shortcuts"), run: showHelp },
   ];
-  const notes = [{ key: "Esc", label: "Leave the composer" }];
+  // Translators: the Escape key's name on a keyboard.
+  const notes = [{ key: gettext("Esc"), label: gettext("Leave the composer") }];
 
   function showHelp() {
     if (!dialog.open) dialog.showModal();

@@ -3,6 +3,9 @@
  *   <script src="https://hitl.example.com/static/hitl/widget.js" data-bot-id="welcome-bot" async></script>
  * It adds a chat bubble; the chat itself is /chat/<bot_id>/ of the same server, in an iframe.
  * Optional: data-title="Chat with us", data-color="#2563eb".
+ * It runs on someone else's page, without hitl's JavaScript catalog: its one default word is
+ * in the visitor's browser language here (English, French, Spanish); the chat itself follows
+ * the same language through Django's.
  */
 (() => {
   const script = document.currentScript;
@@ -12,7 +15,9 @@
   }
   const origin = new URL(script.src, location.href).origin;
   const botId = script.dataset.botId;
-  const title = script.dataset.title || "Chat with us";
+  const defaultTitles = { en: "Chat with us", fr: "Discutez avec nous", es: "Chatea con nosotros" };
+  const language = (navigator.language || "en").slice(0, 2).toLowerCase();
+  const title = script.dataset.title || defaultTitles[language] || defaultTitles.en;
   const color = script.dataset.color || "#2563eb";
 
   // Inline styles rather than our stylesheet: this runs on someone else's page, whose CSS must

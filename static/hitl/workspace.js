@@ -5,7 +5,8 @@ import { requestPage, requestWith } from "./api.js";
 import { attachFiles, uploadFile } from "./attachments.js";
 import { choicesField } from "./choices.js";
 import { createComposer, typingLine } from "./composer.js";
-import { clock, userName } from "./format.js";
+import { clock, number, userName } from "./format.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 import { attachMentions } from "./mentions.js";
 import { fromTemplate, itemList, renderRow, slot } from "./list.js";
 import { connectLive, showLiveStatus } from "./live.js";
@@ -13,6 +14,7 @@ import { summary } from "./messages.js";
 import { act as runAction, createSelection, offerActions, showNotice, showPane } from "./pane.js";
 import { installWorkspaceShortcuts } from "./shortcuts.js";
 import { createTranscript } from "./transcript.js";
+import { createTranscriptExport } from "./transcript_export.js";
 import { whatsappTemplatePicker } from "./whatsapp_templates.js";
 
 const state = JSON.parse(document.getElementById("workspace-state").textContent);
@@ -81,6 +83,7 @@ const ui = {
 const request = requestWith(state.csrfToken);
 
 const api = (path, options) => request(state.apiBase + path, options);
+const transcriptExport = createTranscriptExport(request);
 
 // The server sends when a handoff's SLA target turns near and breached (h.sla, only for a bot
 // with targets); the list shows which of those moments has passed, as it does for "urgent".
@@ -191,7 +194,22 @@ function compare(a, b) {
   return ui.sort.value === "newest" ? -older : older;
 }
 
-const handoffStatus = (h) => ({ kind: h.status, label: h.status });
+// The words of a handoff's status and priority; the API's values stay the classes' names.
+const STATUS_LABELS = {
+  pending: pgettext("handoff status", "pending"),
+  assigned: pgettext("handoff status", "assigned"),
+  resolved: pgettext("handoff status", "resolved"),
+  rejected: pgettext("handoff status", "rejected"),
+  expired: pgettext("handoff status", "expired"),
+};
+const PRIORITY_LABELS = {
+  urgent: pgettext("handoff priority", "urgent"),
+  high: pgettext("handoff priority", "high"),
+  normal: pgettext("handoff priority", "normal"),
+  low: pgettext("handoff priority", "low"),
+};
+
+const handoffStatus = (h) => ({ kind: h.status, label: STATUS_LABELS[h.status] || h.status });
 
 function renderItem(h) {
   const node = renderRow("tpl-handoff", {
@@ -207,7 +225,7 @@ function renderItem(h) {
   slot(node, "tags").textContent = h.tags.join(", ");
   slot(node, "team").textContent = h.team ? h.team.name : "";
   const priority = slot(node, "priority");
-  priority.textContent = h.priority || "";
+  priority.textContent = PRIORITY_LABELS[h.priority] || h.priority || "";
   priority.className = `badge badge--priority badge--${h.priority}`;
   priority.hidden = !h.priority || h.priority === "normal";
   const urgent = isUrgent(h);
@@ -218,7 +236,7 @@ function renderItem(h) {
   marker.hidden = !sla;
   if (sla) {
     marker.dataset.state = sla;
-    marker.textContent = sla === "breached" ? "SLA breached" : "SLA near";
+    marker.textContent = sla === "breached" ? gettext("SLA breached") : gettext("SLA near");
   }
   slot(node, "unread").hidden = !isUnread(h);
   return node;
@@ -348,11 +366,11 @@ function refreshCounts() {
 
 function renderCounts() {
   const pending = pendingCount();
-  ui.pendingCount.textContent = pending ? String(pending) : "";
+  ui.pendingCount.textContent = pending ? number(pending) : "";
   for (const input of ui.statusFilters.querySelectorAll("input")) {
     const count = counts[input.value];
     const shown = input.parentElement.querySelector("[data-slot=count]");
-    if (shown) shown.textContent = count === undefined ? "" : ` (${count})`;
+    if (shown) shown.textContent = count === undefined ? "" : ` (${number(count)})`;
   }
   if (!flashTimer) document.title = titleText();
 }
@@ -438,13 +456,19 @@ async function refreshSelected() {
 function composerHint(h) {
   if (h.status === "pending") {
     return me.online
-      ? "Assign this handoff to yourself to write to the user."
-      : "Go online to take this handoff.";
+      ? gettext("Assign this handoff to yourself to write to the user.")
+      : gettext("Go online to take this handoff.");
   }
   if (h.status === "assigned") {
-    return `${h.agent?.name || "Another agent"} is handling this conversation.`;
+    const agent = h.agent?.name;
+    return agent
+      ? interpolate(gettext("%s is handling this conversation."), [agent])
+      : gettext("Another agent is handling this conversation.");
   }
-  return `This handoff is ${h.status}: the bot is talking to the user again.`;
+  const status = STATUS_LABELS[h.status] || h.status;
+  return interpolate(gettext("This handoff is %s: the bot is talking to the user again."), [
+    status,
+  ]);
 }
 
 const heading = (h) => ({
@@ -482,31 +506,39 @@ function renderConversation() {
 function renderRouting(h, allowed) {
   ui.prioritySelect.value = h.priority || "normal";
   ui.prioritySelect.disabled = !allowed.prioritize;
-  ui.teamCurrent.textContent = `Team: ${h.team ? h.team.name : "none"}`;
+  ui.teamCurrent.textContent = h.team
+    ? interpolate(gettext("Team: %s"), [h.team.name])
+    : gettext("Team: none");
   ui.teamForm.hidden = !allowed.transferTeam || state.teams.length === 0;
 }
 
 function renderTransferOptions(h) {
   const current = ui.transferAgent.value;
-  const verb = h.status === "pending" ? "Assign" : "Transfer";
-  ui.transferForm.querySelector("button").textContent = verb;
-  ui.transferForm.querySelector("label").textContent = `${verb} to`;
+  const pending = h.status === "pending";
+  ui.transferForm.querySelector("button").textContent = pending
+    ? gettext("Assign")
+    : gettext("Transfer");
+  ui.transferForm.querySelector("label").textContent = pending
+    ? gettext("Assign to")
+    : gettext("Transfer to");
   const options = [...agents.values()]
     .filter((a) => a.online && a.agentId !== h.agentId)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((a) => new Option(a.name, a.agentId));
-  ui.transferAgent.replaceChildren(new Option(`${verb} to…`, ""), ...options);
+  const choose = pending ? gettext("Assign to…") : gettext("Transfer to…");
+  ui.transferAgent.replaceChildren(new Option(choose, ""), ...options);
   ui.transferAgent.value = options.some((o) => o.value === current) ? current : "";
 }
 
 function renderDetails(h) {
+  transcriptExport.show(state.apiBase, h.conversationId, h.user);
   const attributes = h.user?.attributes || {};
   const entries = Object.keys(attributes)
     .filter((key) => key !== "fullName")
     .sort()
     .map((key) => [key, attributes[key]]);
-  if (attributes.fullName) entries.unshift(["Name", attributes.fullName]);
-  entries.push(["ID", h.userId]);
+  if (attributes.fullName) entries.unshift([gettext("Name"), attributes.fullName]);
+  entries.push([gettext("ID"), h.userId]);
   ui.profile.replaceChildren(
     ...entries.map(([key, value]) => {
       const row = document.createElement("div");
@@ -527,8 +559,14 @@ function renderDetails(h) {
 function renderCsat(h) {
   const line = byId("csat");
   line.hidden = !h.csat;
-  const comment = h.csat?.comment ? ` · “${h.csat.comment}”` : "";
-  line.textContent = h.csat ? `Satisfaction: ${h.csat.score}/5${comment}` : "";
+  if (!h.csat) {
+    line.textContent = "";
+    return;
+  }
+  const { score, comment } = h.csat;
+  line.textContent = comment
+    ? interpolate(gettext("Satisfaction: %(score)s/5 · “%(comment)s”"), { score, comment }, true)
+    : interpolate(gettext("Satisfaction: %(score)s/5"), { score }, true);
 }
 
 function renderLabelPicker(h) {
@@ -556,7 +594,7 @@ function renderNote(note) {
   const node = fromTemplate("tpl-note");
   node.dataset.id = note.id;
   slot(node, "text").textContent = note.content;
-  slot(node, "author").textContent = note.author?.name || "Someone";
+  slot(node, "author").textContent = note.author?.name || gettext("Someone");
   const time = slot(node, "time");
   time.dateTime = note.createdAt;
   time.textContent = clock(note.createdAt);
@@ -645,8 +683,10 @@ ui.teamForm.addEventListener("submit", (event) => {
 ui.remove.addEventListener("click", () => {
   const h = handoffs.get(selection.id);
   if (!h) return;
-  const question = `Delete the whole conversation with ${userName(h)}? `;
-  if (!confirm(`${question}Its messages, notes and handoffs are erased.`)) return;
+  const question = gettext(
+    "Delete the whole conversation with %s? Its messages, notes and handoffs are erased.",
+  );
+  if (!confirm(interpolate(question, [userName(h)]))) return;
   act(ui.remove, async () => {
     // The delete URL is rendered for conversation 0: put this conversation's id in its place.
     await api(`conversations/${h.conversationId}`, { method: "DELETE" });
@@ -786,7 +826,8 @@ function onHandoffCreated(h, eventId) {
   const known = handoffs.has(h.id);
   upsertHandoff(h, eventId);
   if (!known && h.status === "pending") {
-    alertAgent(`New handoff: ${userName(h)}`, summary(h.userConversation), h.id);
+    const title = interpolate(gettext("New handoff: %s"), [userName(h)]);
+    alertAgent(title, summary(h.userConversation), h.id);
   }
 }
 
@@ -798,7 +839,7 @@ function onMessage(message) {
       h.userConversation = message;
       touched = true;
       if (h.status === "assigned" && h.agentId === me.agentId) {
-        alertAgent(`${userName(h)} wrote`, summary(message), h.id);
+        alertAgent(interpolate(gettext("%s wrote"), [userName(h)]), summary(message), h.id);
       }
     }
   }
@@ -829,7 +870,7 @@ function updateAgent(agent) {
 
 function renderMe() {
   ui.online.checked = Boolean(me.online);
-  ui.onlineLabel.textContent = me.online ? "Online" : "Offline";
+  ui.onlineLabel.textContent = me.online ? gettext("Online") : gettext("Offline");
   ui.busy.checked = me.status === "busy";
   ui.busyControl.hidden = !me.online;
   ui.meName.textContent = me.name;
@@ -890,7 +931,7 @@ function removeConversation(conversationId) {
   }
   if (selection.id !== null && !handoffs.has(selection.id)) {
     clearSelection();
-    showNotice("The conversation was deleted.");
+    showNotice(gettext("The conversation was deleted."));
   } else {
     renderList();
   }
@@ -982,6 +1023,8 @@ live = connectLive({
   onEphemeral: (data) => data.type === "typing" && onTyping(data),
   onStatus(mode, text, code) {
     showLiveStatus(mode, text);
-    if (code === 4401) showNotice("Your session has ended: log in again to keep working.");
+    if (code === 4401) {
+      showNotice(gettext("Your session has ended: log in again to keep working."));
+    }
   },
 });

@@ -72,15 +72,19 @@ def browser() -> Iterator:
 
 @pytest.fixture
 def new_page(browser, live_url) -> Iterator[Callable]:
-    """A page in its own context (its own cookies), optionally logged in as `user`."""
+    """A page in its own context (its own cookies), optionally logged in as `user`, in the
+    browser language `locale` (Playwright's default, English, when None)."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
     contexts = []
     pages = []
 
-    def open_page(user=None):
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_url)
+    def open_page(user=None, locale=None):
+        language = {"locale": locale} if locale else {}
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 800}, base_url=live_url, **language
+        )
         context.add_init_script(REPORT_VIOLATIONS)
         contexts.append(context)
         if user is not None:

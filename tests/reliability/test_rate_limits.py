@@ -1,8 +1,8 @@
 """Issue 19, item 1: every door an anonymous or abusive caller can knock on has a limit, and a
 refusal is a 429 with the seconds to wait. Each test sets its limit small (the defaults are in
 settings.RATE_LIMITS) and counts in a cache of its own (tests/conftest.py `rate_limits`).
-Limits are per hour: django-ratelimit's windows are fixed, and a test that ran across the end
-of a one-minute window would see its count start again."""
+Limits are per hour: the counter's windows are fixed (agents/limits.py), and a test that ran
+across the end of a one-minute window would see its count start again."""
 
 from __future__ import annotations
 

@@ -1,0 +1,33 @@
+"""The JavaScript catalog: Django's JavaScriptCatalog for the djangojs strings of static/hitl.
+
+Every agent page and the web chat load it before their modules (templates/base.html). Its
+translations come from LOCALE_PATHS (locale/<lang>/LC_MESSAGES/djangojs.mo) and are fixed for
+a running process, so a browser keeps its copy and revalidates it: the ETag names the active
+language (the browser's, or the agent's profile) and the process's start, a 304 costs no
+catalog build, and a restart after a deploy serves the new strings.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import etag
+from django.views.i18n import JavaScriptCatalog
+
+STARTED = f"{time.time():.0f}"
+# The project's apps: their strings, and LOCALE_PATHS', but not the admin's own JS catalog.
+PACKAGES = ["agents", "handoffs", "channels_adapters"]
+
+
+def catalog_etag(request: HttpRequest, **kwargs: Any) -> str:
+    return f"{get_language()}-{STARTED}"
+
+
+# private: the language may be the agent's profile's, which a shared cache cannot see.
+javascript_catalog = cache_control(private=True, no_cache=True)(
+    etag(catalog_etag)(JavaScriptCatalog.as_view(domain="djangojs", packages=PACKAGES))
+)
