@@ -62,6 +62,16 @@ def rate_limits(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in French or Spanish leaves that language active in the test's thread (Django's
+    LocaleMiddleware sets it per request and never resets it): the next test starts in English."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def forget_cached_config():
     """Each test starts with no bot or token kept from the one before (same ids reused)."""
     from django.core.cache import caches
