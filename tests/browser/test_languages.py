@@ -4,6 +4,8 @@ browser's English again."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -52,6 +54,11 @@ def test_the_profile_language_turns_the_workspace_french_then_spanish(new_page, 
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
     expect(page.locator("#handoffs-title")).to_contain_text("Transferts")
     expect(page.locator("#handoff-list")).to_contain_text("Ada Lovelace")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    # Upper case on screen (.badge); the page's script writes it in lower case.
+    expect(page.locator("#handoff-list .badge--pending")).to_have_text(
+        re.compile("^en attente$", re.I)
+    )
     expect(
         page.get_by_placeholder("Rechercher un nom, un identifiant d'utilisateur ou un message")
     ).to_be_visible()
