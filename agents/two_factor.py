@@ -14,12 +14,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, NoReturn
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -28,7 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .errors import ApplicationError, Conflict, Forbidden
-from .models import Membership
+from .models import Membership, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -52,24 +52,38 @@ class TwoFactorState:
 def two_factor_state(*, user: User) -> TwoFactorState:
     """Whether the person has a confirmed app, and whether a workspace of theirs requires one.
 
-    One query, on every request of a signed-in session no device verified: every request of
-    a person without two-factor sign-in.
+    One query, on every request of a signed-in session no device verified (every request of
+    a person without two-factor sign-in) and on every socket an agent opens. Written out: the
+    ORM spent more CPU building its two EXISTS subqueries than the database took to answer,
+    a quarter of a socket's connect (bench/README.md, "10,000 sockets").
     """
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(
-            has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
-            is_required=Exists(
-                Membership.objects.filter(user=OuterRef("pk"), workspace__require_two_factor=True)
-            ),
-        )
-        .values("has_app", "is_required")
-        .first()
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [user.pk, user.pk])
+        has_app, is_required = cursor.fetchone()
+    return TwoFactorState(enrolled=bool(has_app), required=bool(is_required))
+
+
+@cache
+def _state_sql() -> str:
+    def table(model: type[Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model: type[Model], name: str) -> str:
+        field = model._meta.get_field(name)
+        assert isinstance(field, Field) and field.column is not None
+        return connection.ops.quote_name(field.column)
+
+    app = (
+        f"SELECT 1 FROM {table(TOTPDevice)} d WHERE d.{column(TOTPDevice, 'user')} = %s"
+        f" AND d.{column(TOTPDevice, 'confirmed')}"
     )
-    if row is None:
-        return TwoFactorState(enrolled=False, required=False)
-    return TwoFactorState(enrolled=row["has_app"], required=row["is_required"])
+    required = (
+        f"SELECT 1 FROM {table(Membership)} m JOIN {table(Workspace)} w"
+        f" ON w.{column(Workspace, 'id')} = m.{column(Membership, 'workspace')}"
+        f" WHERE m.{column(Membership, 'user')} = %s"
+        f" AND w.{column(Workspace, 'require_two_factor')}"
+    )
+    return f"SELECT EXISTS({app}), EXISTS({required})"
 
 
 def two_factor_summary(*, user: User) -> TwoFactorState:
