@@ -4,6 +4,8 @@ tests/reliability/test_rate_limits.py; across processes through Redis in test_lo
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import time_machine
 from django.core.management import call_command
@@ -43,7 +45,47 @@ def test_a_cache_that_does_not_answer_lets_requests_through(settings, monkeypatc
     assert [limits.wait_for("token_message", 7) for _ in range(3)] == [None] * 3
 
 
-def test_a_mistyped_rate_stops_the_start(settings):
-    settings.RATE_LIMITS = {"token_message": "20 per minute"}
+@pytest.mark.parametrize("rate", ["20 per minute", "5/0m"])
+def test_a_mistyped_rate_stops_the_start(settings, rate):
+    settings.RATE_LIMITS = {"token_message": rate}
     with pytest.raises(SystemCheckError, match="hitl.E010"):
         call_command("check")
+
+
+def test_a_long_key_from_outside_is_counted_under_a_short_one(settings, monkeypatch):
+    settings.RATE_LIMITS = {"password_reset_email": "1/h"}
+    counted: list[str] = []
+    original = limits._count
+
+    def spy(key, period):
+        counted.append(key)
+        return original(key, period)
+
+    monkeypatch.setattr(limits, "_count", spy)
+    address = "a" * 100_000 + "@example.com"
+    assert limits.wait_for("password_reset_email", address) is None
+    assert limits.wait_for("password_reset_email", address) is not None
+    assert len(counted[0]) < 100
+
+
+@pytest.mark.redis
+def test_every_counter_in_redis_expires(settings):
+    settings.RATE_LIMITS = {"token_message": "5/m"}
+    settings.CACHES = {
+        **settings.CACHES,
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",
+        },
+    }
+    counter = limits.caches[limits.CACHE]
+    client = counter._cache.get_client(write=True)
+    answers = [limits.wait_for("token_message", 7) for _ in range(6)]
+    assert answers[:5] == [None] * 5
+    assert answers[5] is not None
+    keys = client.keys(f"{settings.CACHES['limits']['KEY_PREFIX']}*")
+    assert len(keys) == 1
+    assert int(client.get(keys[0])) == 6
+    assert 0 < client.ttl(keys[0]) <= 61
+    client.delete(*keys)
