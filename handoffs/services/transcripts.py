@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from agents import limits
-from agents.errors import NotFound, Unprocessable
+from agents.errors import Forbidden, NotFound, Unprocessable
 from agents.selectors import membership_get
 
 from ..models import Conversation
@@ -39,10 +39,16 @@ def transcript_email_send(
     from ..alerts import email_record  # alerts imports the services package
 
     bot = conversation.bot
-    member = actor is None or membership_get(workspace_id=bot.workspace_id, user_id=actor.pk)
-    if not member:
+    membership = (
+        None if actor is None else membership_get(workspace_id=bot.workspace_id, user_id=actor.pk)
+    )
+    if actor is not None and membership is None:
         raise NotFound("Unknown conversation.", code="conversation_not_found")
     address = to.strip()
+    if address and membership is not None and not membership.is_admin:
+        # An agent mails the user their own conversation; another address is an admin's call
+        # (or the bot's, through its token).
+        raise Forbidden("Only an admin may send a transcript to another address.", code="not_admin")
     if address:
         try:
             validate_email(address)
@@ -59,6 +65,12 @@ def transcript_email_send(
         "transcript_email",
         conversation.pk,
         "This transcript was e-mailed too often; try again later.",
+    )
+    # Nor one address, whichever conversations are sent to it.
+    limits.check(
+        "transcript_email",
+        f"to:{address.lower()}",
+        "Transcripts were e-mailed to this address too often; try again later.",
     )
     with override(bot.default_language or None):
         subject = _("Your conversation with %(bot)s") % {"bot": bot.name}

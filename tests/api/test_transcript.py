@@ -191,13 +191,29 @@ def test_a_given_address_is_used(token_client, bot, conversation, settings):
     assert mail.outbox[0].to == ["crm@example.org"]
 
 
-def test_a_given_address_must_be_an_email_address(agent_client, bot, talked):
-    response = agent_client.post(
+def test_a_given_address_must_be_an_email_address(admin_client, bot, talked):
+    response = admin_client.post(
         url(bot, talked, "/email"), {"to": "not an address"}, format="json"
     )
 
     assert response.status_code == 422
     assert not Delivery.objects.filter(kind=Delivery.Kind.EMAIL).exists()
+
+
+def test_only_an_admin_sends_a_transcript_to_another_address(
+    agent_client, admin_client, bot, talked, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    body = {"to": "someone@example.org"}
+
+    refused = agent_client.post(url(bot, talked, "/email"), body, format="json")
+    accepted = admin_client.post(url(bot, talked, "/email"), body, format="json")
+    deliver_due()
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "not_admin"
+    assert accepted.status_code == 202
+    assert [message.to for message in mail.outbox] == [["someone@example.org"]]
 
 
 def test_a_conversation_deleted_before_sending_sends_nothing(agent_client, bot, talked, settings):
@@ -218,6 +234,21 @@ def test_too_many_emails_of_one_conversation_are_429(agent_client, bot, talked, 
     codes = [
         agent_client.post(url(bot, talked, "/email"), {}, format="json").status_code
         for _ in range(3)
+    ]
+
+    assert codes == [202, 202, 429]
+
+
+@pytest.mark.limits
+def test_too_many_emails_to_one_address_are_429(token_client, bot, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "transcript_email": "2/h"}
+    conversations = [ConversationFactory(end_user__bot=bot) for _ in range(3)]
+
+    codes = [
+        token_client.post(
+            url(bot, conversation, "/email"), {"to": "Victim@example.org"}, format="json"
+        ).status_code
+        for conversation in conversations
     ]
 
     assert codes == [202, 202, 429]
