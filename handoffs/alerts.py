@@ -4,6 +4,7 @@ in the handoff's transaction and sent by the delivery workers (docs/delivery.md)
 from __future__ import annotations
 
 import logging
+import smtplib
 from typing import Any
 
 import httpx
@@ -94,13 +95,16 @@ def email_send(delivery: Delivery, client: httpx.Client) -> Outcome:
             "conversation": conversation,
             "base_url": mail["transcript"].get("baseUrl") or "",
             "up_to": mail["transcript"].get("upTo"),
+            "latest": transcripts.EMAIL_MESSAGES,
         }
         message.body = f"{message.body}\n\n{''.join(transcripts.transcript_text(**options))}"
         message.attach_alternative("".join(transcripts.transcript_html(**options)), "text/html")
     try:
         message.send(fail_silently=False)
     except Exception as error:
-        return Outcome(ok=False, error=f"{type(error).__name__}: {error}")
+        # 552: the server will never take a mail this big; trying again only delays the others.
+        too_big = isinstance(error, smtplib.SMTPResponseException) and error.smtp_code == 552
+        return Outcome(ok=False, error=f"{type(error).__name__}: {error}", final=too_big)
     return Outcome(ok=True)
 
 

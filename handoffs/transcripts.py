@@ -15,11 +15,12 @@ from datetime import datetime
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from agents.selectors import agent_display_name
 
@@ -28,6 +29,9 @@ from .models import Conversation, Handoff, Message
 # Messages rendered per chunk sent; rows read per database round trip.
 CHUNK_MESSAGES = 200
 READ_CHUNK = 1000
+# An e-mail holds the latest messages only: a mail is built whole in a worker's memory, and
+# mail servers refuse big ones (README "Transcripts").
+EMAIL_MESSAGES = 1000
 
 STYLE = """
 body{font:15px/1.45 system-ui,sans-serif;color:#1b1f24;max-width:46rem;margin:2rem auto;
@@ -120,31 +124,82 @@ def _attachments(message: Message, base_url: str) -> list[tuple[str, str]]:
     return links
 
 
-def _messages(conversation: Conversation, up_to: int | None) -> Iterator[Message]:
+def _messages(conversation: Conversation, up_to: int | None, first: int) -> Iterator[Message]:
+    """Page by page, in order of id from `first`: no cursor stays open while a slow reader
+    takes a long transcript, and outside a transaction the pooled connection goes back
+    between pages, so such readers cannot hold every connection of the process."""
     messages = (
-        Message.objects.filter(conversation=conversation)
+        Message.objects.filter(conversation=conversation, id__gte=first)
         .select_related("author__agent_profile")
         .order_by("id")
     )
     if up_to is not None:
         messages = messages.filter(id__lte=up_to)
-    return messages.iterator(chunk_size=READ_CHUNK)
+    after = 0
+    while True:
+        page = list(messages.filter(id__gt=after)[:READ_CHUNK])
+        connection = connections[router.db_for_read(Message)]
+        if not connection.in_atomic_block:
+            connection.close()
+        yield from page
+        if len(page) < READ_CHUNK:
+            return
+        after = page[-1].pk
 
 
-def _timeline(conversation: Conversation, up_to: int | None) -> Iterator[Message | Mark]:
+def _first_kept(
+    conversation: Conversation, up_to: int | None, latest: int | None
+) -> tuple[int, int]:
+    """The id from which the transcript starts, and how many earlier messages it leaves out:
+    all of them kept unless only the `latest` are wanted (an e-mail)."""
+    if latest is None:
+        return 0, 0
+    messages = Message.objects.filter(conversation=conversation)
+    if up_to is not None:
+        messages = messages.filter(id__lte=up_to)
+    start = messages.order_by("-id").values_list("id", flat=True)[latest : latest + 1].first()
+    if start is None:
+        return 0, 0
+    return start + 1, messages.filter(id__lte=start).count()
+
+
+def _timeline(
+    conversation: Conversation, up_to: int | None, first: int
+) -> Iterator[Message | Mark]:
     """Messages with the handoffs' steps placed among them by time."""
     marks = _marks(conversation)
-    for message in _messages(conversation, up_to):
+    # Steps among messages left out are left out with them.
+    started = first == 0
+    for message in _messages(conversation, up_to, first):
         while marks and marks[0].at <= message.created_at:
-            yield marks.pop(0)
+            mark = marks.pop(0)
+            if started:
+                yield mark
+        started = True
         yield message
     yield from marks
 
 
+def _omitted(count: int) -> str:
+    return ngettext(
+        "%(count)d earlier message is not in this copy; the agents can download the whole "
+        "transcript.",
+        "%(count)d earlier messages are not in this copy; the agents can download the whole "
+        "transcript.",
+        count,
+    ) % {"count": count}
+
+
 def transcript_html(
-    *, conversation: Conversation, base_url: str = "", up_to: int | None = None
+    *,
+    conversation: Conversation,
+    base_url: str = "",
+    up_to: int | None = None,
+    latest: int | None = None,
 ) -> Iterator[str]:
-    """The HTML page, in chunks. `base_url` makes this site's relative links absolute."""
+    """The HTML page, in chunks. `base_url` makes this site's relative links absolute;
+    `latest` keeps only that many of the last messages (an e-mail)."""
+    first, omitted = _first_kept(conversation, up_to, latest)
     zone = zone_of(conversation)
     bot = conversation.bot
     with override(bot.default_language or None):
@@ -165,7 +220,9 @@ def transcript_html(
             _("Started %(time)s") % {"time": started},
         )
         parts: list[str] = []
-        for item in _timeline(conversation, up_to):
+        if omitted:
+            parts.append(format_html('<li class="event">{}</li>\n', _omitted(omitted)))
+        for item in _timeline(conversation, up_to, first):
             parts.append(_html_item(item, conversation, zone, base_url))
             if len(parts) >= CHUNK_MESSAGES:
                 yield "".join(parts)
@@ -204,14 +261,21 @@ def _html_item(item: Message | Mark, conversation: Conversation, zone: ZoneInfo,
 
 
 def transcript_text(
-    *, conversation: Conversation, base_url: str = "", up_to: int | None = None
+    *,
+    conversation: Conversation,
+    base_url: str = "",
+    up_to: int | None = None,
+    latest: int | None = None,
 ) -> Iterator[str]:
     """The same transcript as plain text, for an e-mail's text part."""
+    first, omitted = _first_kept(conversation, up_to, latest)
     zone = zone_of(conversation)
     bot = conversation.bot
     with override(bot.default_language or None):
         yield _("Conversation with %(bot)s") % {"bot": bot.name} + "\n\n"
-        for item in _timeline(conversation, up_to):
+        if omitted:
+            yield f"-- {_omitted(omitted)} --\n\n"
+        for item in _timeline(conversation, up_to, first):
             if isinstance(item, Mark):
                 yield f"-- {item.text} ({_readable(item.at, zone)}) --\n\n"
                 continue

@@ -76,7 +76,8 @@ def transcript_email_send(
         subject = _("Your conversation with %(bot)s") % {"bot": bot.name}
         body = _("The transcript of your conversation with %(bot)s.") % {"bot": bot.name}
     with transaction.atomic():
-        up_to = conversation.messages.aggregate(last=Max("id"))["last"]
+        # 0 with no message yet: the mail must not take in what comes after it was asked for.
+        up_to = conversation.messages.aggregate(last=Max("id"))["last"] or 0
         # The mail hangs on its event: erasing the user deletes the event and cancels the mail.
         event = event_emit(
             bot=bot,

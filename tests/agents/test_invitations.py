@@ -340,3 +340,12 @@ def test_the_request_only_writes_the_mail_the_worker_sends(workspace):
     deliver_due()
     assert [m.to for m in mail.outbox] == [["new@example.com"]]
     assert mail.outbox[0].extra_headers["X-Hitl-Delivery"] == str(delivery.delivery_id)
+
+
+def test_the_subject_shows_the_workspace_name_as_written(workspace):
+    workspace.name = "Smith & Sons <support>"
+    workspace.save()
+
+    sent_invitation(workspace)
+
+    assert "Smith & Sons <support>" in mail.outbox[0].subject

@@ -3,10 +3,13 @@ transcript an agent downloads or sends to the user (issue 24)."""
 
 from __future__ import annotations
 
+import smtplib
+
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 
-from handoffs import services
+from handoffs import services, transcripts
 from handoffs.models import Delivery, Message
 from tests.deliveries import deliver_due
 from tests.factories import BotFactory, ConversationFactory
@@ -303,3 +306,51 @@ def test_erasing_the_user_cancels_a_transcript_not_sent_yet(
     assert erased.status_code == 204
     assert not mail.outbox
     assert not Delivery.objects.filter(kind=Delivery.Kind.EMAIL).exists()
+
+
+def test_an_email_holds_the_latest_messages_and_says_what_it_left_out(
+    agent_client, bot, talked, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    monkeypatch.setattr(transcripts, "EMAIL_MESSAGES", 2)
+    Message.objects.bulk_create(
+        Message(conversation=talked, direction="incoming", text=f"later {n}") for n in range(3)
+    )
+
+    left_out = Message.objects.filter(conversation=talked).count() - 2
+
+    agent_client.post(url(bot, talked, "/email"), {}, format="json")
+    deliver_due()
+
+    [sent] = mail.outbox
+    [(html, _)] = sent.alternatives
+    for part in (sent.body, html):
+        assert "later 0" not in part and "later 1" in part and "later 2" in part
+        assert "A bot's answer" not in part
+        assert f"{left_out} earlier messages are not in this copy" in part
+
+
+def test_an_email_asked_for_before_any_message_holds_none_written_later(
+    agent_client, bot, conversation, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    conversation.end_user.variables = {"email": "ada@example.com"}
+    conversation.end_user.save()
+
+    agent_client.post(url(bot, conversation, "/email"), {}, format="json")
+    Message.objects.create(conversation=conversation, direction="incoming", text="written later")
+    deliver_due()
+
+    [sent] = mail.outbox
+    assert "written later" not in sent.body
+
+
+def test_a_mail_too_big_for_the_server_is_not_tried_again(agent_client, bot, talked, monkeypatch):
+    def refuse(self, fail_silently=False):
+        raise smtplib.SMTPDataError(552, b"Message size exceeds fixed maximum message size")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
+    agent_client.post(url(bot, talked, "/email"), {}, format="json")
+    deliver_due()
+
+    assert Delivery.objects.get(kind=Delivery.Kind.EMAIL).status == Delivery.Status.DEAD
