@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gettext
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,6 +108,25 @@ def test_a_browser_revalidates_the_catalog_of_its_language(client):
     assert again.status_code == 304
     spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es", HTTP_IF_NONE_MATCH=french["ETag"])
     assert spanish.status_code == 200
+
+
+def test_every_process_answers_the_same_etag(client):
+    """Behind a load balancer, a browser's copy stays good whichever process it meets."""
+    french = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="fr")
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup();"
+            "from django.utils import translation; translation.activate('fr');"
+            "from hitl_project.js_catalog import catalog_etag; print(catalog_etag(None))",
+        ],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "hitl_project.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert french["ETag"] == f'"{other_process.stdout.split()[-1]}"'
 
 
 @pytest.mark.django_db
