@@ -19,8 +19,7 @@ from agents.errors import ApplicationError, Unprocessable
 
 from ..models import Conversation, Handoff, Message
 from ..models.handoffs import CSAT_MAX, CSAT_MIN
-from ..representations import HandoffRepresentation
-from .events import event_emit
+from .events import handoff_emit
 from .texts import localized
 
 # A choice's value: unambiguous on every channel, whatever other quick replies the bot uses.
@@ -31,22 +30,6 @@ TYPED_SCORE = re.compile(r"\s*([1-5])\s*(?:/\s*5|stars?|étoiles?|estrellas?)?\s
 # WhatsApp sends more than three choices as a list, whose answer is a list_reply.
 REPLY_TYPES = ("quick_reply", "list_reply")
 MAX_COMMENT_LENGTH = 1000
-
-
-def _emit(handoff: Handoff) -> None:
-    handoff = (
-        Handoff.objects.select_related(
-            "bot", "agent__agent_profile", "conversation__end_user", "team"
-        )
-        .prefetch_related("labels", "conversation__notes__author__agent_profile")
-        .get(pk=handoff.pk)
-    )
-    event_emit(
-        bot=handoff.bot,
-        type="handoff.updated",
-        resource="handoff",
-        payload=HandoffRepresentation(handoff).data,
-    )
 
 
 def question_payload(handoff: Handoff) -> dict[str, Any]:
@@ -128,7 +111,7 @@ def _store(handoff: Handoff, *, score: int, comment: str) -> None:
         updated_at=timezone.now(),
     )
     handoff.refresh_from_db()
-    _emit(handoff)
+    handoff_emit(handoff)
 
 
 def check_score(score: Any) -> int:

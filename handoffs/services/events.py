@@ -6,9 +6,9 @@ from typing import Any
 from django.db import transaction
 
 from .. import outbound
-from ..models import Bot, Event
+from ..models import Bot, Event, Handoff
 from ..realtime import publisher
-from ..representations import to_camel
+from ..representations import HandoffRepresentation, to_camel
 from .webhooks import webhook_deliveries_create
 
 
@@ -33,6 +33,24 @@ def event_emit(
     event.save(force_insert=True)
     event_follow(event, bot)
     return event
+
+
+def handoff_emit(handoff: Handoff, type: str = "handoff.updated") -> Event:
+    """The handoff's event, read again whole (agent, user, team, labels, notes) as the API
+    shows it."""
+    handoff = (
+        Handoff.objects.select_related(
+            "bot", "agent__agent_profile", "conversation__end_user", "team"
+        )
+        .prefetch_related("labels", "conversation__notes__author__agent_profile")
+        .get(pk=handoff.pk)
+    )
+    return event_emit(
+        bot=handoff.bot,
+        type=type,
+        resource="handoff",
+        payload=HandoffRepresentation(handoff).data,
+    )
 
 
 def event_new(

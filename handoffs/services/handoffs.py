@@ -18,30 +18,14 @@ from agents.selectors import agent_display_name
 from ..models import Bot, Conversation, Handoff, Label
 from ..models.handoffs import DEFAULT_PRIORITY
 from ..permissions import holds_or_admin, is_present
-from ..representations import AgentRepresentation, HandoffRepresentation, wire
+from ..representations import AgentRepresentation, wire
 from . import business_hours, csat, notifications, queue, queue_position, routing
 from .conversations import conversation_pause, conversation_release
-from .events import event_emit
+from .events import handoff_emit
 from .messages import message_send_system
 from .texts import localized, render
 
 S = Handoff.Status
-
-
-def _emit(handoff: Handoff, type: str = "handoff.updated") -> None:
-    handoff = (
-        Handoff.objects.select_related(
-            "bot", "agent__agent_profile", "conversation__end_user", "team"
-        )
-        .prefetch_related("labels", "conversation__notes__author__agent_profile")
-        .get(pk=handoff.pk)
-    )
-    event_emit(
-        bot=handoff.bot,
-        type=type,
-        resource="handoff",
-        payload=HandoffRepresentation(handoff).data,
-    )
 
 
 def _notify_user(handoff: Handoff, messages: dict[str, str], **values: Any) -> None:
@@ -180,7 +164,7 @@ def handoff_request(
                     resolved_at=timezone.now(),
                     close_reason=Handoff.OUTSIDE_HOURS,
                 )
-                _emit(handoff, "handoff.created")
+                handoff_emit(handoff, "handoff.created")
                 return handoff, True
             if require_agent and not queue.agents_available(bot=bot):
                 handoff = Handoff.objects.create(
@@ -191,7 +175,7 @@ def handoff_request(
                     team=team,
                     priority=priority,
                 )
-                _emit(handoff, "handoff.created")
+                handoff_emit(handoff, "handoff.created")
                 return handoff, True
             handoff = Handoff.objects.create(
                 bot=bot,
@@ -200,7 +184,7 @@ def handoff_request(
                 team=team,
                 priority=priority,
             )
-            _emit(handoff, "handoff.created")
+            handoff_emit(handoff, "handoff.created")
             notifications.notify_handoff_new(handoff=handoff)
             conversation_pause(conversation=conversation, reason=reason or "handoff")
             _notify_user(handoff, bot.transfer_message)
@@ -236,7 +220,7 @@ def assign_unchecked(*, handoff: Handoff, agent: User, actor: User | None = None
     _transition(
         handoff, (S.PENDING,), status=S.ASSIGNED, agent_id=agent.pk, assigned_at=timezone.now()
     )
-    _emit(handoff)
+    handoff_emit(handoff)
     if actor is None or actor.pk != agent.pk:
         notifications.notify_handoff_assigned(handoff=handoff, agent=agent, actor=actor)
     _notify_user(
@@ -281,7 +265,7 @@ def handoff_release(*, handoff: Handoff) -> Handoff:
     """Back to the queue, nobody's to check: handoff_requeue's after its check, or its agent
     lost access to the workspace (agent_access_revoked)."""
     _transition(handoff, (S.ASSIGNED,), status=S.PENDING, agent=None, assigned_at=None)
-    _emit(handoff)
+    handoff_emit(handoff)
     return handoff
 
 
@@ -301,7 +285,7 @@ def handoff_transfer(*, handoff: Handoff, to_agent: User, actor: User) -> Handof
     handoff.refresh_from_db()
     if not updated:
         raise _conflict(handoff)
-    _emit(handoff)
+    handoff_emit(handoff)
     if to_agent.pk != actor.pk:
         notifications.notify_handoff_transferred(handoff=handoff, to_agent=to_agent, actor=actor)
     _notify_user(
@@ -323,14 +307,14 @@ def handoff_set_labels(*, handoff: Handoff, names: list[str], actor: User | None
         label, _ = Label.objects.get_or_create(bot=handoff.bot, name=name[:60])
         labels.append(label)
     handoff.labels.set(labels)
-    _emit(handoff)
+    handoff_emit(handoff)
     # The bot's tag-to-team rules route a handoff that no team was named for.
     routing.team_from_tags(handoff=handoff, names=[label.name for label in labels])
     return handoff
 
 
 def _close(handoff: Handoff, messages: dict[str, str]) -> Handoff:
-    _emit(handoff)
+    handoff_emit(handoff)
     _notify_user(handoff, messages)
     csat.csat_ask(handoff=handoff)
     conversation_release(conversation=handoff.conversation)

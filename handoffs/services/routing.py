@@ -16,6 +16,7 @@ from ..models import Handoff, TeamRule
 from ..permissions import may_route
 from . import handoffs as lifecycle
 from . import queue
+from .events import handoff_emit
 
 S = Handoff.Status
 
@@ -51,7 +52,7 @@ def handoff_set_priority(*, handoff: Handoff, priority: str, actor: User | None 
     if handoff.priority == priority and handoff.is_open:
         return handoff  # changing nothing emits nothing
     _update_open(handoff, priority=priority)
-    lifecycle._emit(handoff)
+    handoff_emit(handoff)
     return handoff
 
 
@@ -81,7 +82,7 @@ def handoff_transfer_team(*, handoff: Handoff, team: Team, actor: User) -> Hando
         handoff.refresh_from_db()
         if not updated:
             raise lifecycle._conflict(handoff)
-    lifecycle._emit(handoff)
+    handoff_emit(handoff)
     if was_assigned:
         lifecycle._notify_user(handoff, handoff.bot.transfer_message)
     queue.auto_assign_if_enabled(bot=handoff.bot)
@@ -106,6 +107,6 @@ def team_from_tags(*, handoff: Handoff, names: Iterable[str]) -> Handoff:
     )
     handoff.refresh_from_db()
     if updated:
-        lifecycle._emit(handoff)
+        handoff_emit(handoff)
         queue.auto_assign_if_enabled(bot=handoff.bot)
     return handoff
