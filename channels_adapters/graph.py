@@ -16,6 +16,10 @@ from handoffs.outbound import Outcome
 
 from .bot_connector import http_outcome, unreachable
 
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+# Meta batches a page's or a number's events, but a batch stays far below this.
+MAX_BODY_BYTES = 512 * 1024
+
 
 def verify_subscription(*, verify_token: str, params: dict[str, str]) -> str | None:
     """The challenge to echo when Meta subscribes with our verify token, else None."""

@@ -21,24 +21,12 @@ from .models import MessengerSettings
 logger = logging.getLogger(__name__)
 
 CHANNEL = "messenger"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
-# Facebook batches events, but a page's batch stays far below this.
-MAX_BODY_BYTES = 512 * 1024
 # The Send API refuses longer texts; a long agent message goes out in parts.
 MAX_SEND_TEXT = 2000
 MAX_QUICK_REPLY_TITLE = 20
 
 
 # --- inbound ------------------------------------------------------------------------------
-
-
-def verify_subscription(*, page: MessengerSettings, params: dict[str, str]) -> str | None:
-    """The challenge to echo when Facebook subscribes with our verify token, else None."""
-    return graph.verify_subscription(verify_token=page.verify_token, params=params)
-
-
-def signature_valid(*, page: MessengerSettings, body: bytes, header: str | None) -> bool:
-    return graph.signature_valid(app_secret=page.app_secret, body=body, header=header)
 
 
 def receive_webhook(*, page: MessengerSettings, data: Any) -> list[Received]:

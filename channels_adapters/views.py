@@ -24,7 +24,7 @@ from agents.json_input import loads_safely
 from agents.limits import RateLimited
 from agents.selectors import membership_get
 
-from . import messenger, services, telegram, web, whatsapp
+from . import graph, messenger, services, telegram, web, whatsapp
 from .models import WhatsAppMedia
 
 CHAT_COOKIE = "hitl_chat"
@@ -124,27 +124,19 @@ def chat_messages(request: HttpRequest, bot_id: str) -> HttpResponse:
     )
 
 
-# Facebook signs the body (X-Hub-Signature-256); that, not a CSRF token, proves the sender.
+# Meta signs the body (X-Hub-Signature-256); that, not a CSRF token, proves the sender.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @application_errors
 def messenger_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
     """GET: Facebook's subscription check. POST: signed page events."""
     page = services.messenger_page_for(bot_id=bot_id)
-    if request.method == "GET":
-        challenge = messenger.verify_subscription(page=page, params=request.GET.dict())
-        if challenge is None:
-            raise Forbidden("Wrong hub.mode or hub.verify_token.", code="invalid_verify_token")
-        return HttpResponse(challenge, content_type="text/plain")
-    body = _body(request, limit=messenger.MAX_BODY_BYTES)
-    header = request.headers.get(messenger.SIGNATURE_HEADER)
-    if not messenger.signature_valid(page=page, body=body, header=header):
-        raise Forbidden(
-            "Missing or wrong X-Hub-Signature-256 for this page's app secret.",
-            code="invalid_signature",
-        )
-    messenger.receive_webhook(page=page, data=_json(body))
-    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+    return _meta_webhook(
+        request,
+        verify_token=page.verify_token,
+        app_secret=page.app_secret,
+        receive=lambda data: messenger.receive_webhook(page=page, data=data),
+    )
 
 
 # Telegram echoes the secret given to setWebhook (X-Telegram-Bot-Api-Secret-Token); that, not a
@@ -166,25 +158,38 @@ def telegram_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
     return HttpResponse(status=200)
 
 
-# Meta signs the body (X-Hub-Signature-256) with the app secret, as for Messenger.
+# Meta signs the body, as for Messenger.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @application_errors
 def whatsapp_webhook(request: HttpRequest, bot_id: str) -> HttpResponse:
     """GET: Meta's subscription check. POST: signed messages and statuses of the number."""
     number = services.whatsapp_number_for(bot_id=bot_id)
+    return _meta_webhook(
+        request,
+        verify_token=number.verify_token,
+        app_secret=number.app_secret,
+        receive=lambda data: whatsapp.receive_webhook(number=number, data=data),
+    )
+
+
+def _meta_webhook(
+    request: HttpRequest, *, verify_token: str, app_secret: str, receive: Callable[[Any], object]
+) -> HttpResponse:
+    """Messenger's and WhatsApp's webhook: GET subscribes with our verify token, POST brings a
+    body signed with the app secret."""
     if request.method == "GET":
-        challenge = whatsapp.verify_subscription(number=number, params=request.GET.dict())
+        challenge = graph.verify_subscription(verify_token=verify_token, params=request.GET.dict())
         if challenge is None:
             raise Forbidden("Wrong hub.mode or hub.verify_token.", code="invalid_verify_token")
         return HttpResponse(challenge, content_type="text/plain")
-    body = _body(request, limit=whatsapp.MAX_BODY_BYTES)
-    header = request.headers.get(whatsapp.SIGNATURE_HEADER)
-    if not whatsapp.signature_valid(number=number, body=body, header=header):
+    body = _body(request, limit=graph.MAX_BODY_BYTES)
+    header = request.headers.get(graph.SIGNATURE_HEADER)
+    if not graph.signature_valid(app_secret=app_secret, body=body, header=header):
         raise Forbidden(
             "Missing or wrong X-Hub-Signature-256 for this app secret.", code="invalid_signature"
         )
-    whatsapp.receive_webhook(number=number, data=_json(body))
+    receive(_json(body))
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 

@@ -38,9 +38,6 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 SERVICE = "WhatsApp Cloud API"
-SIGNATURE_HEADER = "X-Hub-Signature-256"
-# Meta batches changes, but a batch stays far below this.
-MAX_BODY_BYTES = 512 * 1024
 # A text message's body holds at most 4096 characters; longer agent messages go in parts.
 MAX_SEND_TEXT = 4096
 # Interactive messages: a body of 1024 characters, 3 reply buttons of 20, or a list of 10 rows
@@ -75,15 +72,6 @@ def _malformed(what: str) -> ApplicationError:
 
 
 # --- inbound ------------------------------------------------------------------------------
-
-
-def verify_subscription(*, number: WhatsAppSettings, params: dict[str, str]) -> str | None:
-    """The challenge to echo when Meta subscribes with our verify token, else None."""
-    return graph.verify_subscription(verify_token=number.verify_token, params=params)
-
-
-def signature_valid(*, number: WhatsAppSettings, body: bytes, header: str | None) -> bool:
-    return graph.signature_valid(app_secret=number.app_secret, body=body, header=header)
 
 
 @dataclass
