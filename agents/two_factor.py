@@ -19,7 +19,6 @@ from typing import Any, NoReturn
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -29,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .errors import ApplicationError, Conflict, Forbidden
 from .models import Membership, Workspace
+from .sql import column, table
 
 logger = logging.getLogger(__name__)
 
@@ -65,14 +65,6 @@ def two_factor_state(*, user: User) -> TwoFactorState:
 
 @cache
 def _state_sql() -> str:
-    def table(model: type[Model]) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        assert isinstance(field, Field) and field.column is not None
-        return connection.ops.quote_name(field.column)
-
     app = (
         f"SELECT 1 FROM {table(TOTPDevice)} d WHERE d.{column(TOTPDevice, 'user')} = %s"
         f" AND d.{column(TOTPDevice, 'confirmed')}"

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from agents.config_cache import cache_key, remembered
 from agents.errors import ApplicationError, NotFound
 from agents.models import Membership, Team
+from agents.sql import column, table
 
 from .models import Attachment, Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
@@ -54,14 +55,8 @@ def bot_cache_key(bot_id: str) -> str:
 
 @cache
 def _known_user_conversation_sql() -> tuple[str, list[str]]:
-    def column(model: type[Model], name: str) -> str:
-        field = model._meta.get_field(name)
-        # Every name below is a concrete field, which has a column.
-        assert isinstance(field, Field) and field.column is not None
-        return connection.ops.quote_name(field.column)
-
-    conversation = connection.ops.quote_name(Conversation._meta.db_table)
-    end_user = connection.ops.quote_name(EndUser._meta.db_table)
+    conversation = table(Conversation)
+    end_user = table(EndUser)
     fields = Conversation._meta.concrete_fields
     conditions = " AND ".join(
         [

@@ -18,6 +18,8 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import Field, Model
 
+from agents.sql import column, table
+
 from ..models import Conversation, Event, Message
 
 Represent = Callable[[Message], dict[str, Any]]
@@ -78,15 +80,8 @@ def _values(row: Model, connection: Any) -> list[Any]:
 
 @cache
 def _sql(user_message: bool) -> str:
-    def name(model: type[Model], field_name: str | None = None) -> str:
-        if field_name is None:
-            return f'"{model._meta.db_table}"'
-        field = model._meta.get_field(field_name)
-        assert isinstance(field, Field) and field.column is not None
-        return f'"{field.column}"'
-
     def columns(model: type[Model]) -> str:
-        return ", ".join(f'"{field.column}"' for field in _fields(model))
+        return ", ".join(column(model, field.name) for field in _fields(model))
 
     event_values = ", ".join(
         "%s::jsonb || jsonb_build_object('id', m.id)" if field.name == "payload" else "%s"
@@ -94,14 +89,16 @@ def _sql(user_message: bool) -> str:
     )
     message_values = ", ".join("%s" for _ in _fields(Message))
     last_user_message = (
-        f", {name(Conversation, 'last_user_message')} = (SELECT id FROM m)" if user_message else ""
+        f", {column(Conversation, 'last_user_message')} = (SELECT id FROM m)"
+        if user_message
+        else ""
     )
     return (
-        f"WITH m AS (INSERT INTO {name(Message)} ({columns(Message)}) VALUES ({message_values})"
-        f" RETURNING {name(Message, 'id')} AS id),"
-        f" c AS (UPDATE {name(Conversation)} SET {name(Conversation, 'last_message_at')} = %s"
-        f"{last_user_message} WHERE {name(Conversation, 'id')} = %s),"
-        f" e AS (INSERT INTO {name(Event)} ({columns(Event)}) SELECT {event_values} FROM m"
-        f" RETURNING {name(Event, 'id')} AS id)"
+        f"WITH m AS (INSERT INTO {table(Message)} ({columns(Message)}) VALUES ({message_values})"
+        f" RETURNING {column(Message, 'id')} AS id),"
+        f" c AS (UPDATE {table(Conversation)} SET {column(Conversation, 'last_message_at')} = %s"
+        f"{last_user_message} WHERE {column(Conversation, 'id')} = %s),"
+        f" e AS (INSERT INTO {table(Event)} ({columns(Event)}) SELECT {event_values} FROM m"
+        f" RETURNING {column(Event, 'id')} AS id)"
         " SELECT m.id, e.id FROM m, e"
     )
