@@ -4,6 +4,7 @@
 // others (typingLine shows theirs).
 
 import { gettext, interpolate } from "./i18n.js";
+import { optionPart, wordMenu } from "./word_menu.js";
 
 const byId = (id) => document.getElementById(id);
 
@@ -41,15 +42,9 @@ export function createComposer({ act, selected, post, transcript, templates, tel
       form.requestSubmit();
     }
   });
-  input.addEventListener("input", () => {
-    menu?.update();
-    typing(input.value.length > 0);
-  });
-  input.addEventListener("click", () => menu?.update());
-  input.addEventListener("blur", () => {
-    menu?.close();
-    typing(false);
-  });
+  // The menu follows the input, clicks and blur itself (word_menu.js).
+  input.addEventListener("input", () => typing(input.value.length > 0));
+  input.addEventListener("blur", () => typing(false));
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -97,104 +92,21 @@ export function typingLine(line) {
 
 // The bot's templates, a listbox under the input while the agent types the trigger and a name.
 function templateMenu(input, list, { trigger, items: templates }, onInsert) {
-  let menu = { open: false, items: [], active: 0, start: 0 };
-
-  function templateQuery() {
-    const before = input.value.slice(0, input.selectionStart);
-    const at = before.lastIndexOf(trigger);
-    // Only at the start of a word, so "https://" or "12:30" do not open the list.
-    if (at < 0 || (at > 0 && !/\s/.test(before[at - 1]))) return null;
-    const query = before.slice(at + trigger.length);
-    return /\s/.test(query) ? null : { start: at, query: query.toLowerCase() };
-  }
-
-  function open(items, start) {
-    menu = { open: true, items, active: 0, start };
-    list.replaceChildren(
-      ...items.map((template, index) => {
-        const option = document.createElement("li");
-        option.id = `template-option-${index}`;
-        option.setAttribute("role", "option");
-        const name = document.createElement("span");
-        name.className = "template__name";
-        name.textContent = `${trigger}${template.name}`;
-        const text = document.createElement("span");
-        text.className = "template__text";
-        text.textContent = template.text;
-        option.append(name, text);
-        // mousedown, not click: the textarea must keep focus and its caret.
-        option.addEventListener("mousedown", (event) => {
-          event.preventDefault();
-          insert(index);
-        });
-        return option;
-      }),
-    );
-    list.hidden = false;
-    highlight(0);
-  }
-
-  function highlight(index) {
-    menu.active = (index + menu.items.length) % menu.items.length;
-    list.querySelectorAll("[role=option]").forEach((option, i) => {
-      option.setAttribute("aria-selected", String(i === menu.active));
-      if (i === menu.active) option.scrollIntoView({ block: "nearest" });
-    });
-    input.setAttribute("aria-activedescendant", `template-option-${menu.active}`);
-  }
-
-  function close() {
-    menu = { open: false, items: [], active: 0, start: 0 };
-    list.hidden = true;
-    list.replaceChildren();
-    input.removeAttribute("aria-activedescendant");
-  }
-
-  function update() {
-    const found = templateQuery();
-    if (!found) return close();
+  return wordMenu(input, list, {
+    trigger,
     // Names that start with what was typed come first.
-    const starts = (t) => (t.name.toLowerCase().startsWith(found.query) ? 0 : 1);
-    const items = templates
-      .filter((t) => t.name.toLowerCase().includes(found.query))
-      .sort((a, b) => starts(a) - starts(b));
-    if (!items.length) return close();
-    open(items, found.start);
-  }
-
-  function insert(index) {
-    const template = menu.items[index];
-    const text = input.value;
-    const caret = input.selectionStart;
-    input.value = text.slice(0, menu.start) + template.text + text.slice(caret);
-    const position = menu.start + template.text.length;
-    input.setSelectionRange(position, position);
-    close();
-    input.focus();
-    onInsert?.(template);
-  }
-
-  // Whether the key was the menu's: while it is open, arrows move, Enter or Tab inserts and
-  // Escape closes it.
-  function onKey(event) {
-    if (!menu.open) return false;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      highlight(menu.active + (event.key === "ArrowDown" ? 1 : -1));
-      return true;
-    }
-    if (event.key === "Enter" || event.key === "Tab") {
-      event.preventDefault();
-      insert(menu.active);
-      return true;
-    }
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-      return true;
-    }
-    return false;
-  }
-
-  return { close, onKey, update };
+    find(query) {
+      const starts = (t) => (t.name.toLowerCase().startsWith(query) ? 0 : 1);
+      return templates
+        .filter((t) => t.name.toLowerCase().includes(query))
+        .sort((a, b) => starts(a) - starts(b));
+    },
+    render: (template) => [
+      optionPart("template__name", `${trigger}${template.name}`),
+      optionPart("template__text", template.text),
+    ],
+    text: (template) => template.text,
+    idPrefix: "template",
+    onInsert,
+  });
 }
