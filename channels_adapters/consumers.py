@@ -148,7 +148,7 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
     async def event_message(self, message: dict[str, Any]) -> None:
         envelope = json.loads(message["text"])
         payload = envelope.get("payload") or {}
-        if envelope.get("type") != "message.created":
+        if envelope.get("type") != publisher.MESSAGE_CREATED:
             return
         if payload.get("conversationId") != self.conversation_id:
             return

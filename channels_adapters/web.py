@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from handoffs.models import Message
+from handoffs.realtime import publisher
 
-CHANNEL = "web"
+CHANNEL = publisher.WEB_CHAT_CHANNEL
 # Nothing to push: the publisher sends every message event to `enduser-<conversation>`, the
 # group the visitor's socket listens to (consumers.WebChatConsumer).
 send = None

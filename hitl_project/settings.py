@@ -119,8 +119,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every sync view runs in its own thread: persistent connections leak one per
     # thread and CONN_MAX_AGE=0 pays a connect per request, so a shared pool is the fix.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A pooled connection killed by a database restart is replaced at checkout, not used
-    # for a request that would then fail.
+    # A connection killed by a database restart is replaced at checkout, not used for a
+    # request that would then fail: by Django's check without the pool, by the pool's with it
+    # (hitl_project/postgresql: no round trip for a connection back from a request just now).
+    DATABASES["default"]["ENGINE"] = "hitl_project.postgresql"
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env("DATABASE_POOL"):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

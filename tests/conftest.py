@@ -16,8 +16,7 @@ from .factories import BotFactory, ConversationFactory, MembershipFactory, Works
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
-    engine = settings.DATABASES["default"]["ENGINE"]
-    on_postgres = engine == "django.db.backends.postgresql"
+    on_postgres = connection.vendor == "postgresql"
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)")
     skip_redis = pytest.mark.skip(reason="needs Redis (REDIS_URL)")
     for item in items:

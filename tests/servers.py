@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +27,7 @@ def free_port() -> int:
 def shared_database_url() -> str:
     """The URL of the database the running test uses, for a server process to share it."""
     db = settings.DATABASES["default"]
-    if db["ENGINE"] == "django.db.backends.postgresql":
+    if connection.vendor == "postgresql":
         user = db.get("USER") or "postgres"
         host = db.get("HOST") or "127.0.0.1"
         port = db.get("PORT") or 5432

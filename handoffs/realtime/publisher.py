@@ -21,6 +21,9 @@ EPHEMERAL_HANDLER = "ephemeral.message"
 ACCESS_HANDLER = "access.changed"
 # The outbox event of the same news, private to the agent (services.agent_access_revoked).
 ACCESS_EVENT = "access.changed"
+MESSAGE_CREATED = "message.created"
+# The built-in web chat's channel (channels_adapters.web), whose visitors have sockets.
+WEB_CHAT_CHANNEL = "web"
 
 
 def workspace_group(workspace_id: int) -> str:
@@ -40,9 +43,16 @@ def groups_for(event: Event) -> list[str]:
     if event.recipient_id is not None:
         return [agent_group(event.recipient_id)]
     groups = [workspace_group(event.workspace_id)]
-    if event.conversation_id is not None:
+    if event.conversation_id is not None and _for_web_chat(event):
         groups.append(enduser_group(event.conversation_id))
     return groups
+
+
+def _for_web_chat(event: Event) -> bool:
+    """The `enduser-<conversation>` group's only listener is the web chat's socket, which relays
+    a message of its own conversation and nothing else: any other event sent there is a Redis
+    PUBLISH for nobody (one of the ingest's two, for every message of another channel)."""
+    return event.type == MESSAGE_CREATED and event.payload.get("channel") == WEB_CHAT_CHANNEL
 
 
 def dispatch(event: Event) -> None:

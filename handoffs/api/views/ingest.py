@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any, cast
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -51,6 +54,67 @@ class MessageIngestInput(serializers.Serializer):
     )
 
 
+# MessageIngestInput's rules for a body of plain, valid strings and objects. Binding the
+# serializer's seven fields cost more than the rest of the validation (bench/README.md, "Ingest
+# against the bare view"), on every message. Any other body goes through the serializer, so its
+# answers and error messages are DRF's own; tests/api/test_ingest_body.py holds the two equal.
+# The ids, trimmed as CharField trims them: whether one may be blank.
+_IDS = {"user_id": False, "thread_id": True, "external_id": True}
+_DICTS = ("payload", "user")
+_DIRECTIONS = frozenset(
+    cast(serializers.ChoiceField, MessageIngestInput().fields["direction"]).choices
+)
+# CharField's validators refuse a null character and a lone surrogate.
+_REFUSED_CHARACTERS = re.compile(r"[\x00\ud800-\udfff]")
+_CHANNEL = re.compile(CHANNEL_PATTERN)
+
+
+def ingest_body(request: Request) -> dict[str, Any]:
+    data = request.data
+    plain = _plain(data) if type(data) is dict else None
+    return plain if plain is not None else inputs.body(MessageIngestInput, request)
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The serializer's validated data, or None where it could differ: a missing user id, a
+    number for a string, a blank or long id, a null character, a surrogate, a null."""
+    body: dict[str, Any] = {"thread_id": "", "text": "", "direction": "incoming"}
+    for name, blank in _IDS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None and name == "external_id":
+            body[name] = None
+            continue
+        if type(value) is not str:
+            return None
+        value = value.strip()
+        if len(value) > 200 or (not value and not blank) or _REFUSED_CHARACTERS.search(value):
+            return None
+        body[name] = value
+    if "user_id" not in body:
+        return None
+    text = data.get("text", "")
+    if type(text) is not str or _REFUSED_CHARACTERS.search(text):
+        return None
+    body["text"] = text
+    for name in _DICTS:
+        if name in data:
+            if type(data[name]) is not dict:
+                return None
+            body[name] = {str(key): value for key, value in data[name].items()}
+    direction = data.get("direction", "incoming")
+    if type(direction) is not str or direction not in _DIRECTIONS:
+        return None
+    body["direction"] = direction
+    return body
+
+
+def channel_check(channel: str) -> None:
+    if len(channel) > 40 or not _CHANNEL.fullmatch(channel):
+        ChannelPathInput(data={"channel": channel}).is_valid(raise_exception=True)
+
+
 class IngestResultRepresentation(serializers.Serializer):
     routed_to = serializers.ChoiceField(
         choices=["agent", "bot"],
@@ -77,10 +141,10 @@ class MessageIngestApi(BotApiView):
         },
     )
     def post(self, request: Request, bot_id: str, channel: str) -> Response:
-        ChannelPathInput(data={"channel": channel}).is_valid(raise_exception=True)
+        channel_check(channel)
         if self.caller.token is not None:
             limits.check("token_message", self.caller.token.pk, "Too many messages for this token.")
-        data = inputs.body(MessageIngestInput, request)
+        data = ingest_body(request)
         received = services.message_ingest(
             bot=self.bot,
             channel=channel,
