@@ -67,6 +67,11 @@ def _score_of(text: str, payload: dict[str, Any] | None) -> tuple[int | None, bo
     return (int(match.group(1)), False) if match else (None, False)
 
 
+def csat_may_answer(*, text: str, payload: dict[str, Any] | None) -> bool:
+    """Whether a user's message reads as a rating, before it is stored."""
+    return _score_of(text, payload)[0] is not None
+
+
 def csat_take_answer(*, conversation: Conversation, message: Message) -> Handoff | None:
     """In the ingest's transaction: store the user's message as the rating it answers, if it
     is one. A choice counts while the question is unanswered; a typed number only as the first

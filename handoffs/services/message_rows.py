@@ -25,6 +25,11 @@ from ..models import Conversation, Event, Message
 Represent = Callable[[Message], dict[str, Any]]
 
 
+def message_rows_in_one_statement() -> bool:
+    """Whether `message_rows_save` writes its rows in one statement, atomic by itself."""
+    return connections[router.db_for_write(Message)].vendor == "postgresql"
+
+
 def message_rows_save(
     *, message: Message, event: Event, represent: Represent, user_message: bool
 ) -> None:

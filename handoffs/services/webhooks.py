@@ -32,21 +32,29 @@ def destination_key(endpoint_id: int) -> str:
     return f"webhook:{endpoint_id}"
 
 
+def _active(workspace_id: int) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.filter(workspace_id=workspace_id, active=True)
+
+
+def webhooks_exist(*, workspace_id: int) -> bool:
+    """Whether the workspace has an active endpoint. Most have none: that answer is kept a few
+    seconds per process, so their events skip the query (and even building it). "Some" is never
+    trusted from memory (an endpoint deleted meanwhile would fail the whole transaction): the
+    endpoints are read fresh."""
+    return bool(
+        remembered(webhooks_cache_key(workspace_id), lambda: _active(workspace_id).exists())
+    )
+
+
 def webhook_deliveries_create(*, event: Event) -> None:
     """Called in the event's own transaction, so no committed event lacks its deliveries."""
     if event.recipient_id is not None:
         # One agent's notification: private to that person, never sent to external systems.
         return
 
-    def active() -> QuerySet[WebhookEndpoint]:
-        return WebhookEndpoint.objects.filter(workspace_id=event.workspace_id, active=True)
-
-    # Most workspaces have no endpoint: that answer is kept a few seconds per process, so
-    # their events skip the query (and even building it). "Some" is never trusted from memory
-    # (an endpoint deleted meanwhile would fail the whole transaction): they are read fresh.
-    if not remembered(webhooks_cache_key(event.workspace_id), lambda: active().exists()):
+    if not webhooks_exist(workspace_id=event.workspace_id):
         return
-    endpoints = [endpoint for endpoint in active() if endpoint.wants(event.type)]
+    endpoints = [endpoint for endpoint in _active(event.workspace_id) if endpoint.wants(event.type)]
     if not endpoints:
         return
     destinations = destinations_for(
