@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware import locale
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -77,20 +78,42 @@ def _api_refusal(step: str) -> JsonResponse:
     return JsonResponse(body, status=403)
 
 
+def _api(request: HttpRequest) -> bool:
+    """The REST API answers in English whatever the client's Accept-Language: its error bodies
+    are a machine contract (README "Languages")."""
+    return request.path_info.startswith("/api/")
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's, for everything but the REST API, which gets English without reading
+    Accept-Language or answering `Vary` on it (on every message a bot sends: bench/README.md)."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        if not _api(request):
+            super().process_request(request)
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if not _api(request):
+            return super().process_response(request, response)
+        response.headers.setdefault("Content-Language", settings.LANGUAGE_CODE)
+        return response
+
+
 class AgentLanguageMiddleware:
     """After LocaleMiddleware (which reads Accept-Language) and AuthenticationMiddleware: a
     signed-in agent's profile language wins over the browser's. The choice is kept in the
     session (set when the profile is saved, else looked up once), so a page costs no query.
 
-    The REST API answers in English whatever the client's Accept-Language: its error bodies
-    are a machine contract (README "Languages").
+    The REST API stays in English.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith("/api/"):
+        if _api(request):
             language: str | None = settings.LANGUAGE_CODE
         else:
             language = self._agent_language(request)

@@ -68,8 +68,8 @@ MIDDLEWARE = [
     "hitl_project.no_store.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The page's language from the browser's Accept-Language (README "Languages").
-    "django.middleware.locale.LocaleMiddleware",
+    # The page's language from the browser's Accept-Language; the REST API's is English.
+    "agents.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

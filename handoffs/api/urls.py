@@ -30,6 +30,9 @@ HANDOFF = NEXT + "handoffs/<int:handoff_id>"
 CONVERSATION = NEXT + "conversations/<int:conversation_id>"
 
 urlpatterns = [
+    # Inbound from bot platforms: first, as the route of every message (Django tries each
+    # pattern in turn, and no other here can match it).
+    path("channels/<str:channel>/messages", ingest.MessageIngestApi.as_view()),
     # Botpress legacy HITL
     path(HITL + "sessions", legacy.SessionListApi.as_view()),
     path(HITL + "sessions/<int:conversation_id>", legacy.SessionMessagesApi.as_view()),
@@ -84,8 +87,6 @@ urlpatterns = [
     path(NEXT + "notifications/read", notifications.NotificationReadApi.as_view()),
     path(NEXT + "reports", reports.ReportApi.as_view()),
     path(NEXT + "reports/csv", reports.ReportCsvApi.as_view()),
-    # Inbound from bot platforms
-    path("channels/<str:channel>/messages", ingest.MessageIngestApi.as_view()),
     # Anything else here answers with the API's error body, not an HTML page.
     re_path(r"^[\s\S]*$", unknown_path),
 ]

@@ -148,6 +148,7 @@ def test_the_rest_api_answers_in_english_whatever_the_browser(bot):
     assert response.status_code in (401, 403)
     assert response.json()["message"] == "Authentication credentials were not provided."
     assert response["Content-Language"] == "en"
+    assert "Accept-Language" not in response.get("Vary", "")
 
 
 @pytest.mark.parametrize(
