@@ -115,15 +115,17 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASE_POOL_CHECK_BYPASS = env.float("DATABASE_POOL_CHECK_BYPASS", default=0.5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every sync view runs in its own thread: persistent connections leak one per
     # thread and CONN_MAX_AGE=0 pays a connect per request, so a shared pool is the fix.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A connection killed by a database restart is replaced at checkout, not used for a
-    # request that would then fail: by Django's check without the pool, by the pool's with it
-    # (hitl_project/postgresql: no round trip for a connection back from a request just now).
-    DATABASES["default"]["ENGINE"] = "hitl_project.postgresql"
+    # A pooled connection killed by a database restart is replaced at checkout, not used for a
+    # request that would then fail; one back from a request less than
+    # DATABASE_POOL_CHECK_BYPASS seconds ago goes out unchecked (hitl_project/postgresql).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env("DATABASE_POOL") and DATABASE_POOL_CHECK_BYPASS > 0:
+        DATABASES["default"]["ENGINE"] = "hitl_project.postgresql"
     if env("DATABASE_POOL"):
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),

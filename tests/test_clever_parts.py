@@ -76,3 +76,46 @@ def test_importing_the_app_leaves_the_interpreter_alone():
 def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
     assert _tuning_seen() == "10000 0.001"
     assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005"
+
+
+# sha256 of Django 5.2.19's PostgreSQL DatabaseWrapper.pool and ._close, which
+# hitl_project.postgresql's DatabaseWrapper replaces and extends.
+POOL_DIGEST = "e5c2654fdf2d5090"
+CLOSE_DIGEST = "8e39d0e91862198c"
+
+
+def test_the_pool_is_built_as_by_the_django_it_was_read_from():
+    """On a Django upgrade: compare hitl_project/postgresql/base.py with the new backend's
+    `pool` and `_close`, carry over what changed, then update the digests."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    def digest(function) -> str:
+        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+    assert django.VERSION[:2] == (5, 2), "hitl_project.postgresql was written for Django 5.2"
+    assert digest(DatabaseWrapper.pool.fget) == POOL_DIGEST
+    assert digest(DatabaseWrapper._close) == CLOSE_DIGEST
+
+
+def _engine_seen(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "hitl_project.settings",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hitl",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_djangos_own_backend_when_the_setting_is_off():
+    assert _engine_seen() == "hitl_project.postgresql"
+    assert _engine_seen(DATABASE_POOL_CHECK_BYPASS="0") == "django.db.backends.postgresql"
+    assert _engine_seen(DATABASE_POOL="false") == "django.db.backends.postgresql"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from psycopg_pool import ConnectionPool
 
@@ -59,7 +60,7 @@ def test_an_idle_connection_is_checked_and_replaced_when_cut(wrapper, checks, mo
     pid = one_request(wrapper)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    later = base.monotonic() + base.BYPASS_SECONDS + 1
+    later = base.monotonic() + settings.DATABASE_POOL_CHECK_BYPASS + 1
     monkeypatch.setattr(base, "monotonic", lambda: later)
     assert one_request(wrapper) != pid
     assert checks  # the round trip found the cut connection

@@ -77,9 +77,12 @@ def event_new(
     )
 
 
-def event_follow(event: Event, bot: Bot | None) -> None:
-    """What leaves hitl because of a saved event is written now, in the same transaction."""
-    webhook_deliveries_create(event=event)
+def event_follow(event: Event, bot: Bot | None, *, webhooks: bool = True) -> None:
+    """What leaves hitl because of a saved event is written now, in the same transaction.
+    `webhooks=False`: the caller saw that the workspace has no endpoint (and wrote the event
+    without a transaction on that answer: it must not change in between)."""
+    if webhooks:
+        webhook_deliveries_create(event=event)
     outbound.derive(event, bot)
     transaction.on_commit(partial(publisher.dispatch, event))
 

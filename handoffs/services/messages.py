@@ -54,6 +54,7 @@ def _store(
     payload: dict[str, Any] | None = None,
     author: User | None = None,
     external_id: str | None = None,
+    webhooks: bool = True,
 ) -> tuple[Message, Event]:
     # Marked in the same transaction, so a message that a crash kept from its channel stays
     # visibly pending and the sweep sends it (services.deliveries).
@@ -84,7 +85,7 @@ def _store(
     conversation.last_message_at = message.created_at
     if user_message:
         conversation.last_user_message = message
-    event_follow(event, conversation.bot)
+    event_follow(event, conversation.bot, webhooks=webhooks)
     return message, event
 
 
@@ -115,8 +116,9 @@ def message_ingest(
         if known is not None:
             known.bot = bot
         if known is not None and not known.paused:
+            # No webhook endpoint, as `_may_write_alone` read: not asked again.
             message, event = _store(
-                conversation=known, direction=direction, text=text, payload=payload
+                conversation=known, direction=direction, text=text, payload=payload, webhooks=False
             )
             return Received(
                 message=message, created=True, routed_to="bot", representation=event.payload

@@ -1,16 +1,19 @@
 """Django's PostgreSQL backend, its connection pool checking connections at checkout without
-a round trip for one that was back in the pool a moment ago (HikariCP's
-`aliveBypassWindowMs`, 500 ms by default).
+a round trip for one that came back from a request a moment ago (HikariCP's
+`aliveBypassWindowMs`, 500 ms by default): settings.DATABASE_POOL_CHECK_BYPASS seconds.
 
 psycopg_pool's own check sends an empty query at every checkout: one more round trip to
 PostgreSQL on every request (bench/README.md, "Ingest against the bare view"). A connection
-that finished a request less than `BYPASS_SECONDS` ago was working then; one idle for longer
-is checked, so a connection cut while idle (a restart, a proxy's timeout) is still replaced
-before a request uses it. A cut inside the window fails that one request with the usual 503.
+that finished a request without a database error less than that ago was working then; one idle
+for longer is checked, so a connection cut while idle (a restart, a proxy's timeout) is still
+replaced before a request uses it. The price: when PostgreSQL restarts under load, every
+pooled connection was back a moment ago, so up to one request per pooled connection
+(DATABASE_POOL_MAX a process) fails with the usual 503 before the pool has replaced them.
 
-Django hands psycopg_pool its own `check` (with CONN_HEALTH_CHECKS) and refuses a second one in
-OPTIONS["pool"], so this backend builds the pool itself: Django 5.2's `pool` property with
-these two callbacks.
+Django hands psycopg_pool its own `check` and refuses a second one in OPTIONS["pool"], so this
+backend builds the pool itself: Django 5.2's `pool` property with this check
+(tests/test_clever_parts.py fails when Django's moves). DATABASE_POOL_CHECK_BYPASS=0 keeps
+Django's own backend.
 """
 
 from __future__ import annotations
@@ -19,13 +22,12 @@ from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
-
-BYPASS_SECONDS = 0.5
 
 _returned_at: WeakKeyDictionary[Connection, float] = WeakKeyDictionary()
 
@@ -33,7 +35,7 @@ _returned_at: WeakKeyDictionary[Connection, float] = WeakKeyDictionary()
 def check(conn: Connection) -> None:
     """The pool's `check` callback: raises if the connection no longer works."""
     since = _returned_at.pop(conn, None)
-    if since is not None and monotonic() - since < BYPASS_SECONDS:
+    if since is not None and monotonic() - since < settings.DATABASE_POOL_CHECK_BYPASS:
         return
     ConnectionPool.check_connection(conn)
 
@@ -59,7 +61,7 @@ class DatabaseWrapper(_PostgreSQLWrapper):
                 configure=self._configure_connection,
                 # No `reset` callback: with one, psycopg_pool returns connections from a worker
                 # thread, later, and may close the pool before one is back.
-                check=check,
+                check=check if self.settings_dict["CONN_HEALTH_CHECKS"] else None,
                 **({} if options is True else options),
             )
             # setdefault: of two threads building a pool at once, the first one's is kept.
@@ -67,7 +69,8 @@ class DatabaseWrapper(_PostgreSQLWrapper):
         return self._connection_pools[self.alias]
 
     def _close(self) -> None:
-        if self.connection is not None and self.pool:
-            # Back from a request that used it: the next checkout need not ask the server.
+        if self.connection is not None and self.pool and not self.errors_occurred:
+            # Back from a request that used it without an error: the next checkout need not ask
+            # the server.
             _returned_at[self.connection] = monotonic()
         super()._close()

@@ -98,3 +98,21 @@ def test_no_deriver_writes_for_a_users_message(bot):
         with statements() as seen:
             deriver(event, bot)
         assert [word for word, _ in seen if word in WRITES] == [], deriver
+
+
+def test_the_answer_that_no_webhook_exists_is_read_once(bot, monkeypatch):
+    """An endpoint saved between the decision and the write (in another process, or as the
+    answer kept in memory expired) gets no delivery written outside a transaction."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the three rows are one statement on PostgreSQL only")
+    from handoffs.services import messages
+
+    ingest(bot, text="first")
+    WebhookEndpoint.objects.create(workspace=bot.workspace, url="http://127.0.0.1:9/hook")
+    monkeypatch.setattr(messages, "webhooks_exist", lambda workspace_id: False)
+    with statements() as seen:
+        ingest(bot, text="second")
+
+    assert [(word, in_transaction) for word, in_transaction in seen if word in WRITES] == [
+        ("WITH", False)
+    ]
