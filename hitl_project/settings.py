@@ -124,9 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # request that would then fail; one back from a request less than
     # DATABASE_POOL_CHECK_BYPASS seconds ago goes out unchecked (hitl_project/postgresql).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if env("DATABASE_POOL") and DATABASE_POOL_CHECK_BYPASS > 0:
-        DATABASES["default"]["ENGINE"] = "hitl_project.postgresql"
     if env("DATABASE_POOL"):
+        if DATABASE_POOL_CHECK_BYPASS > 0:
+            DATABASES["default"]["ENGINE"] = "hitl_project.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN", default=2),
             "max_size": env.int("DATABASE_POOL_MAX", default=20),
