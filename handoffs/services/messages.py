@@ -115,14 +115,18 @@ def message_ingest(
         )
         if known is not None:
             known.bot = bot
-        if known is not None and not known.paused:
-            # No webhook endpoint, as `_may_write_alone` read: not asked again.
-            message, event = _store(
-                conversation=known, direction=direction, text=text, payload=payload, webhooks=False
-            )
-            return Received(
-                message=message, created=True, routed_to="bot", representation=event.payload
-            )
+            if not known.paused:
+                # No webhook endpoint, as `_may_write_alone` read: not asked again.
+                message, event = _store(
+                    conversation=known,
+                    direction=direction,
+                    text=text,
+                    payload=payload,
+                    webhooks=False,
+                )
+                return Received(
+                    message=message, created=True, routed_to="bot", representation=event.payload
+                )
     with transaction.atomic():
         conversation = known or conversation_for_message(
             bot=bot, channel=channel, user_id=user_id, thread_id=thread_id
