@@ -13,7 +13,6 @@ from hitl_project.asgi_handler import SyncChainASGIHandler  # noqa: E402
 
 django_asgi_app = SyncChainASGIHandler() if settings.SYNC_CHAIN_HANDLER else ASGIHandler()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from hitl_project.health import HealthProbes  # noqa: E402
@@ -22,6 +21,7 @@ from hitl_project.logs import RequestLog  # noqa: E402
 from hitl_project.metrics import MetricsEndpoint  # noqa: E402
 from hitl_project.origin import SameOriginValidator  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
+from hitl_project.socket_auth import LazyAuthMiddlewareStack  # noqa: E402
 from hitl_project.socket_threads import SocketThreads  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -33,7 +33,7 @@ application = ProtocolTypeRouter(
         ),
         "websocket": SameOriginValidator(
             SocketThreads(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.SOCKET_THREADS
+                LazyAuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.SOCKET_THREADS
             )
         ),
     }

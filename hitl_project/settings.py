@@ -235,6 +235,8 @@ CONTENT_SECURITY_POLICY = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+# Django's database sessions with their one read written out (agents/sessions.py).
+SESSION_ENGINE = "agents.sessions"
 
 # Two-factor sign-in (django-otp; agents/two_factor.py): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("HITL_TWO_FACTOR_ISSUER", default="hitl")

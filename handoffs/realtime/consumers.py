@@ -8,6 +8,7 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -65,18 +66,22 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     # its sockets and calls `deliver`.
     channel_layer_alias = None
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own sends every frame (connect, each ping) to a database thread first to
+        # close stale connections; each of this consumer's database calls closes its own.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
         self.stream_groups: list[str] = []
         self.user = self.scope.get("user")
-        if self.user is None or not self.user.is_authenticated:
-            # Accept first: a close before accept is an HTTP 403 and the client never sees
-            # the code.
-            await self.accept()
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
         session = self.scope.get("session")
         opened = await database_sync_to_async(_socket_opened)(user=self.user, session=session)
         if opened is None:
+            # Accept first: a close before accept is an HTTP 403 and the client never sees
+            # the code.
             await self.accept()
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
@@ -218,8 +223,11 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
 
 
 def _socket_opened(*, user: Any, session: Any) -> tuple[int, list[int]] | None:
-    """The socket's lease and workspaces, in one trip to the database thread; None for a
-    session that has not passed two-factor sign-in (not signed in yet)."""
+    """The socket's lease and workspaces, in one trip to the database thread; None for no
+    user signed in, or a session that has not passed two-factor sign-in yet. The scope's user
+    is lazy (hitl_project.socket_auth): this reads it."""
+    if user is None or not user.is_authenticated:
+        return None
     if two_factor.session_pending_step(user=user, session=session) is not None:
         return None
     return services.agent_socket_opened(user=user, process=presence.PROCESS)
