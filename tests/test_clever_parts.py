@@ -15,6 +15,7 @@ import django
 from django.core.handlers.asgi import ASGIHandler
 
 from hitl_project.asgi_handler import SyncChainASGIHandler
+from hitl_project.autobahn_debug import NOT_FORMATTED
 
 ROOT = Path(__file__).resolve().parents[1]
 # sha256 of Django 5.2.19's ASGIHandler.handle, which SyncChainASGIHandler.handle replaces.
@@ -50,7 +51,8 @@ def _tuning_seen(**env: str) -> str:
     code = (
         "import gc, sys, hitl_project.serve as s;"
         "import daphne.cli as c; c.CommandLineInterface.run = lambda self, argv: None;"
-        "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval())"
+        "from autobahn.websocket import protocol as p;"
+        "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval(), p.pformat([1]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -74,8 +76,26 @@ def test_importing_the_app_leaves_the_interpreter_alone():
 
 
 def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
-    assert _tuning_seen() == "10000 0.001"
-    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005"
+    assert _tuning_seen() == f"10000 0.001 {NOT_FORMATTED}"
+    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005 [1]"
+
+
+# sha256 of autobahn 26.11.1's WebSocketProtocol._connectionMade, whose debug line's argument
+# hitl_project.autobahn_debug leaves unformatted.
+CONNECTION_MADE_DIGEST = "7ac58d8bb6c3c752"
+
+
+def test_autobahns_connect_formats_its_options_as_when_it_was_read():
+    """On an autobahn upgrade: check that `pformat` still feeds only debug lines (and
+    Timings.__str__), then update the digest."""
+    import txaio
+
+    txaio.use_twisted()
+    from autobahn.websocket.protocol import WebSocketProtocol
+
+    source = inspect.getsource(WebSocketProtocol._connectionMade)
+
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == CONNECTION_MADE_DIGEST
 
 
 # sha256 of Django 5.2.19's PostgreSQL DatabaseWrapper.pool and ._close, which
