@@ -141,20 +141,25 @@ def test_djangos_own_backend_when_the_setting_is_off():
     assert _engine_seen(DATABASE_POOL="false") == "django.db.backends.postgresql"
 
 
-# sha256 of Channels 4.3.2's `get_user` (whose check hitl_project.socket_auth runs lazily, as
-# `get_user.func`) and `AsyncConsumer.dispatch` (which WorkspaceConsumer.dispatch replaces).
+# sha256 of Channels 4.3.2's `get_user` (whose rules agents.sessions.session_user follows for
+# the sockets) and `AsyncConsumer.dispatch` (which WorkspaceConsumer.dispatch replaces).
 GET_USER_DIGEST = "3124b316d7d6472c"
 DISPATCH_DIGEST = "39f34e7d4fb0f655"
+# sha256 of Django 5.2.19's ModelBackend.get_user, whose read session_user writes out.
+MODEL_BACKEND_GET_USER_DIGEST = "ab2f0fe767938110"
 
 
 def test_the_socket_reads_its_user_and_dispatches_as_the_channels_it_was_read_from():
-    """On a Channels upgrade: compare socket_auth.py and WorkspaceConsumer.dispatch with the
-    new `get_user` and `AsyncConsumer.dispatch`, carry over what changed, update the digests."""
+    """On a Channels or Django upgrade: compare agents.sessions.session_user and
+    WorkspaceConsumer.dispatch with the new `get_user`, `ModelBackend.get_user` and
+    `AsyncConsumer.dispatch`, carry over what changed, update the digests."""
     from channels.auth import get_user
     from channels.consumer import AsyncConsumer
+    from django.contrib.auth.backends import ModelBackend
 
     def digest(function) -> str:
         return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
 
     assert digest(get_user.func) == GET_USER_DIGEST
     assert digest(AsyncConsumer.dispatch) == DISPATCH_DIGEST
+    assert digest(ModelBackend.get_user) == MODEL_BACKEND_GET_USER_DIGEST

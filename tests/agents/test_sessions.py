@@ -71,3 +71,75 @@ def test_a_signed_in_agent_reaches_their_pages():
     assert client.get("/workspace/").status_code == 200
     client.cookies["sessionid"] = "an-unknown-key-of-forty-characters-000000"
     assert client.get("/workspace/").status_code == 302
+
+
+# --- session_user: who a socket's session signs in ------------------------------------------
+
+
+def _signed_in_session(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
+
+def _fields(user) -> dict | None:
+    if not user.is_authenticated:
+        return None
+    return {f.attname: getattr(user, f.attname) for f in type(user)._meta.concrete_fields}
+
+
+def _changes():
+    """Each makes the session's user, or the session itself, what a socket may meet."""
+
+    def deactivate(user, key):
+        user.is_active = False
+        user.save()
+
+    def change_password(user, key):
+        user.set_password("another one 1")
+        user.save()
+
+    def delete(user, key):
+        user.delete()
+
+    def forget_backend(user, key):
+        store = SessionStore(key)
+        store["_auth_user_backend"] = "some.other.Backend"
+        store.save()
+
+    def anonymous(user, key):
+        store = SessionStore(key)
+        store.flush()
+
+    return [None, deactivate, change_password, delete, forget_backend, anonymous]
+
+
+@pytest.mark.parametrize("change", _changes(), ids=lambda c: c.__name__ if c else "as_is")
+def test_session_user_signs_in_whom_channels_get_user_does(change):
+    from channels.auth import get_user
+
+    from agents.sessions import session_user
+
+    user = MembershipFactory().user
+    key = _signed_in_session(user)
+    if change is not None:
+        change(user, key)
+
+    theirs = get_user.func({"session": SessionStore(key)})
+    ours_session = SessionStore(key)
+    ours = session_user(ours_session)
+
+    assert _fields(ours) == _fields(theirs)
+    assert type(ours) is type(theirs)
+
+
+def test_a_session_from_before_a_password_change_is_flushed():
+    from agents.sessions import session_user
+
+    user = MembershipFactory().user
+    key = _signed_in_session(user)
+    user.set_password("another one 1")
+    user.save()
+
+    assert not session_user(SessionStore(key)).is_authenticated
+    assert not Session.objects.filter(session_key=key).exists()
