@@ -1,0 +1,128 @@
+"""Sockets that connect at the same moment have their `?after=` replays read together: one
+read of the outbox for the batch, and each socket still gets exactly what it missed."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+from channels.db import database_sync_to_async as db
+
+from handoffs.models import Event
+from handoffs.realtime import replay
+from tests.factories import MembershipFactory, WorkspaceFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@dataclass(eq=False)
+class Socket:
+    """A reader with WorkspaceConsumer's rule of what it misses."""
+
+    workspace_ids: frozenset[int]
+    user_id: int
+    after: int
+    received: list[int] = field(default_factory=list)
+
+    def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool:
+        return (
+            event_id > self.after
+            and workspace_id in self.workspace_ids
+            and recipient_id in (None, self.user_id)
+            and event_id not in self.received
+        )
+
+    async def send_event(self, event_id: int, text: str) -> None:
+        self.received.append(event_id)
+
+
+def outbox():
+    first, second = WorkspaceFactory(), WorkspaceFactory()
+    ann, bob = MembershipFactory(workspace=first).user, MembershipFactory(workspace=second).user
+    ids = []
+    for workspace, recipient in [
+        (first, None),
+        (second, None),
+        (first, ann.pk),
+        (first, bob.pk),
+        (second, bob.pk),
+        (first, None),
+    ]:
+        event = Event.objects.create(
+            workspace=workspace, type="note.created", resource="note", recipient_id=recipient
+        )
+        ids.append(event.pk)
+    return first.pk, second.pk, ann.pk, bob.pk, ids
+
+
+async def test_sockets_connecting_together_share_one_read_and_get_their_own(monkeypatch):
+    first, second, ann, bob, ids = await db(outbox)()
+    reads = []
+    original = replay.read_after
+    monkeypatch.setattr(replay, "read_after", lambda **kw: reads.append(kw) or original(**kw))
+    sockets = [
+        Socket(frozenset({first}), ann, after=0),
+        Socket(frozenset({first}), ann, after=ids[2]),
+        Socket(frozenset({second}), bob, after=0),
+        Socket(frozenset({first, second}), bob, after=ids[0]),
+    ]
+
+    await asyncio.gather(*(replay.replay_after(s, after=s.after) for s in sockets))
+
+    assert len(reads) == 1
+    assert [s.received for s in sockets] == [
+        [ids[0], ids[2], ids[5]],
+        [ids[5]],
+        [ids[1], ids[4]],
+        [ids[1], ids[3], ids[4], ids[5]],
+    ]
+
+
+async def test_a_socket_that_closes_while_it_waits_is_not_sent_to(monkeypatch):
+    first, _, ann, _, ids = await db(outbox)()
+    gate = asyncio.Event()
+    original = replay.read_after
+
+    def slow_read(**kwargs):
+        asyncio.run_coroutine_threadsafe(gate.wait(), loop).result(timeout=5)
+        return original(**kwargs)
+
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(replay, "read_after", slow_read)
+    staying, leaving = Socket(frozenset({first}), ann, 0), Socket(frozenset({first}), ann, 0)
+    waiting = asyncio.create_task(replay.replay_after(leaving, after=0))
+    kept = asyncio.create_task(replay.replay_after(staying, after=0))
+    await asyncio.sleep(0)
+    waiting.cancel()
+    gate.set()
+    await kept
+
+    assert staying.received == [ids[0], ids[2], ids[5]]
+    assert leaving.received == []
+    assert waiting.cancelled()
+
+
+async def test_a_failed_read_fails_every_waiting_connect_and_the_next_one_reads_again(
+    monkeypatch,
+):
+    first, _, ann, _, ids = await db(outbox)()
+    original = replay.read_after
+    calls = []
+
+    def failing_once(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise RuntimeError("the database went away")
+        return original(**kwargs)
+
+    monkeypatch.setattr(replay, "read_after", failing_once)
+    sockets = [Socket(frozenset({first}), ann, 0) for _ in range(2)]
+
+    results = await asyncio.gather(
+        *(replay.replay_after(s, after=0) for s in sockets), return_exceptions=True
+    )
+    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+
+    await replay.replay_after(sockets[0], after=0)
+    assert sockets[0].received == [ids[0], ids[2], ids[5]]
