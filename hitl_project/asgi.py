@@ -21,7 +21,7 @@ from hitl_project.logs import RequestLog  # noqa: E402
 from hitl_project.metrics import MetricsEndpoint  # noqa: E402
 from hitl_project.origin import SameOriginValidator  # noqa: E402
 from hitl_project.routing import websocket_urlpatterns  # noqa: E402
-from hitl_project.socket_auth import LazyAuthMiddlewareStack  # noqa: E402
+from hitl_project.socket_auth import SocketSessionMiddleware  # noqa: E402
 from hitl_project.socket_threads import SocketThreads  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -33,7 +33,7 @@ application = ProtocolTypeRouter(
         ),
         "websocket": SameOriginValidator(
             SocketThreads(
-                LazyAuthMiddlewareStack(URLRouter(websocket_urlpatterns)), settings.SOCKET_THREADS
+                SocketSessionMiddleware(URLRouter(websocket_urlpatterns)), settings.SOCKET_THREADS
             )
         ),
     }
