@@ -54,10 +54,11 @@ def _session_sql() -> str:
 
 
 def session_user(session: SessionBase) -> User | AnonymousUser:
-    """Who a session signs in, by the rules of Django's and Channels' `get_user`: the user it
-    names, if it names one of AUTHENTICATION_BACKENDS, the backend lets that account sign in
-    and the session's hash of the password still matches (else anonymous; a session whose hash
-    no longer matches is flushed, as theirs is).
+    """Who a session signs in, by the rules of Channels' `get_user`: the user it names, if it
+    names one of AUTHENTICATION_BACKENDS, the backend lets that account sign in and the
+    session's hash of the password still matches (else anonymous; a session whose hash no
+    longer matches is flushed, as Channels' is). Like Channels', and unlike Django's own, it
+    does not accept a hash made with one of SECRET_KEY_FALLBACKS (none are set here).
 
     For a WebSocket's connect (hitl_project/socket_auth.py): with Django's ModelBackend the user
     is read by a written-out query on PostgreSQL, where the ORM spent more CPU building it than

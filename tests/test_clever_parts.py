@@ -80,22 +80,24 @@ def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
     assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005 [1]"
 
 
-# sha256 of autobahn 26.11.1's WebSocketProtocol._connectionMade, whose debug line's argument
-# hitl_project.autobahn_debug leaves unformatted.
-CONNECTION_MADE_DIGEST = "7ac58d8bb6c3c752"
+# autobahn 26.11.1's calls of `pformat`, which hitl_project.autobahn_debug leaves unformatted
+# below debug level: two debug lines and Timings.__str__ (timings are off unless asked for).
+PFORMAT_CALLS = [
+    "return pformat(self._timings)",
+    'self.log.debug("\\n{attrs}", attrs=pformat(configAttrLog))',
+    "transport_details=pformat(self._transport_details.marshal()),",
+]
 
 
-def test_autobahns_connect_formats_its_options_as_when_it_was_read():
-    """On an autobahn upgrade: check that `pformat` still feeds only debug lines (and
-    Timings.__str__), then update the digest."""
-    import txaio
+def test_autobahn_formats_with_pformat_for_debug_lines_only_as_when_it_was_read():
+    """On an autobahn upgrade: check that every `pformat` call still feeds only a debug line
+    (or something as unused), then update PFORMAT_CALLS."""
+    from autobahn.websocket import protocol
 
-    txaio.use_twisted()
-    from autobahn.websocket.protocol import WebSocketProtocol
+    source = inspect.getsource(protocol)
+    calls = [line.strip() for line in source.splitlines() if "pformat(" in line]
 
-    source = inspect.getsource(WebSocketProtocol._connectionMade)
-
-    assert hashlib.sha256(source.encode()).hexdigest()[:16] == CONNECTION_MADE_DIGEST
+    assert calls == PFORMAT_CALLS
 
 
 # sha256 of Django 5.2.19's PostgreSQL DatabaseWrapper.pool and ._close, which
@@ -145,17 +147,20 @@ def test_djangos_own_backend_when_the_setting_is_off():
 # the sockets) and `AsyncConsumer.dispatch` (which WorkspaceConsumer.dispatch replaces).
 GET_USER_DIGEST = "3124b316d7d6472c"
 DISPATCH_DIGEST = "39f34e7d4fb0f655"
-# sha256 of Django 5.2.19's ModelBackend.get_user, whose read session_user writes out.
+# sha256 of Django 5.2.19's ModelBackend.get_user and db.SessionStore._get_session_from_db,
+# whose reads agents.sessions writes out.
 MODEL_BACKEND_GET_USER_DIGEST = "ab2f0fe767938110"
+SESSION_READ_DIGEST = "775c8d22becd60bd"
 
 
 def test_the_socket_reads_its_user_and_dispatches_as_the_channels_it_was_read_from():
-    """On a Channels or Django upgrade: compare agents.sessions.session_user and
-    WorkspaceConsumer.dispatch with the new `get_user`, `ModelBackend.get_user` and
-    `AsyncConsumer.dispatch`, carry over what changed, update the digests."""
+    """On a Channels or Django upgrade: compare agents/sessions.py and
+    WorkspaceConsumer.dispatch with the new `get_user`, `ModelBackend.get_user`, the session
+    read and `AsyncConsumer.dispatch`, carry over what changed, update the digests."""
     from channels.auth import get_user
     from channels.consumer import AsyncConsumer
     from django.contrib.auth.backends import ModelBackend
+    from django.contrib.sessions.backends.db import SessionStore
 
     def digest(function) -> str:
         return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
@@ -163,3 +168,4 @@ def test_the_socket_reads_its_user_and_dispatches_as_the_channels_it_was_read_fr
     assert digest(get_user.func) == GET_USER_DIGEST
     assert digest(AsyncConsumer.dispatch) == DISPATCH_DIGEST
     assert digest(ModelBackend.get_user) == MODEL_BACKEND_GET_USER_DIGEST
+    assert digest(SessionStore._get_session_from_db) == SESSION_READ_DIGEST

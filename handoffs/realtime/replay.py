@@ -59,11 +59,6 @@ def read_window(
     """The outbox's newest id (read first), then every event after `after` that these agents
     may see, oldest first, read in batches."""
     head = latest_event_id()
-    return head, read_after(workspace_ids=workspace_ids, user_ids=user_ids, after=after)
-
-
-def read_after(*, workspace_ids: Iterable[int], user_ids: Iterable[int], after: int) -> list[Row]:
-    """Every event after `after` that these agents may see, oldest first, read in batches."""
     rows: list[Row] = []
     while True:
         page = visible_events_after(
@@ -71,7 +66,7 @@ def read_after(*, workspace_ids: Iterable[int], user_ids: Iterable[int], after: 
         )
         rows += page
         if len(page) < REPLAY_BATCH:
-            return rows
+            return head, rows
         after = page[-1][0]
 
 
@@ -111,25 +106,41 @@ async def replay_after(reader: Reader, *, after: int) -> None:
     queue = _queues.get(loop)
     if queue is None:
         queue = _queues[loop] = _ReplayQueue()
-    await queue.replay(reader, after)
+    rest = await queue.replay(reader, after)
+    if rest is not None:
+        await _replay_alone(reader, after=max(after, rest))
+
+
+class ReplayFailed(Exception):
+    """The outbox read of a batch of replays failed (its cause): each waiting socket gets its
+    own exception, not one object raised in many tasks."""
+
+
+Waiting = tuple[Reader, int, "asyncio.Future[int | None]"]
 
 
 class _ReplayQueue:
     """The replays of the sockets that connect at the same moment (every agent's page after a
     deploy), read from the outbox together: one trip to a thread and one query for all of them,
     not one each (bench/README.md, "10,000 sockets"). A socket asks only after it joined its
-    groups, and the read of its batch starts after that, as a replay of its own would."""
+    groups, and the read of its batch starts after that, as a replay of its own would.
+
+    A batch reads one page (REPLAY_BATCH events, the same bound as a socket's own replay):
+    a socket that missed more goes on from there by itself, so one far-behind socket (or
+    `?after=0`) costs its own reads, as before, not every socket's of its batch."""
 
     def __init__(self) -> None:
-        self.waiting: list[tuple[Reader, int, asyncio.Future[None]]] = []
+        self.waiting: list[Waiting] = []
         self.running: asyncio.Task | None = None
 
-    async def replay(self, reader: Reader, after: int) -> None:
-        done = asyncio.get_running_loop().create_future()
+    async def replay(self, reader: Reader, after: int) -> int | None:
+        """Sends the batch's page; returns the id to go on from if the page did not reach
+        the end of the outbox, else None."""
+        done: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self.waiting.append((reader, after, done))
         if self.running is None:
             self.running = asyncio.create_task(self._run())
-        await done
+        return await done
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -137,42 +148,69 @@ class _ReplayQueue:
             while self.waiting:
                 batch, self.waiting = self.waiting, []
                 try:
-                    await _replay_together(batch)
-                except BaseException as error:
+                    rest = await _replay_together(batch)
+                except Exception as error:
                     for _, _, done in batch:
-                        if done.done():
-                            continue
-                        if isinstance(error, asyncio.CancelledError):
-                            done.cancel()
-                        else:
-                            done.set_exception(error)
-                    if not isinstance(error, Exception):
-                        raise
+                        if not done.done():
+                            failed = ReplayFailed("the replay's outbox read failed")
+                            failed.__cause__ = error
+                            done.set_exception(failed)
+                except BaseException:
+                    for _, _, done in batch:
+                        done.cancel()
+                    raise
                 else:
                     for _, _, done in batch:
                         if not done.done():
-                            done.set_result(None)
+                            done.set_result(rest)
         finally:
+            # Cancelled (the process stops): nobody is left waiting for a batch never read.
+            for _, _, done in self.waiting:
+                done.cancel()
+            self.waiting = []
             self.running = None
-            if not self.waiting and _queues.get(loop) is self:
+            if _queues.get(loop) is self:
                 del _queues[loop]  # an idle process keeps nothing
 
 
-async def _replay_together(batch: list[tuple[Reader, int, asyncio.Future[None]]]) -> None:
+async def _replay_together(batch: list[Waiting]) -> int | None:
+    """One page for the whole batch; returns the id after which some may have missed more."""
     readers = [reader for reader, _, _ in batch]
-    waits = {id(reader): done for reader, _, done in batch}
-    rows = await outbox_read(read_after)(
+    rows = await outbox_read(visible_events_after)(
         workspace_ids=set().union(*(reader.workspace_ids for reader in readers)),
         user_ids={reader.user_id for reader in readers},
         after=min(after for _, after, _ in batch),
+        limit=REPLAY_BATCH,
     )
-    # Each reader's `misses` keeps what is its own: its workspaces, its `after`, not yet sent.
+    by_workspace: dict[int, list[Reader]] = {}
+    for reader in readers:
+        for workspace_id in reader.workspace_ids:
+            by_workspace.setdefault(workspace_id, []).append(reader)
+    workspace_of = {event_id: workspace_id for event_id, workspace_id, _ in rows}
+    waits = {id(reader): done for reader, _, done in batch}
+    # Each reader's `misses` keeps what is its own: its `after`, its recipient, not yet sent.
     await send_missed(
         rows,
-        lambda event_id: readers,
+        lambda event_id: by_workspace.get(workspace_of[event_id], ()),
         # A socket that closed while it waited (its connect was cancelled) is not sent to.
         still_open=lambda reader: not waits[id(reader)].cancelled(),
     )
+    return rows[-1][0] if len(rows) == REPLAY_BATCH else None
+
+
+async def _replay_alone(reader: Reader, *, after: int) -> None:
+    """One socket's replay, a page at a time."""
+    while True:
+        rows = await outbox_read(visible_events_after)(
+            workspace_ids=reader.workspace_ids,
+            user_ids=[reader.user_id],
+            after=after,
+            limit=REPLAY_BATCH,
+        )
+        await send_missed(rows, lambda event_id: [reader])
+        if len(rows) < REPLAY_BATCH:
+            return
+        after = rows[-1][0]
 
 
 _queues: dict[asyncio.AbstractEventLoop, _ReplayQueue] = {}

@@ -59,8 +59,10 @@ def outbox():
 async def test_sockets_connecting_together_share_one_read_and_get_their_own(monkeypatch):
     first, second, ann, bob, ids = await db(outbox)()
     reads = []
-    original = replay.read_after
-    monkeypatch.setattr(replay, "read_after", lambda **kw: reads.append(kw) or original(**kw))
+    original = replay.visible_events_after
+    monkeypatch.setattr(
+        replay, "visible_events_after", lambda **kw: reads.append(kw) or original(**kw)
+    )
     sockets = [
         Socket(frozenset({first}), ann, after=0),
         Socket(frozenset({first}), ann, after=ids[2]),
@@ -82,14 +84,14 @@ async def test_sockets_connecting_together_share_one_read_and_get_their_own(monk
 async def test_a_socket_that_closes_while_it_waits_is_not_sent_to(monkeypatch):
     first, _, ann, _, ids = await db(outbox)()
     gate = asyncio.Event()
-    original = replay.read_after
+    original = replay.visible_events_after
 
     def slow_read(**kwargs):
         asyncio.run_coroutine_threadsafe(gate.wait(), loop).result(timeout=5)
         return original(**kwargs)
 
     loop = asyncio.get_running_loop()
-    monkeypatch.setattr(replay, "read_after", slow_read)
+    monkeypatch.setattr(replay, "visible_events_after", slow_read)
     staying, leaving = Socket(frozenset({first}), ann, 0), Socket(frozenset({first}), ann, 0)
     waiting = asyncio.create_task(replay.replay_after(leaving, after=0))
     kept = asyncio.create_task(replay.replay_after(staying, after=0))
@@ -107,7 +109,7 @@ async def test_a_failed_read_fails_every_waiting_connect_and_the_next_one_reads_
     monkeypatch,
 ):
     first, _, ann, _, ids = await db(outbox)()
-    original = replay.read_after
+    original = replay.visible_events_after
     calls = []
 
     def failing_once(**kwargs):
@@ -116,13 +118,35 @@ async def test_a_failed_read_fails_every_waiting_connect_and_the_next_one_reads_
             raise RuntimeError("the database went away")
         return original(**kwargs)
 
-    monkeypatch.setattr(replay, "read_after", failing_once)
+    monkeypatch.setattr(replay, "visible_events_after", failing_once)
     sockets = [Socket(frozenset({first}), ann, 0) for _ in range(2)]
 
     results = await asyncio.gather(
         *(replay.replay_after(s, after=0) for s in sockets), return_exceptions=True
     )
-    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+    assert [type(r) for r in results] == [replay.ReplayFailed, replay.ReplayFailed]
+    assert results[0] is not results[1]
+    assert all(isinstance(r.__cause__, RuntimeError) for r in results)
 
     await replay.replay_after(sockets[0], after=0)
     assert sockets[0].received == [ids[0], ids[2], ids[5]]
+
+
+async def test_a_socket_far_behind_goes_on_alone_and_the_others_get_theirs(monkeypatch):
+    first, second, ann, bob, ids = await db(outbox)()
+    monkeypatch.setattr(replay, "REPLAY_BATCH", 2)
+    reads = []
+    original = replay.visible_events_after
+    monkeypatch.setattr(
+        replay, "visible_events_after", lambda **kw: reads.append(kw) or original(**kw)
+    )
+    behind = Socket(frozenset({first, second}), bob, after=0)
+    recent = Socket(frozenset({first}), ann, after=ids[4])
+
+    await asyncio.gather(*(replay.replay_after(s, after=s.after) for s in (behind, recent)))
+
+    assert behind.received == [ids[0], ids[1], ids[3], ids[4], ids[5]]
+    assert recent.received == [ids[5]]
+    # One page together, then each goes on by itself from the page's end.
+    assert reads[0]["after"] == 0 and reads[0]["limit"] == 2
+    assert {r["after"] for r in reads[1:]} >= {ids[1], ids[4]}
