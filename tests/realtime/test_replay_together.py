@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async as db
 
 from handoffs.models import Event
 from handoffs.realtime import replay
+from handoffs.realtime.consumers import WorkspaceConsumer
 from tests.factories import MembershipFactory, WorkspaceFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,22 +19,19 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @dataclass(eq=False)
 class Socket:
-    """A reader with WorkspaceConsumer's rule of what it misses."""
+    """A reader that keeps what it is sent, with WorkspaceConsumer's own rule of what it
+    misses."""
 
     workspace_ids: frozenset[int]
     user_id: int
     after: int
     received: list[int] = field(default_factory=list)
+    sent: set[int] = field(default_factory=set)
 
-    def misses(self, event_id: int, workspace_id: int, recipient_id: int | None) -> bool:
-        return (
-            event_id > self.after
-            and workspace_id in self.workspace_ids
-            and recipient_id in (None, self.user_id)
-            and event_id not in self.received
-        )
+    misses = WorkspaceConsumer.misses
 
     async def send_event(self, event_id: int, text: str) -> None:
+        self.sent.add(event_id)
         self.received.append(event_id)
 
 
