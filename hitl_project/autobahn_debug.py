@@ -13,6 +13,8 @@ from __future__ import annotations
 import pprint
 from typing import Any
 
+import txaio
+
 NOT_FORMATTED = "(not formatted: autobahn logs below debug)"
 
 
@@ -23,8 +25,6 @@ def format_debug_lines_only_when_logged() -> None:
 
 
 def _pformat_when_logged(value: Any, *args: Any, **kwargs: Any) -> str:
-    import txaio
-
     # txaio picks its framework (twisted, under daphne) at run time: mypy sees the stubs only.
     if txaio.get_global_log_level() in ("debug", "trace"):  # type: ignore[attr-defined]
         return pprint.pformat(value, *args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -57,18 +58,29 @@ def visible_events_after(
     workspace_ids, user_ids = list(workspace_ids), list(user_ids)
     if not workspace_ids:
         return []
-    recipient = column(Event, "recipient_id")
+    select, workspace, recipient, order = _visible_after_sql()
     addressed = f" OR {recipient} IN ({', '.join(['%s'] * len(user_ids))})" if user_ids else ""
     sql = (
-        f"SELECT {column(Event, 'id')}, {column(Event, 'workspace')}, {recipient}"
-        f" FROM {table(Event)}"
-        f" WHERE {column(Event, 'workspace')} IN ({', '.join(['%s'] * len(workspace_ids))})"
-        f" AND ({recipient} IS NULL{addressed}) AND {column(Event, 'id')} > %s"
-        f" ORDER BY {column(Event, 'id')} LIMIT %s"
+        f"{select} WHERE {workspace} IN ({', '.join(['%s'] * len(workspace_ids))})"
+        f" AND ({recipient} IS NULL{addressed}) {order}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*workspace_ids, *user_ids, after, limit])
         return cursor.fetchall()
+
+
+@cache
+def _visible_after_sql() -> tuple[str, str, str, str]:
+    """visible_events_after's fixed parts: the select, the two columns its lists test, and
+    the `after` and limit clauses."""
+    event_id, workspace = column(Event, "id"), column(Event, "workspace")
+    recipient = column(Event, "recipient_id")
+    return (
+        f"SELECT {event_id}, {workspace}, {recipient} FROM {table(Event)}",
+        workspace,
+        recipient,
+        f"AND {event_id} > %s ORDER BY {event_id} LIMIT %s",
+    )
 
 
 def latest_event_id() -> int:
