@@ -15,10 +15,10 @@ from tests.factories import BotFactory, ConversationFactory, MembershipFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_200_concurrent_creations_with_5_agents():
-    bot = BotFactory(auto_assign=True, agent_capacity=40)
+def test_60_concurrent_creations_fill_5_agents_exactly():
+    bot = BotFactory(auto_assign=True, agent_capacity=12)
     agents = [MembershipFactory(workspace=bot.workspace).user for _ in range(5)]
-    conversations = [ConversationFactory(end_user__bot=bot) for _ in range(200)]
+    conversations = [ConversationFactory(end_user__bot=bot) for _ in range(60)]
 
     def create(conversation) -> None:
         try:
@@ -29,13 +29,13 @@ def test_200_concurrent_creations_with_5_agents():
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(create, conversations))
 
-    assert Handoff.objects.count() == 200
-    assert Handoff.objects.filter(status="assigned").count() == 200
+    assert Handoff.objects.count() == 60
+    assert Handoff.objects.filter(status="assigned").count() == 60
     loads = dict(
         Handoff.objects.values_list("agent").annotate(n=Count("id")).values_list("agent", "n")
     )
-    assert set(loads) == {a.pk for a in agents}
-    assert max(loads.values()) <= 40
+    # 60 handoffs for 5 x 12 places: any double count under the race overfills someone.
+    assert loads == {a.pk: 12 for a in agents}
 
 
 def test_concurrent_creations_never_exceed_capacity():

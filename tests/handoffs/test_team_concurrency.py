@@ -1,4 +1,4 @@
-"""Automatic assignment within teams, with per-agent capacities, under 200 concurrent handoff
+"""Automatic assignment within teams, with per-agent capacities, under 60 concurrent handoff
 requests on PostgreSQL: no agent over capacity, a team's handoffs only to its members."""
 
 from __future__ import annotations
@@ -16,20 +16,20 @@ from tests.factories import BotFactory, ConversationFactory, MembershipFactory, 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_200_concurrent_team_handoffs_respect_teams_and_capacities():
-    bot = BotFactory(auto_assign=True, agent_capacity=30)
+def test_60_concurrent_team_handoffs_respect_teams_and_capacities():
+    bot = BotFactory(auto_assign=True, agent_capacity=8)
     billing = TeamFactory(workspace=bot.workspace, slug="billing")
     members = [
-        MembershipFactory(workspace=bot.workspace, capacity=10),
-        MembershipFactory(workspace=bot.workspace, capacity=20),
-        MembershipFactory(workspace=bot.workspace),  # the bot's 30
+        MembershipFactory(workspace=bot.workspace, capacity=4),
+        MembershipFactory(workspace=bot.workspace, capacity=6),
+        MembershipFactory(workspace=bot.workspace),  # the bot's 8
     ]
     billing.members.add(*members)
-    others = [MembershipFactory(workspace=bot.workspace, capacity=5) for _ in range(2)]
+    others = [MembershipFactory(workspace=bot.workspace, capacity=2) for _ in range(2)]
     MembershipFactory(workspace=bot.workspace, busy=True)  # takes nothing automatically
     capacity = {m.user_id: m.capacity or bot.agent_capacity for m in [*members, *others]}
     requests = [
-        (ConversationFactory(end_user__bot=bot), billing if n % 2 else None) for n in range(200)
+        (ConversationFactory(end_user__bot=bot), billing if n % 2 else None) for n in range(60)
     ]
 
     def create(request) -> None:
@@ -42,7 +42,7 @@ def test_200_concurrent_team_handoffs_respect_teams_and_capacities():
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(create, requests))
 
-    assert Handoff.objects.count() == 200
+    assert Handoff.objects.count() == 60
     assigned = Handoff.objects.filter(status="assigned")
     loads = dict(assigned.values_list("agent").annotate(n=Count("id")))
     assert set(loads) <= set(capacity)
@@ -56,5 +56,5 @@ def test_200_concurrent_team_handoffs_respect_teams_and_capacities():
         assert member_ids <= full
     if pending.filter(team=None).exists():
         assert set(capacity) <= full
-    # The team's 60 places and the others' 10 are all taken: 200 handoffs wait for more.
+    # The team's 18 places and the others' 4 are all taken: 38 handoffs wait for more.
     assert assigned.count() == sum(capacity.values())

@@ -36,12 +36,12 @@ def fresh(handoff_id: int) -> Handoff:
     return Handoff.objects.select_related("bot", "conversation__end_user").get(pk=handoff_id)
 
 
-def test_a_thousand_assign_attempts_over_a_hundred_handoffs():
+def test_four_hundred_assign_attempts_over_forty_handoffs():
     bot = BotFactory(agent_capacity=1000)
     agents = [MembershipFactory(workspace=bot.workspace).user for _ in range(10)]
     handoff_ids = [
         services.handoff_request(conversation=ConversationFactory(end_user__bot=bot))[0].pk
-        for _ in range(100)
+        for _ in range(40)
     ]
     calls = [
         (lambda h=h, a=a: services.handoff_assign(handoff=fresh(h), agent=a))
@@ -50,11 +50,11 @@ def test_a_thousand_assign_attempts_over_a_hundred_handoffs():
 
     outcomes = run_all(calls)
 
-    assert outcomes.count("ok") == 100
-    assert outcomes.count("handoff_assigned") == 900
-    assert Handoff.objects.filter(status="assigned").count() == 100
+    assert outcomes.count("ok") == 40
+    assert outcomes.count("handoff_assigned") == 360
+    assert Handoff.objects.filter(status="assigned").count() == 40
     # Exactly one handoff.updated per winner: losers wrote nothing.
-    assert Event.objects.filter(type="handoff.updated").count() == 100
+    assert Event.objects.filter(type="handoff.updated").count() == 40
 
 
 def test_resolve_requeue_and_assign_at_once_leave_a_consistent_state():
