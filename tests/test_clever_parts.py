@@ -51,8 +51,9 @@ def _tuning_seen(**env: str) -> str:
     code = (
         "import gc, sys, hitl_project.serve as s;"
         "import daphne.cli as c; c.CommandLineInterface.run = lambda self, argv: None;"
-        "from autobahn.websocket import protocol as p;"
-        "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval(), p.pformat([1]))"
+        "from autobahn.websocket import protocol as p; from daphne import http_protocol as h;"
+        "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval(),"
+        " p.pformat([1]), h.WebRequest.__name__)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -76,8 +77,8 @@ def test_importing_the_app_leaves_the_interpreter_alone():
 
 
 def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
-    assert _tuning_seen() == f"10000 0.001 {NOT_FORMATTED}"
-    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005 [1]"
+    assert _tuning_seen() == f"10000 0.001 {NOT_FORMATTED} UnparsedBodyRequest"
+    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005 [1] WebRequest"
 
 
 # autobahn 26.11.1's calls of `pformat`, which hitl_project.autobahn_debug leaves unformatted
