@@ -167,6 +167,29 @@ def seed_hitl() -> Seed:
     )
 
 
+def seed_web_visitors(seed: Seed, count: int) -> list[str]:
+    """`count` web-chat visitors of the seeded bot, each with a conversation; returns their
+    chat tokens, signed as the widget's (channels_adapters.services.web_token_new)."""
+    if count <= 0:
+        return []
+    from django.db import connections
+
+    from channels_adapters.services import _signer
+    from handoffs.models import Bot, Conversation, EndUser
+
+    bot = Bot.objects.get(bot_id=seed.bot_id)
+    ids = [f"web-bench-{n}" for n in range(count)]
+    users = EndUser.objects.bulk_create(
+        [EndUser(bot=bot, channel="web", external_id=user_id) for user_id in ids]
+    )
+    Conversation.objects.bulk_create(
+        [Conversation(bot=bot, end_user=user, channel="web") for user in users]
+    )
+    connections.close_all()
+    signer = _signer(bot)
+    return [signer.sign(user_id) for user_id in ids]
+
+
 # --- server processes ----------------------------------------------------------------------
 
 # The raw floor (`app="floor"`) is bench/floor.py, a plain `websockets` server.
@@ -191,6 +214,11 @@ def server_env(app: str) -> dict[str, str]:
         # Each run's fresh database numbers its end users from 1 again, while the counters in
         # Redis outlive it: a few fan-out runs within the hour hit `10/h` of a past run's users.
         "RATE_LIMIT_HANDOFF_USER": os.environ.get("RATE_LIMIT_HANDOFF_USER", "1000000000/h"),
+        # Every web-chat socket comes from 127.0.0.1 (`--webchat`).
+        "RATE_LIMIT_WEBCHAT_SOCKET_IP": os.environ.get(
+            "RATE_LIMIT_WEBCHAT_SOCKET_IP", "1000000000/m"
+        ),
+        "WEBCHAT_SOCKETS_PER_IP": os.environ.get("WEBCHAT_SOCKETS_PER_IP", "1000000"),
     }
 
 

@@ -2,7 +2,11 @@
 `handoff.created` at every socket, and the process's RSS. Beside it, the bare stack's one
 `group_send` to as many sockets and the raw floor's Redis -> `websockets` broadcast.
 
-    python -m bench.fanout [--quick] [--sockets 1000] [--handoffs 10] [--configs ...]
+    python -m bench.fanout [--quick] [--sockets 1000] [--webchat 0] [--handoffs 10] [--configs ...]
+
+`--webchat N` (hitl only) also opens N visitors' web-chat sockets, each of its own visitor with a
+conversation (so each joins its conversation's group), after the agents' sockets and before
+the rounds: their connect time and CPU are reported apart, the RSS covers both kinds.
 
 The redis-py pool pitfall (DESIGN.md): its async pool refuses past 100 connections; hitl's
 layer raises `max_connections` (REDIS_MAX_CONNECTIONS, 2000) and so does the bare stack.
@@ -15,6 +19,7 @@ import asyncio
 import statistics
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +27,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidHandshake
 
 from . import load
-from .common import Seed, Server, percentile, prepare, print_table, servers, write_json
+from .common import (
+    Seed,
+    Server,
+    percentile,
+    prepare,
+    print_table,
+    seed_web_visitors,
+    servers,
+    write_json,
+)
 
 
 @dataclass(frozen=True)
@@ -55,8 +69,11 @@ class Fleet:
         self.tasks: list[asyncio.Task] = []
         self.retries = 0
 
-    async def open(self, connect_args: dict[str, Any], parallel: int = 50) -> float:
+    async def open(
+        self, connect_args: dict[str, Any] | Callable[[int], dict[str, Any]], parallel: int = 50
+    ) -> float:
         gate = asyncio.Semaphore(parallel)
+        args_of = connect_args if callable(connect_args) else lambda index: connect_args
         began = time.perf_counter()
 
         async def one(index: int) -> None:
@@ -64,7 +81,7 @@ class Fleet:
                 for attempt in range(3):
                     try:
                         socket = await connect(
-                            **connect_args, open_timeout=60, ping_interval=None, max_queue=None
+                            **args_of(index), open_timeout=60, ping_interval=None, max_queue=None
                         )
                         break
                     except (OSError, InvalidHandshake, TimeoutError):
@@ -108,10 +125,18 @@ class Fleet:
 
 
 async def measure(
-    config: Config, server: Server, seed: Seed, sockets: int, rounds: int, outbox_head: int = 0
+    config: Config,
+    server: Server,
+    seed: Seed,
+    sockets: int,
+    rounds: int,
+    outbox_head: int = 0,
+    visitors: list[str] | None = None,
 ) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
     trigger_socket = None
+    webchat = Fleet(len(visitors or []), "")
+    webchat_s = webchat_cpu_ms = 0.0
     async with load.http_client(4) as client:
         if config.app == "hitl":
             fleet = Fleet(sockets, '"handoff.created"')
@@ -155,6 +180,15 @@ async def measure(
             if None not in fleet.arrivals:
                 break
         ready = sum(a is not None for a in fleet.arrivals)
+        if visitors:
+            cpu_before = server.cpu_seconds()
+            webchat_s = await webchat.open(load.webchat_socket_args(server, seed, visitors))
+            webchat_cpu_ms = 1000 * (server.cpu_seconds() - cpu_before) / len(visitors)
+            print(
+                f"  {len(visitors)} web-chat sockets open in {webchat_s:.1f} s"
+                f" ({webchat_cpu_ms:.2f} ms of server CPU each)",
+                flush=True,
+            )
         rss_sockets = server.rss_mb()
 
         per_round = []
@@ -177,12 +211,16 @@ async def measure(
             await asyncio.sleep(0.5)
         rss_after = server.rss_mb()
         await fleet.close()
+        await webchat.close()
         if trigger_socket is not None:
             await trigger_socket.close()
     lasts = [r["last_ms"] for r in per_round]
     return {
         "config": config.name,
         "sockets": sockets,
+        "webchat": len(visitors or []),
+        "webchat_connect_s": webchat_s,
+        "webchat_connect_cpu_ms": webchat_cpu_ms,
         "ready": ready,
         "connect_s": connect_s,
         "connect_cpu_ms": connect_cpu_ms,
@@ -196,7 +234,7 @@ async def measure(
         "rss_idle_mb": rss_idle,
         "rss_sockets_mb": rss_sockets,
         "rss_after_mb": rss_after,
-        "kb_per_socket": 1024 * (rss_sockets - rss_idle) / sockets,
+        "kb_per_socket": 1024 * (rss_sockets - rss_idle) / (sockets + len(visitors or [])),
         "per_round": per_round,
     }
 
@@ -212,6 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200 sockets, 3 handoffs")
     parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--webchat", type=int, default=0, help="web-chat sockets too (hitl)")
     parser.add_argument("--handoffs", type=int, default=10, help="rounds per config")
     parser.add_argument(
         "--configs", default="floor,bare-daphne,hitl-daphne", help=", ".join(CONFIGS)
@@ -222,12 +261,14 @@ def main() -> None:
     configs = [CONFIGS[name] for name in args.configs.split(",")]
 
     seed = prepare(bare=any(c.app == "bare" for c in configs))
+    visitors = seed_web_visitors(seed, min(args.webchat, 20_000))
     rows = []
     for config in configs:
         print(f"{config.name}: {sockets} sockets, {rounds} rounds", flush=True)
         with servers(config.app, config.kind, 1) as procs:
             head = _outbox_head() if config.app == "hitl" else 0
-            rows.append(load.run(measure(config, procs[0], seed, sockets, rounds, head)))
+            web = visitors if config.app == "hitl" else None
+            rows.append(load.run(measure(config, procs[0], seed, sockets, rounds, head, web)))
         print(f"  last socket: median {rows[-1]['last_median_ms']:.0f} ms", flush=True)
 
     print_table(
@@ -247,6 +288,9 @@ def main() -> None:
             "KB/socket",
             "connect s",
             "cpu ms/conn",
+            "webchat",
+            "wc connect s",
+            "wc cpu ms/conn",
         ],
         [
             [
@@ -264,6 +308,9 @@ def main() -> None:
                 r["kb_per_socket"],
                 r["connect_s"],
                 r["connect_cpu_ms"],
+                r["webchat"],
+                r["webchat_connect_s"],
+                r["webchat_connect_cpu_ms"],
             ]
             for r in rows
         ],

@@ -107,6 +107,20 @@ def hitl_socket_args(server: Server, seed: Seed, after: int | None = None) -> di
     }
 
 
+def webchat_socket_args(
+    server: Server, seed: Seed, tokens: list[str]
+) -> Callable[[int], dict[str, Any]]:
+    """The n-th visitor's web-chat socket, as the widget opens it."""
+
+    def args(index: int) -> dict[str, Any]:
+        return {
+            "uri": f"{server.ws_url}/ws/chat/{seed.bot_id}/?token={tokens[index]}",
+            "origin": server.url,
+        }
+
+    return args
+
+
 def bare_socket_args(server: Server) -> dict[str, Any]:
     return {"uri": f"{server.ws_url}/ws/bare/", "origin": server.url}
 

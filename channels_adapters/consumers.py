@@ -7,17 +7,17 @@ from collections import Counter
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async as db
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from agents import limits
 from agents.errors import ApplicationError, NotFound
 from agents.json_input import loads_safely
+from agents.limits import RateLimited
 from handoffs import metrics
 from handoffs.realtime import publisher
 from handoffs.realtime.consumers import MAX_FRAME_CHARS as MAX_EVENT_CHARS
+from handoffs.realtime.consumers import OwnConnectionChecks
 
 from . import services, web
 
@@ -33,7 +33,7 @@ _open_by_visitor: Counter[str] = Counter()
 _open_by_ip: Counter[str] = Counter()
 
 
-class WebChatConsumer(AsyncJsonWebsocketConsumer):
+class WebChatConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
     """`/ws/chat/<bot_id>/?token=<signed visitor id>[&after=<message id>]`.
 
     The signed id names one end user of one bot, and it is the only key: the socket joins that
@@ -50,16 +50,15 @@ class WebChatConsumer(AsyncJsonWebsocketConsumer):
         self.client_ip = str(client[0])
         # Accept first: a close before accept is an HTTP 403 and the client never sees the code.
         await self.accept()
-        if await sync_to_async(limits.wait_for, thread_sensitive=False)(
-            "webchat_socket_ip", self.client_ip
-        ):
-            await self.close(code=CLOSE_TOO_MANY)
-            return
         try:
-            visitor = await db(services.web_visitor)(
+            visitor = await db(services.web_socket_visitor)(
                 bot_id=self.scope["url_route"]["kwargs"]["bot_id"],
                 token=_query(self.scope, "token"),
+                client_ip=self.client_ip,
             )
+        except RateLimited:
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         except NotFound:
             await self.close(code=CLOSE_NOT_FOUND)
             return

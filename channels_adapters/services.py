@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
+from handoffs import selectors as handoff_selectors
 from handoffs import services as handoff_services
 from handoffs.models import Bot, Conversation, Message
 from handoffs.representations import MessageRepresentation, wire
@@ -76,7 +77,8 @@ def inbound_receive(
 
 
 def bot_for_channel(*, bot_id: str) -> Bot:
-    bot = Bot.objects.filter(bot_id=bot_id).first()
+    # Every web-chat socket's connect and page: kept a few seconds, as for the API.
+    bot = handoff_selectors.bot_get(bot_id=bot_id)
     if bot is None:
         raise NotFound("Unknown bot.", code="bot_not_found")
     return bot
@@ -136,6 +138,15 @@ def web_visitor(*, bot_id: str, token: Any) -> WebVisitor:
     )
 
 
+def web_socket_visitor(*, bot_id: str, token: Any, client_ip: str) -> WebVisitor:
+    """A visitor's socket connecting: its address's connect limit (RateLimited), then who the
+    token names; in one trip to a database thread."""
+    limits.check(
+        "webchat_socket_ip", client_ip, "Too many chat connections from your network; wait a bit."
+    )
+    return web_visitor(bot_id=bot_id, token=token)
+
+
 def browser_language(accept_language: str | None) -> str | None:
     """The visitor's first language (Accept-Language's first tag), or None."""
     first = (accept_language or "").split(",")[0].split(";")[0].strip()
@@ -159,9 +170,9 @@ def web_conversation(
                 )
         conversation, _ = handoff_services.conversation_get_or_create(bot=bot, end_user=end_user)
         return conversation
-    return Conversation.objects.filter(
-        bot=bot, channel=WEB, end_user__external_id=user_id, thread_id=""
-    ).first()
+    return handoff_selectors.conversation_of_known_user(
+        bot=bot, channel=WEB, user_id=user_id, thread_id=""
+    )
 
 
 def web_history(

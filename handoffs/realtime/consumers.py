@@ -51,7 +51,19 @@ class RecentIds:
             self._ids.discard(self._order.popleft())
 
 
-class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
+class OwnConnectionChecks:
+    """For a consumer whose every database call is a `database_sync_to_async`, which closes
+    stale connections before and after itself: Channels' `dispatch` also sends every frame
+    (connect, each ping) to a database thread first to close them, a trip for nothing."""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+
+class WorkspaceConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
     """`/ws/workspace/?after=<event id>`: every event of the agent's workspaces, live, and the
     agent's own notifications.
 
@@ -65,14 +77,6 @@ class WorkspaceConsumer(AsyncJsonWebsocketConsumer):
     # No channel of its own: the process's SocketHub receives each group's events once for all
     # its sockets and calls `deliver`.
     channel_layer_alias = None
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels' own sends every frame (connect, each ping) to a database thread first to
-        # close stale connections; each of this consumer's database calls closes its own.
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
 
     async def connect(self) -> None:
         self.stream_groups: list[str] = []
