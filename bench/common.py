@@ -168,22 +168,30 @@ def seed_hitl() -> Seed:
 
 
 def seed_web_visitors(seed: Seed, count: int) -> list[str]:
-    """`count` web-chat visitors of the seeded bot, each with a conversation; returns their
-    chat tokens, signed as the widget's (channels_adapters.services.web_token_new)."""
+    """`count` web-chat visitors of the seeded bot, each with a conversation of two messages
+    (a returning visitor: its socket joins the conversation's group and sends the history);
+    returns their chat tokens, signed as the widget's (channels_adapters.services)."""
     if count <= 0:
         return []
     from django.db import connections
+    from django.utils import timezone
 
     from channels_adapters.services import _signer
-    from handoffs.models import Bot, Conversation, EndUser
+    from handoffs.models import Bot, Conversation, EndUser, Message
 
     bot = Bot.objects.get(bot_id=seed.bot_id)
     ids = [f"web-bench-{n}" for n in range(count)]
     users = EndUser.objects.bulk_create(
         [EndUser(bot=bot, channel="web", external_id=user_id) for user_id in ids]
     )
-    Conversation.objects.bulk_create(
-        [Conversation(bot=bot, end_user=user, channel="web") for user in users]
+    now = timezone.now()
+    conversations = Conversation.objects.bulk_create(
+        [Conversation(bot=bot, end_user=user, channel="web", last_message_at=now) for user in users]
+    )
+    Message.objects.bulk_create(
+        Message(conversation=conversation, direction=direction, text=text)
+        for conversation in conversations
+        for direction, text in (("incoming", "Hello?"), ("outgoing", "Hi! How can I help?"))
     )
     connections.close_all()
     signer = _signer(bot)
