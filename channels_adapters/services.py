@@ -12,7 +12,6 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
 
 from agents import limits
 from agents.errors import ApplicationError, Forbidden, NotFound
@@ -186,15 +185,10 @@ def web_history(
     the page before an id (the visitor scrolling back through a long conversation)."""
     if conversation is None:
         return []
-    messages: QuerySet[Message] = Message.objects.filter(conversation=conversation)
-    if before is not None:
-        messages = messages.filter(pk__lt=before)
-    if after is not None:
-        messages = messages.filter(pk__gt=after).order_by("id")[:limit]
-    else:
-        messages = messages.order_by("-id")[:limit]
-    rows = sorted(messages.select_related("conversation", "author__agent_profile"), key=_id)
-    return [message_data(message) for message in rows]
+    messages = handoff_selectors.conversation_messages(
+        conversation=conversation, after=after, before=before, limit=limit
+    )
+    return [message_data(message) for message in messages]
 
 
 def message_data(message: Message) -> dict[str, Any]:
@@ -256,7 +250,3 @@ def web_receive(
         payload=payload or None,
         external_id=client_message_id,
     )
-
-
-def _id(message: Message) -> int:
-    return message.pk

@@ -54,7 +54,7 @@ def bot_cache_key(bot_id: str) -> str:
 
 
 @cache
-def _known_user_conversation_sql() -> tuple[str, list[str]]:
+def _known_user_conversation_sql() -> str:
     conversation = table(Conversation)
     end_user = table(EndUser)
     fields = Conversation._meta.concrete_fields
@@ -67,21 +67,20 @@ def _known_user_conversation_sql() -> tuple[str, list[str]]:
             f"u.{column(EndUser, 'external_id')} = %s",
         ]
     )
-    sql = (
+    return (
         f"SELECT {', '.join(f'c.{column(Conversation, field.name)}' for field in fields)} "
         f"FROM {conversation} c JOIN {end_user} u "
         f"ON u.{column(EndUser, 'id')} = c.{column(Conversation, 'end_user')} "
         f"WHERE {conditions} LIMIT 1"
     )
-    return sql, [field.attname for field in fields]
 
 
 @cache
-def _conversation_converters() -> list[Callable[[Any], Any]]:
-    """Per column, what the ORM does to a value read (SQLite's dates and booleans)."""
+def _converters(model: type[Model]) -> list[Callable[[Any], Any]]:
+    """Per column, what the ORM does to a value read (SQLite's dates and booleans, JSON)."""
 
     def converter(field: Field) -> Callable[[Any], Any]:
-        column = field.get_col(Conversation._meta.db_table)
+        column = field.get_col(model._meta.db_table)
         steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
         def convert(value: Any) -> Any:
@@ -91,7 +90,18 @@ def _conversation_converters() -> list[Callable[[Any], Any]]:
 
         return convert if steps else _same
 
-    return [converter(field) for field in Conversation._meta.concrete_fields]
+    return [converter(field) for field in model._meta.concrete_fields]
+
+
+def _from_row(model: type[T], row: Iterable[Any]) -> T:
+    """`model`'s instance from a row of its concrete fields' columns, as the ORM reads it."""
+    values = [convert(value) for convert, value in zip(_converters(model), row, strict=True)]
+    return model.from_db(connection.alias, _attnames(model), values)
+
+
+@cache
+def _attnames(model: type[Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
 
 
 def _same(value: Any) -> Any:
@@ -107,16 +117,53 @@ def conversation_of_known_user(
     spent more CPU building and compiling it than the database took to answer, and a
     RawQuerySet matched its columns to the model's on every call (bench/README.md).
     """
-    sql, attnames = _known_user_conversation_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [bot.pk, channel, thread_id, channel, user_id])
+        cursor.execute(
+            _known_user_conversation_sql(), [bot.pk, channel, thread_id, channel, user_id]
+        )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = [
-        converter(value) for converter, value in zip(_conversation_converters(), row, strict=True)
-    ]
-    return Conversation.from_db(connection.alias, attnames, values)
+    return None if row is None else _from_row(Conversation, row)
+
+
+def conversation_messages(
+    *, conversation: Conversation, after: int | None, before: int | None, limit: int
+) -> list[Message]:
+    """A page of a conversation's messages, oldest first: the `limit` after `after`, else the
+    last `limit` (before `before`, if given), each with its conversation and its agent's
+    profile, as `select_related("conversation", "author__agent_profile")` reads them.
+
+    Read when every web-chat socket connects: written out, with the authors (agents only, a
+    few) in a second query when there are any; the ORM spent more CPU building the query
+    than anything else of the connect (bench/README.md, "Web-chat sockets")."""
+    conditions = [f"{column(Message, 'conversation')} = %s"]
+    params: list[Any] = [conversation.pk]
+    if before is not None:
+        conditions.append(f"{column(Message, 'id')} < %s")
+        params.append(before)
+    if after is not None:
+        conditions.append(f"{column(Message, 'id')} > %s")
+        params.append(after)
+    order = "ASC" if after is not None else "DESC"
+    sql = (
+        f"SELECT {_message_columns()} FROM {table(Message)} WHERE {' AND '.join(conditions)}"
+        f" ORDER BY {column(Message, 'id')} {order} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        messages = [_from_row(Message, row) for row in cursor.fetchall()]
+    author_ids = {message.author_id for message in messages if message.author_id is not None}
+    authors = User.objects.select_related("agent_profile").in_bulk(author_ids) if author_ids else {}
+    for message in messages:
+        message.conversation = conversation
+        if message.author_id is not None:
+            message.author = authors.get(message.author_id)
+    messages.sort(key=lambda message: message.pk)
+    return messages
+
+
+@cache
+def _message_columns() -> str:
+    return ", ".join(column(Message, field.name) for field in Message._meta.concrete_fields)
 
 
 def webhooks_cache_key(workspace_id: int) -> str:
