@@ -65,8 +65,10 @@ class WebChatConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
         except ApplicationError:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.bot, self.user_id = visitor.bot, visitor.user_id
-        visitor_key = f"{self.bot.pk}:{self.user_id}"
+        # The bot's slug, not its row: ten thousand sockets kept ten thousand copies, and each
+        # message reads the bot's settings as they are now (web_socket_admit).
+        self.bot_id, self.user_id = visitor.bot.bot_id, visitor.user_id
+        visitor_key = f"{visitor.bot.pk}:{self.user_id}"
         if (
             _open_by_visitor[visitor_key] >= settings.WEBCHAT_SOCKETS_PER_VISITOR
             or _open_by_ip[self.client_ip] >= settings.WEBCHAT_SOCKETS_PER_IP
@@ -117,18 +119,18 @@ class WebChatConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
         }
         try:
             services.web_check(**fields)
-            await db(services.web_admit)(
-                bot=self.bot,
+            bot = await db(services.web_socket_admit)(
+                bot_id=self.bot_id,
                 user_id=self.user_id,
                 client_ip=self.client_ip,
                 first=self.group is None,
             )
             if self.group is None:
                 conversation = await db(services.web_conversation)(
-                    bot=self.bot, user_id=self.user_id, create=True, language=self._language()
+                    bot=bot, user_id=self.user_id, create=True, language=self._language()
                 )
                 await self._join(conversation.pk)
-            received = await db(services.web_receive)(bot=self.bot, user_id=self.user_id, **fields)
+            received = await db(services.web_receive)(bot=bot, user_id=self.user_id, **fields)
         except ApplicationError as error:
             await self._error(
                 error.message, code=error.code, clientMessageId=client_id, **error.extra

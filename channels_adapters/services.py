@@ -226,6 +226,14 @@ def web_admit(*, bot: Bot, user_id: str, client_ip: str, first: bool) -> None:
     )
 
 
+def web_socket_admit(*, bot_id: str, user_id: str, client_ip: str, first: bool) -> Bot:
+    """A socket's message: the bot as it is now (a socket stays open for hours, its bot's
+    settings may change meanwhile), then the limits of web_admit."""
+    bot = bot_for_channel(bot_id=bot_id)
+    web_admit(bot=bot, user_id=user_id, client_ip=client_ip, first=first)
+    return bot
+
+
 def web_receive(
     *,
     bot: Bot,

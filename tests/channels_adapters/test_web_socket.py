@@ -290,3 +290,18 @@ async def test_an_external_bots_reply_reaches_the_visitor_live(chat, scene):
 
     reply = await next_message(socket, direction="outgoing")
     assert reply["text"] == "Hello from Rasa"
+
+
+async def test_a_message_after_the_bot_was_removed_is_refused_in_words(chat, scene):
+    """Each message reads the bot as it is now, not as it was when the socket opened."""
+    bot, _ = scene
+    socket = await chat(bot.bot_id, await new_token(bot))
+    await receive(socket)
+    await db(bot.delete)()
+
+    await socket.send_json_to({"type": "message", "text": "Hello?", "clientMessageId": "c1"})
+
+    frame = await receive(socket)
+    assert frame["type"] == "error"
+    assert frame["code"] == "bot_not_found"
+    assert frame["clientMessageId"] == "c1"
