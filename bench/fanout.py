@@ -70,8 +70,14 @@ class Fleet:
         self.retries = 0
 
     async def open(
-        self, connect_args: dict[str, Any] | Callable[[int], dict[str, Any]], parallel: int = 50
+        self,
+        connect_args: dict[str, Any] | Callable[[int], dict[str, Any]],
+        parallel: int = 50,
+        first_frame: str | None = None,
     ) -> float:
+        """Open every socket, `parallel` at a time; with `first_frame`, a socket counts as open
+        once its first frame (which must contain that text) came: a server that accepts first
+        and works after is timed to the end of that work."""
         gate = asyncio.Semaphore(parallel)
         args_of = connect_args if callable(connect_args) else lambda index: connect_args
         began = time.perf_counter()
@@ -90,6 +96,10 @@ class Fleet:
                             raise
                         self.retries += 1
                         await asyncio.sleep(0.5)
+                if first_frame is not None:
+                    frame = await socket.recv()
+                    if first_frame not in frame:
+                        raise RuntimeError(f"socket {index} opened with {frame[:200]!r}")
             self.sockets.append(socket)
             self.tasks.append(asyncio.create_task(self._receive(index, socket)))
 
@@ -182,7 +192,9 @@ async def measure(
         ready = sum(a is not None for a in fleet.arrivals)
         if visitors:
             cpu_before = server.cpu_seconds()
-            webchat_s = await webchat.open(load.webchat_socket_args(server, seed, visitors))
+            webchat_s = await webchat.open(
+                load.webchat_socket_args(server, seed, visitors), first_frame='"history"'
+            )
             webchat_cpu_ms = 1000 * (server.cpu_seconds() - cpu_before) / len(visitors)
             print(
                 f"  {len(visitors)} web-chat sockets open in {webchat_s:.1f} s"

@@ -65,9 +65,9 @@ class WebChatConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
         except ApplicationError:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        # The bot's slug, not its row: ten thousand sockets kept ten thousand copies, and each
+        # The bot's key, not its row: ten thousand sockets kept ten thousand copies, and each
         # message reads the bot's settings as they are now (web_socket_admit).
-        self.bot_id, self.user_id = visitor.bot.bot_id, visitor.user_id
+        self.bot_pk, self.user_id = visitor.bot.pk, visitor.user_id
         visitor_key = f"{visitor.bot.pk}:{self.user_id}"
         if (
             _open_by_visitor[visitor_key] >= settings.WEBCHAT_SOCKETS_PER_VISITOR
@@ -120,7 +120,7 @@ class WebChatConsumer(OwnConnectionChecks, AsyncJsonWebsocketConsumer):
         try:
             services.web_check(**fields)
             bot = await db(services.web_socket_admit)(
-                bot_id=self.bot_id,
+                bot_pk=self.bot_pk,
                 user_id=self.user_id,
                 client_ip=self.client_ip,
                 first=self.group is None,

@@ -226,10 +226,12 @@ def web_admit(*, bot: Bot, user_id: str, client_ip: str, first: bool) -> None:
     )
 
 
-def web_socket_admit(*, bot_id: str, user_id: str, client_ip: str, first: bool) -> Bot:
+def web_socket_admit(*, bot_pk: int, user_id: str, client_ip: str, first: bool) -> Bot:
     """A socket's message: the bot as it is now (a socket stays open for hours, its bot's
-    settings may change meanwhile), then the limits of web_admit."""
-    bot = bot_for_channel(bot_id=bot_id)
+    settings, even its slug, may change meanwhile), then the limits of web_admit."""
+    bot = Bot.objects.filter(pk=bot_pk).first()
+    if bot is None:
+        raise NotFound("Unknown bot.", code="bot_not_found")
     web_admit(bot=bot, user_id=user_id, client_ip=client_ip, first=first)
     return bot
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 S = Handoff.Status
 T = TypeVar("T", bound=Model)
 LEGACY_SESSION_LIMIT = 100
+MAX_ID = 2**63 - 1  # a bigint key's largest value
 
 
 class Row(Func):
@@ -135,6 +136,15 @@ def conversation_messages(
     Read when every web-chat socket connects: written out, with the authors (agents only, a
     few) in a second query when there are any; the ORM spent more CPU building the query
     than anything else of the connect (bench/README.md, "Web-chat sockets")."""
+    # Ids come from URLs; as the ORM's lookups do, one past the column's range bounds nothing
+    # or everything instead of reaching the database (SQLite refuses such an integer).
+    if (after is not None and after > MAX_ID) or (before is not None and before <= -MAX_ID):
+        return []
+    order = "ASC" if after is not None else "DESC"
+    if before is not None and before > MAX_ID:
+        before = None
+    if after is not None and after < -MAX_ID:
+        after = None
     conditions = [f"{column(Message, 'conversation')} = %s"]
     params: list[Any] = [conversation.pk]
     if before is not None:
@@ -143,7 +153,6 @@ def conversation_messages(
     if after is not None:
         conditions.append(f"{column(Message, 'id')} > %s")
         params.append(after)
-    order = "ASC" if after is not None else "DESC"
     sql = (
         f"SELECT {_message_columns()} FROM {table(Message)} WHERE {' AND '.join(conditions)}"
         f" ORDER BY {column(Message, 'id')} {order} LIMIT %s"

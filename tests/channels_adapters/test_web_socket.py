@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async as db
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.core.cache import caches
 
 from channels_adapters import services as adapter_services
 from channels_adapters.models import ConnectorSettings
@@ -305,3 +306,18 @@ async def test_a_message_after_the_bot_was_removed_is_refused_in_words(chat, sce
     assert frame["type"] == "error"
     assert frame["code"] == "bot_not_found"
     assert frame["clientMessageId"] == "c1"
+
+
+async def test_an_open_chat_keeps_working_when_its_bot_is_renamed(chat, scene):
+    bot, _ = scene
+    socket = await chat(bot.bot_id, await new_token(bot))
+    await receive(socket)
+    bot.bot_id = "renamed-bot"
+    await db(bot.save)()
+    caches["config"].clear()  # past HITL_CONFIG_CACHE_SECONDS: the old slug is gone everywhere
+
+    await socket.send_json_to({"type": "message", "text": "Still there?", "clientMessageId": "c1"})
+
+    ack = await receive(socket)
+    assert ack["type"] == "ack", ack
+    assert await db(Message.objects.filter(conversation__bot=bot, text="Still there?").exists)()
