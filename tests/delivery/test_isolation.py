@@ -17,36 +17,47 @@ from tests.factories import BotFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def tarpit():
-    """A socket that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
+class Tarpit:
+    """A socket that accepts connections and never answers, until released."""
 
-    def accept() -> None:
-        server.settimeout(0.1)
-        while not stop.is_set():
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(64)
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}/bot"
+        self.held: list[socket.socket] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        self.server.settimeout(0.1)
+        while not self.stop.is_set():
             try:
-                held.append(server.accept()[0])
+                self.held.append(self.server.accept()[0])
             except OSError:
                 continue
 
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/bot"
-    stop.set()
-    thread.join()
-    for connection in held:
-        connection.close()  # the worker's read ends at once
-    server.close()
+    def release(self) -> None:
+        if self.stop.is_set():
+            return
+        self.stop.set()
+        self.thread.join()
+        for connection in self.held:
+            connection.close()  # the worker's read ends at once
+        self.server.close()
+
+
+@pytest.fixture
+def tarpit():
+    tarpit = Tarpit()
+    yield tarpit
+    tarpit.release()
 
 
 def test_a_tarpit_does_not_slow_another_bot(tarpit, httpserver, settings):
     settings.DELIVERY_TIMEOUT_SECONDS = 30  # the tarpit holds its thread all along
-    stuck = BotFactory(bot_webhook_url=tarpit)
+    stuck = BotFactory(bot_webhook_url=tarpit.url)
     healthy = BotFactory(bot_webhook_url=httpserver.url_for("/bot"))
     arrived: dict[str, float] = {}
 
@@ -75,6 +86,11 @@ def test_a_tarpit_does_not_slow_another_bot(tarpit, httpserver, settings):
             time.sleep(0.05)
     finally:
         stopping.set()
+        # Every worker thread is done before the database is flushed: the one the tarpit held
+        # wrote its attempt while the flush's TRUNCATE waited, and they deadlocked.
+        tarpit.release()
+        worker.join(timeout=15)
+        assert not any(thread.is_alive() for thread in worker.threads)
 
     latencies = [arrived[text] - written[text] for text in written if text in arrived]
     assert len(latencies) == 10, f"only {len(latencies)} of 10 arrived"
