@@ -23,7 +23,7 @@ from django.db import connection, connections, router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from .sql import column, table
+from .sql import column, columns, instance_from_row, table
 
 
 class SessionStore(DatabaseSessionStore):
@@ -88,16 +88,13 @@ def session_user(session: SessionBase) -> User | AnonymousUser:
 
 
 def _user_row(user_id: Any) -> User | None:
-    """`User.objects.get(pk=user_id)`, written out (PostgreSQL returns every column of the user
-    model as the ORM would, with no converter to apply)."""
-    names = [field.attname for field in User._meta.concrete_fields]
+    """`User.objects.get(pk=user_id)`, written out."""
     with connection.cursor() as cursor:
         cursor.execute(_user_sql(), [user_id])
         row = cursor.fetchone()
-    return None if row is None else User.from_db(connection.alias, names, row)
+    return None if row is None else instance_from_row(User, row)
 
 
 @cache
 def _user_sql() -> str:
-    columns = ", ".join(column(User, field.name) for field in User._meta.concrete_fields)
-    return f"SELECT {columns} FROM {table(User)} WHERE {column(User, 'id')} = %s"
+    return f"SELECT {columns(User)} FROM {table(User)} WHERE {column(User, 'id')} = %s"

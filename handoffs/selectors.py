@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from agents.config_cache import cache_key, remembered
 from agents.errors import ApplicationError, NotFound
 from agents.models import Membership, Team
-from agents.sql import column, table
+from agents.sql import column, columns, instance_from_row, table
 
 from .models import Attachment, Bot, Conversation, EndUser, Handoff, Message, Note, Notification
 from .models.handoffs import HISTORY_RANK, QUEUE_RANKS
@@ -58,7 +58,6 @@ def bot_cache_key(bot_id: str) -> str:
 def _known_user_conversation_sql() -> str:
     conversation = table(Conversation)
     end_user = table(EndUser)
-    fields = Conversation._meta.concrete_fields
     conditions = " AND ".join(
         [
             f"c.{column(Conversation, 'bot')} = %s",
@@ -69,44 +68,11 @@ def _known_user_conversation_sql() -> str:
         ]
     )
     return (
-        f"SELECT {', '.join(f'c.{column(Conversation, field.name)}' for field in fields)} "
+        f"SELECT {columns(Conversation, 'c')} "
         f"FROM {conversation} c JOIN {end_user} u "
         f"ON u.{column(EndUser, 'id')} = c.{column(Conversation, 'end_user')} "
         f"WHERE {conditions} LIMIT 1"
     )
-
-
-@cache
-def _converters(model: type[Model]) -> list[Callable[[Any], Any]]:
-    """Per column, what the ORM does to a value read (SQLite's dates and booleans, JSON)."""
-
-    def converter(field: Field) -> Callable[[Any], Any]:
-        column = field.get_col(model._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-
-        def convert(value: Any) -> Any:
-            for step in steps:
-                value = step(value, column, connection)
-            return value
-
-        return convert if steps else _same
-
-    return [converter(field) for field in model._meta.concrete_fields]
-
-
-def _from_row(model: type[T], row: Iterable[Any]) -> T:
-    """`model`'s instance from a row of its concrete fields' columns, as the ORM reads it."""
-    values = [convert(value) for convert, value in zip(_converters(model), row, strict=True)]
-    return model.from_db(connection.alias, _attnames(model), values)
-
-
-@cache
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def conversation_of_known_user(
@@ -123,7 +89,7 @@ def conversation_of_known_user(
             _known_user_conversation_sql(), [bot.pk, channel, thread_id, channel, user_id]
         )
         row = cursor.fetchone()
-    return None if row is None else _from_row(Conversation, row)
+    return None if row is None else instance_from_row(Conversation, row)
 
 
 def conversation_messages(
@@ -154,12 +120,12 @@ def conversation_messages(
         conditions.append(f"{column(Message, 'id')} > %s")
         params.append(after)
     sql = (
-        f"SELECT {_message_columns()} FROM {table(Message)} WHERE {' AND '.join(conditions)}"
+        f"SELECT {columns(Message)} FROM {table(Message)} WHERE {' AND '.join(conditions)}"
         f" ORDER BY {column(Message, 'id')} {order} LIMIT %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
-        messages = [_from_row(Message, row) for row in cursor.fetchall()]
+        messages = [instance_from_row(Message, row) for row in cursor.fetchall()]
     author_ids = {message.author_id for message in messages if message.author_id is not None}
     authors = User.objects.select_related("agent_profile").in_bulk(author_ids) if author_ids else {}
     for message in messages:
@@ -168,11 +134,6 @@ def conversation_messages(
             message.author = authors.get(message.author_id)
     messages.sort(key=lambda message: message.pk)
     return messages
-
-
-@cache
-def _message_columns() -> str:
-    return ", ".join(column(Message, field.name) for field in Message._meta.concrete_fields)
 
 
 def webhooks_cache_key(workspace_id: int) -> str:
