@@ -170,17 +170,18 @@ def seed_hitl() -> Seed:
 def seed_web_visitors(seed: Seed, count: int) -> list[str]:
     """`count` web-chat visitors of the seeded bot, each with a conversation of two messages
     (a returning visitor: its socket joins the conversation's group and sends the history);
-    returns their chat tokens, signed as the widget's (channels_adapters.services)."""
+    returns their chat tokens, made as the widget's are."""
     if count <= 0:
         return []
     from django.db import connections
     from django.utils import timezone
 
-    from channels_adapters.services import _signer
+    from channels_adapters.services import web_token_new, web_user_from_token
     from handoffs.models import Bot, Conversation, EndUser, Message
 
     bot = Bot.objects.get(bot_id=seed.bot_id)
-    ids = [f"web-bench-{n}" for n in range(count)]
+    tokens = [web_token_new(bot=bot) for _ in range(count)]
+    ids = [web_user_from_token(bot=bot, token=token) for token in tokens]
     users = EndUser.objects.bulk_create(
         [EndUser(bot=bot, channel="web", external_id=user_id) for user_id in ids]
     )
@@ -194,8 +195,7 @@ def seed_web_visitors(seed: Seed, count: int) -> list[str]:
         for direction, text in (("incoming", "Hello?"), ("outgoing", "Hi! How can I help?"))
     )
     connections.close_all()
-    signer = _signer(bot)
-    return [signer.sign(user_id) for user_id in ids]
+    return tokens
 
 
 # --- server processes ----------------------------------------------------------------------
