@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import django
+from daphne import http_protocol as daphne_http
 from django.core.handlers.asgi import ASGIHandler
+from twisted.web import http as twisted_http
 
 from hitl_project.asgi_handler import SyncChainASGIHandler
 from hitl_project.autobahn_debug import NOT_FORMATTED
@@ -99,6 +101,17 @@ def test_autobahn_formats_with_pformat_for_debug_lines_only_as_when_it_was_read(
     calls = [line.strip() for line in source.splitlines() if "pformat(" in line]
 
     assert calls == PFORMAT_CALLS
+
+
+def test_daphne_and_twisted_still_build_requests_as_when_request_bodies_was_written():
+    """hitl_project/request_bodies.py, on a daphne or Twisted upgrade: daphne's factory must
+    still look up its module's WebRequest for each connection, and Twisted's Request still
+    take the switch."""
+    build = inspect.getsource(daphne_http.HTTPFactory.buildProtocol)
+    switch = inspect.signature(twisted_http.Request.__init__).parameters["parsePOSTFormSubmission"]
+
+    assert "protocol.requestFactory = WebRequest" in build
+    assert switch.default is True
 
 
 # sha256 of Django 5.2.19's PostgreSQL DatabaseWrapper.pool and ._close, which

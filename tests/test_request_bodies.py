@@ -3,12 +3,8 @@ the application reads every body itself, and answers a malformed one in its own 
 
 from __future__ import annotations
 
-import inspect
-
 import httpx
 import pytest
-from daphne import http_protocol
-from twisted.web import http
 
 from agents.services import api_token_create
 from tests.factories import BotFactory
@@ -35,13 +31,3 @@ def test_a_malformed_upload_gets_the_apis_json_error_not_twisteds_bare_400():
     # Twisted, parsing the body first, answered "400 Bad Request" with no body and hung up.
     assert response.status_code == 415, response.text
     assert response.json()["code"] == "unsupported_media_type"
-
-
-def test_daphne_and_twisted_still_build_requests_as_when_this_was_written():
-    """On a daphne or Twisted upgrade: the factory must still look up the module's
-    WebRequest for each connection, and Twisted's Request still take the switch."""
-    build = inspect.getsource(http_protocol.HTTPFactory.buildProtocol)
-    switch = inspect.signature(http.Request.__init__).parameters["parsePOSTFormSubmission"]
-
-    assert "protocol.requestFactory = WebRequest" in build
-    assert switch.default is True
