@@ -164,7 +164,7 @@ if REDIS_URL:
         "default": {
             # The pub/sub layer had no drops where the list-based layer lost events near
             # 100 msg/s; socket_timeout sits above its 5 s blocking read so idle sockets live.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "hitl_project.channel_layer.ProcessChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
