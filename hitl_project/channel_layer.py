@@ -62,14 +62,18 @@ class ProcessLoopLayer(RedisPubSubLoopLayer):
     async def new_channel(self, prefix: str = "specific.") -> str:
         channel = f"{self.process_channel}!{uuid.uuid4().hex}"
         self.channels[channel] = asyncio.Queue()
+        await self._subscribe_process_channel()
+        return channel
+
+    async def _subscribe_process_channel(self) -> None:
+        # After flush() too, which forgets every subscription.
         shard = self._get_shard(self.process_channel)
         if self.process_channel not in shard._subscribed_to:
             await shard.subscribe(self.process_channel)
-        return channel
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
-        target, local, _ = channel.partition("!")
-        if not local:
+        target, bang, _ = channel.partition("!")
+        if not bang:
             await super().send(channel, message)
             return
         data = channel.encode() + SEPARATOR + self.channel_layer.serialize(message)
@@ -78,8 +82,11 @@ class ProcessLoopLayer(RedisPubSubLoopLayer):
     async def receive(self, channel: str) -> dict[str, Any]:
         if "!" not in channel:
             return await super().receive(channel)
-        # A local channel lives only in this process: nothing to subscribe, nothing to undo.
-        queue = self.channels.setdefault(channel, asyncio.Queue())
+        # A local channel lives only in this process: nothing of its own to subscribe or undo.
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue()
+            await self._subscribe_process_channel()
         try:
             data = await queue.get()
         except (TimeoutError, asyncio.CancelledError, GeneratorExit):

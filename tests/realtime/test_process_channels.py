@@ -93,6 +93,23 @@ def test_a_closed_channels_messages_are_dropped_and_the_others_flow():
     assert len(subscribed) == 1  # the process's one, still there for the other channel
 
 
+def test_a_channel_still_receives_after_its_layer_was_flushed():
+    async def scenario(prefix, here, there):
+        channel = await here.new_channel()
+        await here.flush()  # forgets every queue and subscription
+        waiting = asyncio.create_task(here.receive(channel))
+
+        async def subscribed():
+            while not await subscriptions(prefix):
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(subscribed(), timeout=5)
+        await there.send(channel, {"type": "chat.message", "text": "after the flush"})
+        return await asyncio.wait_for(waiting, timeout=5)
+
+    assert run(scenario)["text"] == "after the flush"
+
+
 def test_group_messages_from_another_process_reach_every_local_member():
     async def scenario(prefix, here, there):
         members = [await here.new_channel() for _ in range(3)]
