@@ -59,8 +59,9 @@ def bot_cache_key(bot_id: str) -> str:
 def _known_user_conversation_sql() -> str:
     # The user is found first, by its unique key (bot, channel, external_id), then the thread
     # by (bot, channel, end_user, thread_id): two unique lookups. Joined without the user's
-    # bot, PostgreSQL scanned every user, or (before its statistics) every web conversation
-    # of the bot: 5 ms a lookup at 10,000 users (bench/README.md, "Web-chat sockets").
+    # bot, PostgreSQL scanned every user of every bot (1 ms at 10,000), or, before the tables'
+    # first ANALYZE, the bot's web conversations up to the user's (up to 18 ms at 10,000;
+    # bench/README.md, "10,000 sockets on one process", the sixth session).
     conversation = table(Conversation)
     end_user = table(EndUser)
     user = " AND ".join(

@@ -2,8 +2,9 @@
 
 Every user message and every web-chat socket looks its conversation up by (bot, channel, user
 id, thread). Joined on the user's id alone, PostgreSQL read every user of every bot: 1 ms a
-lookup at 10,000 users, and 5 ms before the tables' first ANALYZE, when it read every web
-conversation of the bot instead (bench/README.md, "Web-chat sockets").
+lookup at 10,000 users; before the tables' first ANALYZE it read the bot's web conversations
+up to the user's instead, up to 18 ms (bench/README.md, "10,000 sockets on one process", the
+sixth session).
 """
 
 from __future__ import annotations
