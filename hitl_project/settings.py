@@ -164,7 +164,12 @@ if REDIS_URL:
         "default": {
             # The pub/sub layer had no drops where the list-based layer lost events near
             # 100 msg/s; socket_timeout sits above its 5 s blocking read so idle sockets live.
-            "BACKEND": "hitl_project.channel_layer.ProcessChannelLayer",
+            # Ours keeps consumers' channels on one subscription per process.
+            "BACKEND": (
+                "hitl_project.channel_layer.ProcessChannelLayer"
+                if env.bool("HITL_PROCESS_CHANNELS", default=True)
+                else "channels_redis.pubsub.RedisPubSubChannelLayer"
+            ),
             "CONFIG": {
                 "hosts": [
                     {

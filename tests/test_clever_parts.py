@@ -183,3 +183,57 @@ def test_the_socket_reads_its_user_and_dispatches_as_the_channels_it_was_read_fr
     assert digest(AsyncConsumer.dispatch) == DISPATCH_DIGEST
     assert digest(ModelBackend.get_user) == MODEL_BACKEND_GET_USER_DIGEST
     assert digest(SessionStore._get_session_from_db) == SESSION_READ_DIGEST
+
+
+# sha256 of channels-redis 4.3.0's pub/sub layer parts that hitl_project.channel_layer
+# replaces (`_get_layer`, `new_channel`, `send`, `receive`, `_receive_message`) or builds on
+# (the loop layer's and shard's state, `flush`, `subscribe`).
+PUBSUB_DIGEST = "ea2a6a91a5dc9438"
+
+
+def test_the_process_channel_layer_extends_the_channels_redis_it_was_read_from():
+    """On a channels-redis upgrade: compare hitl_project/channel_layer.py with the new
+    pubsub.py's parts below, carry over what changed, then update PUBSUB_DIGEST."""
+    from channels_redis.pubsub import RedisPubSubChannelLayer as Layer
+    from channels_redis.pubsub import RedisPubSubLoopLayer as LoopLayer
+    from channels_redis.pubsub import RedisSingleShardConnection as Shard
+
+    parts = [
+        Layer._get_layer,
+        LoopLayer.__init__,
+        LoopLayer.new_channel,
+        LoopLayer.send,
+        LoopLayer.receive,
+        LoopLayer.flush,
+        Shard.__init__,
+        Shard.subscribe,
+        Shard._receive_message,
+    ]
+    source = "".join(inspect.getsource(part) for part in parts)
+
+    assert hashlib.sha256(source.encode()).hexdigest()[:16] == PUBSUB_DIGEST
+
+
+def _layer_seen(**env: str) -> str:
+    code = "from django.conf import settings; print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "hitl_project.settings",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_channels_redis_own_layer_when_the_setting_is_off():
+    assert _layer_seen() == "hitl_project.channel_layer.ProcessChannelLayer"
+    assert _layer_seen(HITL_PROCESS_CHANNELS="false") == (
+        "channels_redis.pubsub.RedisPubSubChannelLayer"
+    )
