@@ -20,6 +20,14 @@ from hitl_project.asgi_handler import SyncChainASGIHandler
 from hitl_project.autobahn_debug import NOT_FORMATTED
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _digest(*functions) -> str:
+    """The first 16 hex digits of the sha256 of the functions' source, in order."""
+    source = "".join(inspect.getsource(function) for function in functions)
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
 # sha256 of Django 5.2.19's ASGIHandler.handle, which SyncChainASGIHandler.handle replaces.
 HANDLE_DIGEST = "98faeb5bef800331"
 
@@ -27,10 +35,8 @@ HANDLE_DIGEST = "98faeb5bef800331"
 def test_the_handler_replaces_the_handle_of_the_django_it_was_read_from():
     """On a Django upgrade: compare asgi_handler.handle with the new ASGIHandler.handle, carry
     over what changed, then update HANDLE_DIGEST (and the pin in pyproject.toml)."""
-    source = inspect.getsource(ASGIHandler.handle)
-
     assert django.VERSION[:2] == (5, 2), "SyncChainASGIHandler was written for Django 5.2"
-    assert hashlib.sha256(source.encode()).hexdigest()[:16] == HANDLE_DIGEST
+    assert _digest(ASGIHandler.handle) == HANDLE_DIGEST
 
 
 def test_the_stock_handler_when_the_setting_is_off(settings):
@@ -125,30 +131,28 @@ def test_the_pool_is_built_as_by_the_django_it_was_read_from():
     `pool` and `_close`, carry over what changed, then update the digests."""
     from django.db.backends.postgresql.base import DatabaseWrapper
 
-    def digest(function) -> str:
-        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-
     assert django.VERSION[:2] == (5, 2), "hitl_project.postgresql was written for Django 5.2"
-    assert digest(DatabaseWrapper.pool.fget) == POOL_DIGEST
-    assert digest(DatabaseWrapper._close) == CLOSE_DIGEST
+    assert _digest(DatabaseWrapper.pool.fget) == POOL_DIGEST
+    assert _digest(DatabaseWrapper._close) == CLOSE_DIGEST
 
 
-def _engine_seen(**env: str) -> str:
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+def _setting_seen(expression: str, **env: str) -> str:
+    """`settings.<expression>` as a process started with `env` reads it."""
+    code = f"from django.conf import settings; print(settings.{expression})"
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "hitl_project.settings",
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hitl",
-            **env,
-        },
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "hitl_project.settings", **env},
         capture_output=True,
         text=True,
         check=True,
     )
     return result.stdout.strip().splitlines()[-1]
+
+
+def _engine_seen(**env: str) -> str:
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hitl"}
+    return _setting_seen("DATABASES['default']['ENGINE']", **database, **env)
 
 
 def test_djangos_own_backend_when_the_setting_is_off():
@@ -176,13 +180,10 @@ def test_the_socket_reads_its_user_and_dispatches_as_the_channels_it_was_read_fr
     from django.contrib.auth.backends import ModelBackend
     from django.contrib.sessions.backends.db import SessionStore
 
-    def digest(function) -> str:
-        return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
-
-    assert digest(get_user.func) == GET_USER_DIGEST
-    assert digest(AsyncConsumer.dispatch) == DISPATCH_DIGEST
-    assert digest(ModelBackend.get_user) == MODEL_BACKEND_GET_USER_DIGEST
-    assert digest(SessionStore._get_session_from_db) == SESSION_READ_DIGEST
+    assert _digest(get_user.func) == GET_USER_DIGEST
+    assert _digest(AsyncConsumer.dispatch) == DISPATCH_DIGEST
+    assert _digest(ModelBackend.get_user) == MODEL_BACKEND_GET_USER_DIGEST
+    assert _digest(SessionStore._get_session_from_db) == SESSION_READ_DIGEST
 
 
 # sha256 of channels-redis 4.3.0's pub/sub layer parts that hitl_project.channel_layer
@@ -209,27 +210,13 @@ def test_the_process_channel_layer_extends_the_channels_redis_it_was_read_from()
         Shard.subscribe,
         Shard._receive_message,
     ]
-    source = "".join(inspect.getsource(part) for part in parts)
 
-    assert hashlib.sha256(source.encode()).hexdigest()[:16] == PUBSUB_DIGEST
+    assert _digest(*parts) == PUBSUB_DIGEST
 
 
 def _layer_seen(**env: str) -> str:
-    code = "from django.conf import settings; print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "hitl_project.settings",
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-            **env,
-        },
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip().splitlines()[-1]
+    redis = {"REDIS_URL": "redis://127.0.0.1:6379/0"}
+    return _setting_seen("CHANNEL_LAYERS['default']['BACKEND']", **redis, **env)
 
 
 def test_channels_redis_own_layer_when_the_setting_is_off():
