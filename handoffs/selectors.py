@@ -109,7 +109,7 @@ def conversation_messages(
 
     Read when every web-chat socket connects: written out, with the authors (agents only, a
     few) in a second query when there are any; the ORM spent more CPU building the query
-    than anything else of the connect (bench/README.md, "Web-chat sockets")."""
+    than anything else of the connect (bench/README.md, "10,000 sockets on one process")."""
     # Ids come from URLs; as the ORM's lookups do, one past the column's range bounds nothing
     # or everything instead of reaching the database (SQLite refuses such an integer).
     if (after is not None and after > MAX_ID) or (before is not None and before <= -MAX_ID):
