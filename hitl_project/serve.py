@@ -1,11 +1,12 @@
 """The web process: `python -m hitl_project.serve [daphne options]` (the Procfile's `web`).
 
 Imports the ASGI app, then tunes the interpreter and daphne's libraries for a long-lived server
-(runtime_tuning.py, autobahn_debug.py, request_bodies.py; `HITL_RUNTIME_TUNING=false` keeps
-Python's, autobahn's and Twisted's defaults) and serves the app with daphne, whose options it
-takes as given, through GracefulServer: on SIGTERM it stops accepting, closes every WebSocket
-with 1012 (service restart: pages reconnect elsewhere with `?after=`), lets requests in flight
-finish within `SHUTDOWN_TIMEOUT` seconds, then exits, and never hangs.
+(runtime_tuning.py, autobahn_debug.py, request_bodies.py, eager_writes.py;
+`HITL_RUNTIME_TUNING=false` keeps Python's, autobahn's and Twisted's defaults) and serves the
+app with daphne, whose options it takes as given, through GracefulServer: on SIGTERM it stops
+accepting, closes every WebSocket with 1012 (service restart: pages reconnect elsewhere with
+`?after=`), lets requests in flight finish within `SHUTDOWN_TIMEOUT` seconds, then exits, and
+never hangs.
 `python -m hitl_project.serve --uvicorn [options]` serves it with uvicorn instead, for bench/ to
 compare the two servers on the same process setup.
 """
@@ -141,6 +142,7 @@ def main(argv: list[str]) -> None:
 
     import hitl_project.asgi  # noqa: F401  (everything the process will hold, imported first)
     from hitl_project.autobahn_debug import format_debug_lines_only_when_logged
+    from hitl_project.eager_writes import send_websocket_frames_at_once
     from hitl_project.request_bodies import leave_bodies_to_the_application
     from hitl_project.runtime_tuning import tune_runtime
     from hitl_project.warm_up import warm_up
@@ -149,6 +151,7 @@ def main(argv: list[str]) -> None:
     if settings.RUNTIME_TUNING:
         format_debug_lines_only_when_logged()
         leave_bodies_to_the_application()
+        send_websocket_frames_at_once()
         tune_runtime()
     if argv[:1] == ["--uvicorn"]:
         import uvicorn.main

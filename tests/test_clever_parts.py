@@ -3,6 +3,7 @@ under it, and each has a setting that turns it off (STYLE.md, "Clever parts carr
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import inspect
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import django
+from autobahn import util as autobahn_util
 from daphne import http_protocol as daphne_http
 from django.core.handlers.asgi import ASGIHandler
 from twisted.web import http as twisted_http
@@ -60,8 +62,9 @@ def _tuning_seen(**env: str) -> str:
         "import gc, sys, hitl_project.serve as s;"
         "import daphne.cli as c; c.CommandLineInterface.run = lambda self, argv: None;"
         "from autobahn.websocket import protocol as p; from daphne import http_protocol as h;"
+        "from twisted.internet import tcp;"
         "s.main([]); print(gc.get_threshold()[0], sys.getswitchinterval(),"
-        " p.pformat([1]), h.WebRequest.__name__)"
+        " p.pformat([1]), h.WebRequest.__name__, p.hlval(7), tcp.Connection.write.__module__)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -85,8 +88,10 @@ def test_importing_the_app_leaves_the_interpreter_alone():
 
 
 def test_the_server_entry_point_tunes_the_interpreter_unless_told_not_to():
-    assert _tuning_seen() == f"10000 0.001 {NOT_FORMATTED} UnparsedBodyRequest"
-    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == "700 0.005 [1] WebRequest"
+    tuned = f"10000 0.001 {NOT_FORMATTED} UnparsedBodyRequest 7 hitl_project.eager_writes"
+    stock = f"700 0.005 [1] WebRequest {autobahn_util.hlval(7)} twisted.internet._newtls"
+    assert _tuning_seen() == tuned
+    assert _tuning_seen(HITL_RUNTIME_TUNING="false") == stock
 
 
 # autobahn 26.11.1's calls of `pformat`, which hitl_project.autobahn_debug leaves unformatted
@@ -107,6 +112,56 @@ def test_autobahn_formats_with_pformat_for_debug_lines_only_as_when_it_was_read(
     calls = [line.strip() for line in source.splitlines() if "pformat(" in line]
 
     assert calls == PFORMAT_CALLS
+
+
+def test_autobahn_colours_its_log_arguments_for_log_lines_only_as_when_it_was_read():
+    """On an autobahn upgrade: every call of `hltype` and `hlval` in the WebSocket modules must
+    still be an argument of a log call, as hitl_project.autobahn_debug assumes."""
+    from autobahn.twisted import websocket
+    from autobahn.websocket import protocol
+
+    calls = []
+    for module in (protocol, websocket):
+        tree = ast.parse(inspect.getsource(module))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("hltype", "hlval"):
+                parent = parents[node]
+                while not (isinstance(parent, ast.Call) and _is_log_call(parent)):
+                    parent = parents[parent]
+                calls.append(parent.func.attr)
+
+    assert len(calls) == 26
+    assert set(calls) == {"debug", "error"}
+
+
+def _is_log_call(call: ast.Call) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and getattr(func.value, "attr", "") == "log"
+
+
+# sha256 of Twisted 26.10.0's write path that hitl_project.eager_writes goes around: the
+# buffered `write`, `doWrite` (which drains that buffer), `writeSomeData` (how a TCP connection
+# sends), the TLS mixin's `write` (which eager_writes replaces on tcp.Connection) and
+# `abortConnection` (whose flag it reads).
+TWISTED_WRITE_DIGEST = "5863512937adde2c"
+
+
+def test_eager_writes_go_around_the_write_path_of_the_twisted_it_was_read_from():
+    """On a Twisted upgrade: check that hitl_project/eager_writes.py still reads the buffer
+    (`_tempDataLen`, `dataBuffer`, `offset`) and the connection's state as the new write path
+    keeps them, then update TWISTED_WRITE_DIGEST."""
+    from twisted.internet import _newtls, abstract, tcp
+
+    path = (
+        abstract.FileDescriptor.write,
+        abstract.FileDescriptor.doWrite,
+        tcp.Connection.writeSomeData,
+        _newtls.ConnectionMixin.write,
+        tcp._AbortingMixin.abortConnection,
+    )
+
+    assert _digest(*path) == TWISTED_WRITE_DIGEST
 
 
 def test_daphne_and_twisted_still_build_requests_as_when_request_bodies_was_written():
