@@ -6,13 +6,15 @@ the reactor for each frame. In a fan-out to 10,000 agents' sockets that dance wa
 event loop's time (`py-spy --gil`: adding the writer 20%, the write callback 20%, removing it
 12%; bench/README.md, "10,000 sockets"). Here a WebSocket's write first tries `send` at once,
 as asyncio's own transports do, when nothing is buffered before it; whatever the kernel does
-not take goes through Twisted's buffer as before, so frames keep their order and a slow reader
-still gets Twisted's flow control.
+not take goes through Twisted's buffer as before, so frames keep their order, and a full
+socket still pauses a streaming producer. A pull producer, which Twisted asks for more only
+when its buffer empties, keeps Twisted's path (nothing in daphne registers one).
 
-Only upgraded WebSockets: autobahn turns Nagle's algorithm off on them (`tcpNoDelay`), and a
-frame is one write. An HTTP response is several writes (status line and headers, then the
-body): sent one by one with Nagle on, the body could wait on the client's delayed ACK, which
-Twisted's batching into one `send` avoids, so HTTP keeps it. TLS connections keep Twisted's path.
+Only upgraded WebSockets, where a frame is one write: an HTTP response is several (status line
+and headers, then the body), which Twisted joins into one `send` on the loop's next turn, so
+HTTP keeps that. TLS connections (and any transport wrapped around the TCP one) keep Twisted's
+path too, as does a closing, aborted or half-closed connection, or data that is not `bytes`
+(Twisted refuses it before sending anything).
 Off with the rest of the runtime tuning (`HITL_RUNTIME_TUNING=false`).
 """
 
@@ -32,13 +34,15 @@ def send_websocket_frames_at_once() -> None:
 
 def _write(self: Any, data: bytes) -> None:
     if (
-        self.TLS
+        type(data) is not bytes
+        or self.TLS
         or not self.connected
         or self.disconnecting
         or self._aborting
         or self._writeDisconnected
         or self._tempDataLen
         or len(self.dataBuffer) > self.offset
+        or (self.producer is not None and not self.streamingProducer)
         or not isinstance(self.protocol, WebSocketProtocol)
         or not data
     ):

@@ -128,6 +128,7 @@ def test_autobahn_colours_its_log_arguments_for_log_lines_only_as_when_it_was_re
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("hltype", "hlval"):
                 parent = parents[node]
                 while not (isinstance(parent, ast.Call) and _is_log_call(parent)):
+                    assert parent in parents, f"{module.__name__}:{node.lineno} feeds no log"
                     parent = parents[parent]
                 calls.append(parent.func.attr)
 
@@ -141,10 +142,11 @@ def _is_log_call(call: ast.Call) -> bool:
 
 
 # sha256 of Twisted 26.10.0's write path that hitl_project.eager_writes goes around: the
-# buffered `write`, `doWrite` (which drains that buffer), `writeSomeData` (how a TCP connection
-# sends), the TLS mixin's `write` (which eager_writes replaces on tcp.Connection) and
-# `abortConnection` (whose flag it reads).
-TWISTED_WRITE_DIGEST = "5863512937adde2c"
+# buffer's state (`FileDescriptor.__init__`), the buffered `write` and `writeSequence`,
+# `doWrite` (which drains the buffer), `writeSomeData` (how a TCP connection sends), the TLS
+# mixin's `write` (which eager_writes replaces on tcp.Connection), and the flags it reads:
+# closing, half-closing, aborting, a registered producer.
+TWISTED_WRITE_DIGEST = "89a45abaf86f506b"
 
 
 def test_eager_writes_go_around_the_write_path_of_the_twisted_it_was_read_from():
@@ -154,11 +156,16 @@ def test_eager_writes_go_around_the_write_path_of_the_twisted_it_was_read_from()
     from twisted.internet import _newtls, abstract, tcp
 
     path = (
+        abstract.FileDescriptor.__init__,
         abstract.FileDescriptor.write,
+        abstract.FileDescriptor.writeSequence,
         abstract.FileDescriptor.doWrite,
         tcp.Connection.writeSomeData,
         _newtls.ConnectionMixin.write,
+        abstract.FileDescriptor.loseConnection,
+        abstract.FileDescriptor.loseWriteConnection,
         tcp._AbortingMixin.abortConnection,
+        abstract._ConsumerMixin.registerProducer,
     )
 
     assert _digest(*path) == TWISTED_WRITE_DIGEST

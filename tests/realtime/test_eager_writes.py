@@ -9,8 +9,10 @@ import socket
 
 import pytest
 from autobahn.twisted.websocket import WebSocketServerProtocol
-from twisted.internet import tcp
+from twisted.internet import error, tcp
+from twisted.internet.interfaces import IPullProducer
 from twisted.internet.protocol import Protocol
+from zope.interface import implementer
 
 from hitl_project import eager_writes
 
@@ -26,6 +28,9 @@ class Reactor:
 
     def removeWriter(self, connection: tcp.Connection) -> None:
         self.writers.discard(connection)
+
+    def removeReader(self, connection: tcp.Connection) -> None:
+        pass
 
 
 @pytest.fixture(autouse=True)
@@ -61,26 +66,74 @@ def test_a_frame_reaches_the_kernel_at_once_without_waiting_for_the_loop():
     assert reactor.writers == set()
 
 
-def test_what_the_kernel_cannot_take_waits_and_later_frames_wait_behind_it():
-    reactor = Reactor()
-    conn, peer = connection(WebSocketServerProtocol(), reactor)
+def fill(conn: tcp.Connection, reactor: Reactor) -> list[bytes]:
+    """Writes until the kernel's buffers are full (nobody reads) and the rest waits in
+    Twisted's; returns what was written."""
     sent = []
-    # Nobody reads: the kernel's buffers fill and the rest waits in Twisted's.
     for _ in range(200):
         sent.append(CHUNK)
         conn.write(CHUNK)
         if conn in reactor.writers:
-            break
-    assert conn in reactor.writers, "the kernel took 12.8 MB: nothing was left to wait"
+            return sent
+    raise AssertionError("the kernel took 12.8 MB: nothing was left to wait")
+
+
+def drain(conn: tcp.Connection, reactor: Reactor, peer: socket.socket) -> bytes:
+    received = b""
+    while conn in reactor.writers:
+        conn.doWrite()
+        received += read_available(peer)
+    return received + read_available(peer)
+
+
+# Waiting bytes sit in Twisted's list of writes, or, once the loop has tried to send them and
+# the kernel took only part, in its send buffer.
+@pytest.mark.parametrize("loop_tried_first", [False, True])
+def test_what_the_kernel_cannot_take_waits_and_later_frames_wait_behind_it(loop_tried_first):
+    reactor = Reactor()
+    conn, peer = connection(WebSocketServerProtocol(), reactor)
+    sent = fill(conn, reactor)
+    if loop_tried_first:
+        conn.doWrite()
     received = read_available(peer)
     # The kernel has room again, but a frame sent now must still follow the waiting bytes.
     sent.append(b"after")
     conn.write(b"after")
-    while conn in reactor.writers:
-        conn.doWrite()
-        received += read_available(peer)
+    received += drain(conn, reactor, peer)
 
     assert received == b"".join(sent)
+
+
+def test_a_closed_peer_is_noticed_as_twisted_notices_it():
+    reactor = Reactor()
+    conn, peer = connection(WebSocketServerProtocol(), reactor)
+    peer.close()
+
+    conn.write(b"\x81\x05hello")
+
+    assert reactor.writers == {conn}
+    assert isinstance(conn.doWrite(), error.ConnectionLost)
+
+
+def test_a_pull_producer_is_asked_for_each_chunk_as_twisted_asks_it():
+    reactor = Reactor()
+    conn, peer = connection(WebSocketServerProtocol(), reactor)
+    chunks = [b"one", b"two", b"three"]
+
+    @implementer(IPullProducer)
+    class Chunks:
+        def resumeProducing(self) -> None:
+            if chunks:
+                conn.write(chunks.pop(0))
+            else:
+                conn.unregisterProducer()
+
+        def stopProducing(self) -> None:
+            pass
+
+    conn.registerProducer(Chunks(), False)
+
+    assert drain(conn, reactor, peer) == b"onetwothree"
 
 
 def test_http_keeps_twisteds_batching():
