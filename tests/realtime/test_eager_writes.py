@@ -29,9 +29,6 @@ class Reactor:
     def removeWriter(self, connection: tcp.Connection) -> None:
         self.writers.discard(connection)
 
-    def removeReader(self, connection: tcp.Connection) -> None:
-        pass
-
 
 @pytest.fixture(autouse=True)
 def eager(monkeypatch):
